@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from './config/load.js';
+import { formatDiagnostics } from './config/format.js';
+import type { Config } from './config/types.js';
+import { TOOL_VERSION } from './version.js';
+import { packerCli } from './packer/run.js';
+import { dockerEngine } from './targets/docker/engine.js';
+import { runBuildCommand } from './commands/build.js';
+import { runGenerateCommand } from './commands/generate.js';
+import { runPlanCommand } from './commands/plan.js';
+import { EXIT } from './commands/exit-codes.js';
+
+export interface GlobalOptions {
+  readonly config: string[];
+  readonly target: 'docker';
+}
+
+const TARGETS = ['docker'] as const;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.');
+  return n;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Loads and validates the config, printing every problem found; undefined means exit 2. */
+export async function loadConfigOrReport(files: readonly string[]): Promise<Config | undefined> {
+  const loaded = await loadConfig(files.length > 0 ? files : ['images.yaml'], { cwd: process.cwd() });
+  if (loaded.ok) return loaded.value;
+  process.stderr.write(`${formatDiagnostics(loaded.error, readSource)}\n`);
+  const n = loaded.error.length;
+  process.stderr.write(`\n${n} problem${n === 1 ? '' : 's'} in the config: nothing was built or written.\n`);
+  return undefined;
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function program(setExit: (code: number) => void): Command {
+  const cmd = new Command('build-images')
+    .description('Build a tree of machine images with Packer, in dependency order, and hand the image IDs to Terraform.')
+    .version(TOOL_VERSION, '--version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  const common = (c: Command): Command =>
+    c
+      .option('-c, --config <file>', 'config file; repeat to overlay (later files win: maps merge, lists replace)', collect, [])
+      .addOption(new Option('-t, --target <target>', 'what to build').choices(TARGETS).default('docker'));
+
+  common(cmd.command('build', { isDefault: true }))
+    .description('validate, generate templates, build every image in dependency order, write terraform/<target>/images.auto.tfvars.json')
+    .option('-j, --concurrency <n>', 'builds at once (default: targets.<target>.concurrency, else the number of CPUs)', positiveInt)
+    .option('-v, --verbose', 'stream Packer output')
+    .option('--plain', 'plain timestamped lines instead of the interactive display (automatic when not a TTY or in CI)')
+    .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
+    .action(async (opts: GlobalOptions & { concurrency?: number; verbose?: boolean; plain?: boolean }) => {
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return setExit(EXIT.badInput);
+      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false }));
+    });
+
+  common(cmd.command('plan'))
+    .description('show the build order and what would be built; builds nothing')
+    .action(async (opts: GlobalOptions) => {
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return setExit(EXIT.badInput);
+      setExit(runPlanCommand(config, (s) => process.stdout.write(s)));
+    });
+
+  common(cmd.command('generate'))
+    .description('write the Packer templates to packer/<target>/ (committed, so template changes show in review)')
+    .option('--check', 'write nothing; exit 1 when the committed templates are stale')
+    .option('--packer-version <version>', 'render for this Packer version instead of the installed one (e.g. 1.6.6 or 1.10.0)')
+    .action(async (opts: GlobalOptions & { check?: boolean; packerVersion?: string }) => {
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return setExit(EXIT.badInput);
+      setExit(await runGenerateCommand(config, { packer: packerCli(), check: opts.check ?? false, packerVersion: opts.packerVersion }));
+    });
+  return cmd;
+}
+
+/** Runs the CLI and returns the exit code (bin/ sets it). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  try {
+    await program((c) => (code = c)).parseAsync([...argv], { from: 'user' });
+  } catch (e: unknown) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every usage mistake is bad input.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    throw e;
+  }
+  return code;
+}

@@ -1,0 +1,77 @@
+import type { Config } from '../config/types.js';
+import { runDockerBuild } from '../engine/build.js';
+import type { BuildEvent } from '../engine/events.js';
+import type { Packer } from '../packer/run.js';
+import type { DockerEngine } from '../targets/docker/engine.js';
+import { listrRenderer } from '../ui/listr.js';
+import { plainRenderer } from '../ui/plain.js';
+import { summaryCollector } from '../ui/summary.js';
+import { EXIT } from './exit-codes.js';
+
+export interface BuildCommandOptions {
+  readonly packer: Packer;
+  readonly docker: DockerEngine;
+  readonly concurrency: number | undefined;
+  readonly verbose: boolean;
+  readonly plain: boolean;
+}
+
+/** Interactive display only for a person at a terminal; CI logs and pipes get plain lines. */
+const interactive = (plain: boolean): boolean => !plain && process.stderr.isTTY === true && !process.env.CI;
+
+export async function runBuildCommand(config: Config, options: BuildCommandOptions): Promise<number> {
+  const summary = summaryCollector();
+  const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
+  const fancy = interactive(options.plain) && !options.verbose ? listrRenderer() : undefined;
+  const plain = fancy ? undefined : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose });
+
+  const controller = new AbortController();
+  const interrupt = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return;
+    process.stderr.write(`\n${signal}: stopping builds; Packer is removing its build containers...\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+
+  try {
+    const outcome = await runDockerBuild({
+      config,
+      packer: options.packer,
+      docker: options.docker,
+      signal: controller.signal,
+      concurrency: options.concurrency,
+      emit: (event) => {
+        summary.onEvent(event);
+        if (event.type === 'failed') failures.push(event);
+        fancy?.onEvent(event);
+        plain?.(event);
+      },
+    });
+    await fancy?.finish();
+    if (outcome.status === 'not-started') {
+      process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
+      return EXIT.buildFailed;
+    }
+    process.stderr.write(`\n${summary.render()}\n\n`);
+    if (fancy) {
+      for (const f of failures) {
+        process.stderr.write(`${f.image} failed: ${f.message}\n${f.logTail.map((l) => `  ${l}`).join('\n')}\n${f.logFile ? `full log: ${f.logFile}\n` : ''}\n`);
+      }
+    }
+    switch (outcome.status) {
+      case 'succeeded':
+        process.stderr.write(`Wrote ${outcome.tfvars}: \`terraform -chdir=terraform/docker apply\` rolls out these images.\n`);
+        return EXIT.ok;
+      case 'failed':
+        process.stderr.write('Some images did not build; the Terraform variables file was left as it was.\n');
+        return EXIT.buildFailed;
+      case 'interrupted':
+        process.stderr.write('Interrupted; the Terraform variables file was left as it was.\n');
+        return EXIT.interrupted;
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+}

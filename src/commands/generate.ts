@@ -1,0 +1,48 @@
+import type { Config } from '../config/types.js';
+import { checkGenerated, DOCKER_TEMPLATE_DIR, dockerTemplates, hasProvisionerLib, writeGenerated } from '../engine/generate.js';
+import { detectPacker } from '../engine/build.js';
+import { buildTree } from '../graph/tree.js';
+import type { Packer } from '../packer/run.js';
+import { formatVersion, parsePackerVersion, type PackerVersion } from '../packer/version.js';
+import { EXIT } from './exit-codes.js';
+
+export interface GenerateOptions {
+  readonly packer: Packer;
+  readonly check: boolean;
+  /** Render for this version instead of asking the installed Packer. */
+  readonly packerVersion: string | undefined;
+}
+
+export async function runGenerateCommand(config: Config, options: GenerateOptions): Promise<number> {
+  let version: PackerVersion;
+  if (options.packerVersion !== undefined) {
+    const parsed = parsePackerVersion(options.packerVersion);
+    if (!parsed) {
+      process.stderr.write(`error: --packer-version ${JSON.stringify(options.packerVersion)} is not a version like 1.6.6\n`);
+      return EXIT.badInput;
+    }
+    version = parsed;
+  } else {
+    const detected = await detectPacker(options.packer);
+    if (!detected.ok) {
+      process.stderr.write(`error: ${detected.message}\n  hint: or pass --packer-version to render for a given Packer version\n`);
+      return EXIT.buildFailed;
+    }
+    version = detected.version;
+  }
+  const files = dockerTemplates(buildTree(config.images), version, await hasProvisionerLib(config.root));
+  if (options.check) {
+    const problems = await checkGenerated(config.root, DOCKER_TEMPLATE_DIR, files);
+    if (problems.length === 0) {
+      process.stdout.write(`${files.length} templates in ${DOCKER_TEMPLATE_DIR}/ are up to date (Packer ${formatVersion(version)}).\n`);
+      return EXIT.ok;
+    }
+    process.stderr.write(`${problems.join('\n')}\n\nTemplates are stale: run \`build-images generate --target docker\` and commit the result.\n`);
+    return EXIT.buildFailed;
+  }
+  const summary = await writeGenerated(config.root, DOCKER_TEMPLATE_DIR, files);
+  for (const path of summary.written) process.stdout.write(`wrote   ${path}\n`);
+  for (const path of summary.removed) process.stdout.write(`removed ${path}\n`);
+  process.stdout.write(`${summary.unchanged.length} unchanged, ${summary.written.length} written, ${summary.removed.length} removed (Packer ${formatVersion(version)} rendering).\n`);
+  return EXIT.ok;
+}

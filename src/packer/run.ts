@@ -1,0 +1,116 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { execa, ExecaError } from 'execa';
+import { err, ok, type Result } from '../result.js';
+import { ArtifactCollector, humanText, parseMachineLine, type Artifact } from './machine-readable.js';
+import { parsePackerVersion, type PackerVersion } from './version.js';
+
+export interface PackerBuildRequest {
+  /** Project root: packer runs here so relative paths in messages read naturally. */
+  readonly cwd: string;
+  readonly template: string;
+  readonly varFile: string;
+  /** The build's target name in machine-readable output, e.g. "docker.base". */
+  readonly target: string;
+  readonly logFile: string;
+  readonly signal: AbortSignal;
+  /** Each line a person would see, as it arrives. */
+  readonly onLine: (text: string) => void;
+}
+
+export type PackerBuildFailure =
+  | { readonly reason: 'exited'; readonly exitCode: number | undefined; readonly message: string }
+  | { readonly reason: 'interrupted' }
+  | { readonly reason: 'not-found'; readonly message: string };
+
+/** The narrow slice of Packer the engine uses; tests substitute it without module mocking. */
+export interface Packer {
+  version(): Promise<Result<PackerVersion, string>>;
+  init(cwd: string, template: string): Promise<Result<void, string>>;
+  build(request: PackerBuildRequest): Promise<Result<Artifact[], PackerBuildFailure>>;
+}
+
+/** Environment for every Packer process: no update check (our machines are offline), no colours in logs. */
+const packerEnv = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
+
+/** Packer gets this long after SIGINT to remove its containers or instances before it is killed. */
+const CLEANUP_GRACE_MS = 120_000;
+
+export function packerCli(executable = 'packer'): Packer {
+  return {
+    async version() {
+      try {
+        const { stdout } = await execa(executable, ['version'], { env: packerEnv, timeout: 30_000 });
+        const version = parsePackerVersion(stdout);
+        return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${stdout.trim()}`);
+      } catch (e: unknown) {
+        return err(describeSpawnError(executable, e));
+      }
+    },
+
+    async init(cwd, template) {
+      try {
+        await execa(executable, ['init', template], { cwd, env: packerEnv });
+        return ok(undefined);
+      } catch (e: unknown) {
+        return err(describeSpawnError(executable, e));
+      }
+    },
+
+    async build(req) {
+      await mkdir(dirname(req.logFile), { recursive: true });
+      const log = createWriteStream(req.logFile, { flags: 'w' });
+      const collector = new ArtifactCollector();
+      const errors: string[] = [];
+      const child = execa(executable, ['build', '-machine-readable', '-color=false', `-var-file=${req.varFile}`, req.template], {
+        cwd: req.cwd,
+        env: packerEnv,
+        cancelSignal: req.signal,
+        killSignal: 'SIGINT',
+        forceKillAfterDelay: CLEANUP_GRACE_MS,
+        stdin: 'ignore',
+        stderr: 'pipe',
+        lines: true,
+        buffer: { stdout: false, stderr: true },
+      });
+      try {
+        for await (const raw of child.iterable({ from: 'stdout' })) {
+          const line = parseMachineLine(raw);
+          if (!line) {
+            log.write(`${raw}\n`);
+            continue;
+          }
+          collector.add(line);
+          if (line.type === 'error' && line.target === req.target) errors.push(line.data.join(','));
+          const text = humanText(line);
+          if (text === undefined) continue;
+          log.write(text.endsWith('\n') ? text : `${text}\n`);
+          for (const part of text.split('\n')) if (part.trim() !== '') req.onLine(part);
+        }
+        await child;
+        return ok(collector.artifacts(req.target));
+      } catch (e: unknown) {
+        if (req.signal.aborted) return err({ reason: 'interrupted' });
+        if (e instanceof ExecaError && e.code === 'ENOENT') return err({ reason: 'not-found', message: describeSpawnError(executable, e) });
+        const exitCode = e instanceof ExecaError ? e.exitCode : undefined;
+        const stderr = e instanceof ExecaError ? String(e.stderr ?? '').trim() : '';
+        if (stderr) log.write(`${stderr}\n`);
+        const message = errors.at(-1) ?? (stderr || `packer exited with code ${exitCode ?? 'unknown'}`);
+        return err({ reason: 'exited', exitCode, message });
+      } finally {
+        await new Promise<void>((resolve) => log.end(resolve));
+      }
+    },
+  };
+}
+
+function describeSpawnError(executable: string, e: unknown): string {
+  if (e instanceof ExecaError) {
+    if (e.code === 'ENOENT') {
+      return `\`${executable}\` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.`;
+    }
+    return `${e.shortMessage}${e.stderr ? `\n${String(e.stderr).trim()}` : ''}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}

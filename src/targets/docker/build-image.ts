@@ -1,0 +1,88 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { Config } from '../../config/types.js';
+import type { ImageNode } from '../../graph/tree.js';
+import { err, ok, type Result } from '../../result.js';
+import { renderEnvFile } from '../../packer/env-file.js';
+import { dockerImageId } from '../../packer/machine-readable.js';
+import { dockerTemplatePath, type DockerTemplateVariables } from '../../packer/render-docker.js';
+import type { Packer } from '../../packer/run.js';
+import { TOOL_VERSION } from '../../version.js';
+import type { DockerEngine } from './engine.js';
+
+export interface BuiltImage {
+  readonly id: string;
+  readonly layers: readonly string[];
+}
+
+export interface DockerBuildContext {
+  readonly config: Config;
+  readonly packer: Packer;
+  readonly docker: DockerEngine;
+  readonly signal: AbortSignal;
+  readonly onLine: (line: string) => void;
+}
+
+export type DockerBuildFailure = { readonly message: string; readonly logFile: string; readonly interrupted: boolean };
+
+export const dockerLogFile = (root: string, image: string): string => join(root, '.build-images', 'logs', 'docker', `${image}.log`);
+const workFile = (root: string, image: string, kind: string): string => join(root, '.build-images', 'docker', kind, `${image}.${kind === 'vars' ? 'pkrvars.json' : 'env'}`);
+
+/** Labels every built image carries; the parent is the exact image it was built from. */
+export function imageLabels(image: string, parent: string): Record<string, string> {
+  return { 'org.build-images.image': image, 'org.build-images.parent': parent, 'org.build-images.version': TOOL_VERSION };
+}
+
+/** Builds one image with Packer from `source` (the parent's ID, or the base image for a root). */
+export async function buildDockerImage(
+  node: ImageNode,
+  source: string,
+  ctx: DockerBuildContext,
+): Promise<Result<BuiltImage, DockerBuildFailure>> {
+  const { root, targets } = ctx.config;
+  const logFile = dockerLogFile(root, node.name);
+  const varFile = workFile(root, node.name, 'vars');
+  const envFile = workFile(root, node.name, 'env');
+  const fail = (message: string): { ok: false; error: DockerBuildFailure } => err({ message, logFile, interrupted: false });
+
+  await mkdir(join(root, '.build-images', 'docker', 'env'), { recursive: true, mode: 0o700 });
+  await mkdir(join(root, '.build-images', 'docker', 'vars'), { recursive: true });
+  // The environment may hold values users would rather not see in files: it lives only for the build.
+  await writeFile(envFile, renderEnvFile(node.image.variables), { mode: 0o600 });
+  const variables: DockerTemplateVariables = {
+    source_image: source,
+    run_args: targets.docker.runArgs,
+    env_file: envFile,
+    repository: `${targets.docker.repository}/${node.name}`,
+    tags: [targets.docker.tag],
+    labels: imageLabels(node.name, source),
+  };
+  await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
+
+  try {
+    const result = await ctx.packer.build({
+      cwd: root,
+      template: dockerTemplatePath(node.name),
+      varFile: relative(root, varFile),
+      target: `docker.${node.name}`,
+      logFile,
+      signal: ctx.signal,
+      onLine: ctx.onLine,
+    });
+    if (!result.ok) {
+      const failure = result.error;
+      if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });
+      return fail(failure.message);
+    }
+    const id = dockerImageId(result.value);
+    if (id === undefined) {
+      const seen = result.value.map((a) => `${a.builderId}=${a.id}`).join(', ') || 'none';
+      return fail(`packer finished but reported no Docker image ID (artifacts: ${seen})`);
+    }
+    const info = await ctx.docker.inspectImage(id);
+    if (!info) return fail(`packer reported image ${id}, but the Docker engine does not have it`);
+    return ok({ id: info.id, layers: info.layers });
+  } finally {
+    await rm(envFile, { force: true });
+  }
+}
