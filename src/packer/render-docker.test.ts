@@ -74,7 +74,7 @@ describe('renderDockerTemplate', () => {
 
         provisioner "shell" {
           scripts = ["\${path.root}/../../provisioners/nginx.sh", "\${path.root}/../../provisioners/nginxlog-exporter.sh"]
-          execute_command = "chmod +x {{.Path}}; set -a; . /tmp/build-images/env.sh; set +a; {{.Path}}"
+          execute_command = "chmod +x {{.Path}}; set -a; . /tmp/build-images/env.sh; set +a; {{.Vars}} {{.Path}}"
         }
 
         provisioner "shell" {

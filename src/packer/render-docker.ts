@@ -1,4 +1,4 @@
-import { hclLabel, hclList, hclString } from './hcl.js';
+import { hclLabel, hclString } from './hcl.js';
 import { usesPlugins, type PackerVersion } from './version.js';
 
 /** What one Docker template needs: structure only. Every user value arrives through the variables file. */
@@ -45,7 +45,9 @@ export type DockerTemplateVariables = {
 export function renderDockerTemplate(input: DockerTemplateInput): string {
   const name = hclLabel(input.image);
   const plugins = usesPlugins(input.packer);
-  const fromTemplate = (path: string): string => `\${path.root}/../../${path}`;
+  // Paths from the template's own directory (packer/docker/) back to the project root: an HCL
+  // expression prefix followed by an escaped literal.
+  const fromTemplate = (path: string): string => `"\${path.root}/../../${hclString(path).slice(1)}`;
   const lines: string[] = [GENERATED_HEADER, ''];
 
   lines.push('packer {');
@@ -93,16 +95,16 @@ export function renderDockerTemplate(input: DockerTemplateInput): string {
   lines.push('  }', '');
   if (input.uploadLib) {
     lines.push('  provisioner "file" {');
-    lines.push(`    source      = ${hclString(fromTemplate('provisioners/lib/'))}`);
+    lines.push(`    source      = ${fromTemplate('provisioners/lib/')}`);
     lines.push(`    destination = ${hclString(`${WORKDIR}/lib`)}`);
     lines.push('  }', '');
   }
   if (input.provisioners.length > 0) {
     lines.push('  provisioner "shell" {');
-    lines.push(`    scripts = ${hclList(input.provisioners.map((p) => fromTemplate(`provisioners/${p}.sh`)))}`);
+    lines.push(`    scripts = [${input.provisioners.map((p) => fromTemplate(`provisioners/${p}.sh`)).join(', ')}]`);
     // The environment is sourced from the uploaded file, not passed as environment_vars: Packer runs
     // those through its Go template engine, which would rewrite values containing `{{`.
-    lines.push(`    execute_command = ${hclString(`chmod +x {{.Path}}; set -a; . ${WORKDIR}/env.sh; set +a; {{.Path}}`)}`);
+    lines.push(`    execute_command = ${hclString(`chmod +x {{.Path}}; set -a; . ${WORKDIR}/env.sh; set +a; {{.Vars}} {{.Path}}`)}`);
     lines.push('  }', '');
   }
   lines.push('  provisioner "shell" {');

@@ -1,0 +1,49 @@
+import type { Diagnostic, SourceLocation } from './diagnostic.js';
+
+/** Every error code config/ can produce. Stable: tests, docs and users key on them. */
+export type ConfigErrorCode =
+  // The --config files themselves.
+  | 'config-not-found'
+  | 'config-not-a-file'
+  | 'config-unreadable'
+  // YAML level.
+  | 'yaml-syntax'
+  | 'duplicate-key'
+  | 'unsupported-key'
+  | 'empty-config'
+  | 'config-not-a-map'
+  // Schema level.
+  | 'unknown-key'
+  | 'missing-key'
+  | 'wrong-type'
+  | 'invalid-value'
+  | 'unsupported-version'
+  | 'no-images'
+  | 'no-provisioners'
+  | 'invalid-image-name'
+  | 'invalid-variable-name'
+  | 'invalid-provisioner-name'
+  | 'provisioner-path'
+  | 'run-args-template'
+  // Semantic rules.
+  | 'unknown-parent'
+  | 'self-parent'
+  | 'parent-cycle'
+  | 'missing-provisioner'
+  | 'provisioner-not-a-file'
+  | 'provisioner-outside-root'
+  | 'provisioner-unreadable';
+
+export function diagnostic(
+  code: ConfigErrorCode,
+  message: string,
+  location?: SourceLocation,
+  hint?: string,
+): Diagnostic {
+  return {
+    code,
+    message,
+    ...(location === undefined ? {} : { location }),
+    ...(hint === undefined ? {} : { hint }),
+  };
+}

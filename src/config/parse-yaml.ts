@@ -1,0 +1,221 @@
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type YAMLError,
+} from 'yaml';
+import { diagnostic } from './codes.js';
+import type { Diagnostic, SourceLocation } from './diagnostic.js';
+import { describeKind } from './describe.js';
+import type { LocationMap, NodeInfo } from './locations.js';
+import { childPointer } from './pointer.js';
+import { err, ok, type Result } from '../result.js';
+
+/** One config file as plain data, with where every value came from. */
+export interface ParsedFile {
+  readonly value: Record<string, unknown>;
+  readonly locations: LocationMap;
+  /** Problems that do not stop further checks, such as duplicate keys. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export const MINIMAL_CONFIG = `version: 1
+images:
+  base:
+    provisioners: [base]`;
+
+/**
+ * Parses one file. Errors (malformed YAML, an empty file, a top level that is not a map)
+ * mean nothing else about this file can be checked.
+ */
+export function parseYaml(source: string, file: string): Result<ParsedFile, Diagnostic[]> {
+  // A byte order mark is not a column: without it, line 1 positions match what editors show.
+  const text = source.replace(/^\uFEFF/, '');
+  const lineCounter = new LineCounter();
+  // uniqueKeys off: duplicates are found below, with both locations and a clearer message.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const at = locator(text, file, lineCounter);
+
+  if (doc.errors.length > 0) return err(doc.errors.map((e) => syntaxError(e, file, at)));
+  if (doc.contents === null) {
+    return err([
+      diagnostic(
+        'empty-config',
+        `${file} is empty`,
+        { file, line: 1, column: 1 },
+        `a minimal config is:\n${MINIMAL_CONFIG}`,
+      ),
+    ]);
+  }
+  const walker = new Walker(doc, at, file);
+  const value = walker.build(doc.contents, '', undefined);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return err([
+      diagnostic(
+        'config-not-a-map',
+        `${file} must be a map of settings (version, variables, targets, images), got ${describeKind(value)}`,
+        walker.locations.get('')?.value,
+        `a minimal config is:\n${MINIMAL_CONFIG}`,
+      ),
+    ]);
+  }
+  // The whole file is blamed for missing top-level keys: point at its start, no underline.
+  walker.locations.set('', { value: { file, line: 1, column: 1 } });
+  return ok({
+    value: value as Record<string, unknown>,
+    locations: walker.locations,
+    diagnostics: walker.diagnostics,
+  });
+}
+
+type Locator = (start: number, end: number) => SourceLocation;
+
+/** Turns an offset range into a location whose underline stays on the first line. */
+function locator(text: string, file: string, lineCounter: LineCounter): Locator {
+  return (start, end) => {
+    const { line, col } = lineCounter.linePos(start);
+    const lineEnd = text.indexOf('\n', start);
+    const stop = Math.min(end, lineEnd === -1 ? text.length : lineEnd);
+    return { file, line, column: col, length: Math.max(1, stop - start) };
+  };
+}
+
+function syntaxError(error: YAMLError, file: string, at: Locator): Diagnostic {
+  const [start, end] = error.pos;
+  const location = at(start, end);
+  switch (error.code) {
+    case 'MULTIPLE_DOCS':
+      return diagnostic(
+        'yaml-syntax',
+        `${file} holds more than one YAML document`,
+        location,
+        'remove the "---" separator: a config file is a single document; use several --config files to overlay',
+      );
+    case 'TAB_AS_INDENT':
+      return diagnostic(
+        'yaml-syntax',
+        'invalid YAML: tabs are not allowed as indentation',
+        location,
+        'indent with spaces',
+      );
+    default:
+      return diagnostic('yaml-syntax', `invalid YAML: ${lowerFirst(error.message)}`, location);
+  }
+}
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
+}
+
+/** Converts the YAML AST to plain data, recording a NodeInfo for every value on the way. */
+class Walker {
+  readonly locations = new Map<string, NodeInfo>();
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly resolving = new Set<unknown>();
+
+  constructor(
+    private readonly doc: Document,
+    private readonly at: Locator,
+    private readonly file: string,
+  ) {}
+
+  build(node: unknown, pointer: string, key: SourceLocation | undefined): unknown {
+    const range = hasRange(node) ? node.range : undefined;
+    const own = range !== undefined && range[1] > range[0] ? this.at(range[0], range[1]) : undefined;
+    const value = own ?? key ?? { file: this.file, line: 1, column: 1 };
+    const info = (source?: string): NodeInfo => ({
+      value,
+      ...(key === undefined ? {} : { key }),
+      ...(source === undefined ? {} : { source }),
+    });
+
+    if (isScalar(node)) {
+      const v = node.value;
+      const text = typeof node.source === 'string' ? node.source : undefined;
+      if (typeof v === 'number' || typeof v === 'boolean') {
+        this.locations.set(pointer, info(text));
+        return v;
+      }
+      this.locations.set(pointer, info());
+      if (v === null || v === undefined || typeof v === 'string') return v ?? null;
+      // Tags such as !!binary resolve to objects; config values are plain text.
+      return text ?? String(v);
+    }
+    this.locations.set(pointer, info());
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      // yaml reports undefined and self-containing aliases as errors before we get here.
+      if (target === undefined || this.resolving.has(target)) return null;
+      this.resolving.add(target);
+      const resolved = this.build(target, pointer, key);
+      this.resolving.delete(target);
+      this.locations.set(pointer, info(this.locations.get(pointer)?.source));
+      return resolved;
+    }
+    if (isSeq(node)) return node.items.map((item, i) => this.build(item, childPointer(pointer, i), undefined));
+    if (isMap(node)) return this.buildMap(node.items, pointer);
+    return null;
+  }
+
+  private buildMap(pairs: readonly { key: unknown; value: unknown }[], pointer: string): unknown {
+    const result: Record<string, unknown> = {};
+    const seen = new Map<string, SourceLocation>();
+    for (const pair of pairs) {
+      const keyNode = pair.key;
+      if (!isScalar(keyNode) || !keyNode.range) {
+        const range = hasRange(keyNode) ? keyNode.range : undefined;
+        this.diagnostics.push(
+          diagnostic(
+            'unsupported-key',
+            'map keys must be plain names, not lists, maps or empty values',
+            range === undefined ? this.locations.get(pointer)?.value : this.at(range[0], range[1]),
+          ),
+        );
+        continue;
+      }
+      const name = keyString(keyNode.value, keyNode.source);
+      const keyLocation = this.at(keyNode.range[0], keyNode.range[1]);
+      const child = childPointer(pointer, name);
+      const first = seen.get(name);
+      if (first !== undefined) {
+        this.diagnostics.push(
+          diagnostic(
+            'duplicate-key',
+            `duplicate key ${JSON.stringify(name)}`,
+            keyLocation,
+            `it is already set on line ${first.line}; a key may appear only once in a map (the later one would silently win)`,
+          ),
+        );
+        // The later value wins, as YAML loaders do; forget where the earlier one's parts were.
+        for (const p of [...this.locations.keys()]) {
+          if (p === child || p.startsWith(child + '/')) this.locations.delete(p);
+        }
+      } else {
+        seen.set(name, keyLocation);
+      }
+      // defineProperty, not assignment: a key named "__proto__" is data, not a prototype.
+      Object.defineProperty(result, name, {
+        value: this.build(pair.value, child, keyLocation),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return result;
+  }
+}
+
+function hasRange(node: unknown): node is { range: [number, number, number] } {
+  if (typeof node !== 'object' || node === null) return false;
+  return Array.isArray((node as { range?: unknown }).range);
+}
+
+function keyString(value: unknown, source: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof source === 'string') return source;
+  return value === null || value === undefined ? '' : String(value);
+}

@@ -1,0 +1,60 @@
+import { describe, expect, test } from 'vitest';
+import type { RawConfig, RawImage } from './raw.js';
+import { checkParents, checkProvisioners, findCycles, referencedProvisioners } from './rules.js';
+import type { ProvisionerFacts, ScriptFact } from './scripts.js';
+
+function config(parents: Record<string, string | undefined>): RawConfig {
+  const images: Record<string, RawImage> = {};
+  for (const [name, parent] of Object.entries(parents)) {
+    images[name] = parent === undefined ? { provisioners: ['base'] } : { parent, provisioners: ['base'] };
+  }
+  return { version: 1, images };
+}
+
+describe('findCycles', () => {
+  test.each<[string, Record<string, string | undefined>, string[][]]>([
+    ['a tree', { base: undefined, a: 'base', b: 'a' }, []],
+    ['a self-parent is not a cycle here', { a: 'a' }, []],
+    ['two images', { a: 'b', b: 'a' }, [['a', 'b']]],
+    ['starts at the first image in the config', { c: 'a', a: 'b', b: 'c' }, [['c', 'a', 'b']]],
+    ['a tail into a cycle', { tail: 'a', a: 'b', b: 'a' }, [['a', 'b']]],
+    ['two cycles', { a: 'b', b: 'a', x: 'y', y: 'z', z: 'x' }, [['a', 'b'], ['x', 'y', 'z']]],
+    ['an unknown parent ends the walk', { a: 'nope', b: 'a' }, []],
+  ])('%s', (_, parents, cycles) => {
+    expect(findCycles(config(parents))).toEqual(cycles);
+  });
+});
+
+describe('checkParents', () => {
+  test('one diagnostic per problem, in config order', () => {
+    const ds = checkParents(config({ base: undefined, me: 'me', lost: 'bsae', a: 'b', b: 'a' }), new Map());
+    expect(ds.map((d) => `${d.code}: ${d.message}`)).toEqual([
+      'self-parent: image "me" is its own parent',
+      'unknown-parent: unknown parent "bsae" of image "lost"',
+      'parent-cycle: cycle in image parents: a → b → a',
+    ]);
+  });
+});
+
+describe('checkProvisioners', () => {
+  const facts = (scripts: Record<string, ScriptFact>): ProvisionerFacts => ({
+    available: ['base'],
+    scripts: new Map(Object.entries(scripts)),
+  });
+
+  test('only well-formed names are looked up on disk', () => {
+    const raw: RawConfig = { version: 1, images: { base: { provisioners: ['a', '../b', 'c.sh', '/etc/d'] } } };
+    expect(referencedProvisioners(raw)).toEqual(['a', 'c.sh']);
+  });
+
+  test('a script that cannot be read', () => {
+    const raw: RawConfig = { version: 1, images: { base: { provisioners: ['base', 'secret'] } } };
+    const ds = checkProvisioners(raw, new Map(), facts({ base: { kind: 'ok' }, secret: { kind: 'unreadable', reason: 'EACCES: permission denied' } }));
+    expect(ds).toEqual([
+      {
+        code: 'provisioner-unreadable',
+        message: 'provisioner "secret" of image "base": cannot read provisioners/secret.sh: EACCES: permission denied',
+      },
+    ]);
+  });
+});

@@ -1,0 +1,89 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeProject, runCli } from '../helpers/project.js';
+import { assertPrerequisites, BASE_IMAGE, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
+
+const HOSTILE = `it's "q" \\ \${x} %{y} {{z}} $(id) \`id\`\nline two: ünï ✓`;
+
+/** A small tree on the local base image, no network: root → {bad → bad-child, good → good-child}. */
+function project(extraImages = '') {
+  return makeProject({
+    'images.yaml': `version: 1
+variables:
+  HOSTILE: ${JSON.stringify(HOSTILE)}
+targets:
+  docker:
+    base_image: ${BASE_IMAGE}
+    repository: bi-e2e
+    run_args: ["--network=none"]
+images:
+  root: { provisioners: [mark] }
+  bad: { parent: root, provisioners: [fail] }
+  bad-child: { parent: bad, provisioners: [mark] }
+  good: { parent: root, provisioners: [mark, hostile] }
+  good-child: { parent: good, provisioners: [mark] }
+${extraImages}`,
+    'provisioners/mark.sh': '#!/bin/sh\nset -eu\necho "layer for $PACKER_BUILD_NAME" >> /marks\n',
+    'provisioners/hostile.sh': '#!/bin/sh\nset -eu\nprintf "%s" "$HOSTILE" > /hostile\n',
+    'provisioners/fail.sh': '#!/bin/sh\necho "this provisioner fails on purpose" >&2\nexit 7\n',
+  });
+}
+
+describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () => {
+  let dir: string;
+  let run: Awaited<ReturnType<typeof runCli>>;
+  const previousTfvars = '{"images": {"root": "sha256:previous-good-run"}}\n';
+
+  beforeAll(async () => {
+    await assertPrerequisites();
+    dir = await project();
+    await mkdir(join(dir, 'terraform/docker'), { recursive: true });
+    await writeFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), previousTfvars);
+    run = await runCli(dir, ['--target', 'docker', '--concurrency', '2']);
+  }, 600_000);
+
+  it('exits 1 and says which image failed, with its log', () => {
+    expect(run.exitCode, run.all).toBe(1);
+    expect(run.all).toMatch(/bad\s+\| FAILED after .*: Script exited with non-zero exit status: 7/);
+    expect(run.all).toContain('this provisioner fails on purpose');
+    expect(run.all).toContain('.build-images/logs/docker/bad.log');
+  });
+
+  it('skips only the failed image’s descendants; unrelated images finish', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
+    expect(manifest.status).toBe('failed');
+    const statuses = Object.fromEntries(Object.entries(manifest.images as Record<string, { status: string }>).map(([k, v]) => [k, v.status]));
+    expect(statuses).toEqual({ root: 'built', bad: 'failed', 'bad-child': 'skipped', good: 'built', 'good-child': 'built' });
+    expect(manifest.images['bad-child'].error).toBe('skipped: bad did not build');
+    expect(run.all).toMatch(/bad-child\s+\| skipped: bad did not build/);
+  });
+
+  it('leaves the previous Terraform variables untouched', async () => {
+    expect(await readFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), 'utf8')).toBe(previousTfvars);
+  });
+
+  it('builds each child on its parent from this run: layers extend, labels name the parent', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
+    const root = manifest.images.root.id as string;
+    const good = manifest.images.good.id as string;
+    const goodChild = manifest.images['good-child'].id as string;
+    const [rootLayers, goodLayers, childLayers] = await Promise.all([imageLayers(root), imageLayers(good), imageLayers(goodChild)]);
+    expect(goodLayers.slice(0, rootLayers.length)).toEqual(rootLayers);
+    expect(goodLayers.length).toBeGreaterThan(rootLayers.length);
+    expect(childLayers.slice(0, goodLayers.length)).toEqual(goodLayers);
+    expect(await docker('image', 'inspect', '--format', '{{index .Config.Labels "org.build-images.parent"}}', goodChild)).toBe(good);
+    expect(await docker('image', 'inspect', '--format', '{{index .Config.Labels "org.build-images.parent"}}', root)).toBe(BASE_IMAGE);
+    expect(await docker('image', 'inspect', '--format', '{{.Id}}', 'bi-e2e/good-child:latest')).toBe(goodChild);
+  });
+
+  it('delivers a hostile variable into the image byte for byte', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
+    const value = await docker('run', '--rm', '--network=none', '--entrypoint', 'cat', manifest.images.good.id, '/hostile');
+    expect(value).toBe(HOSTILE);
+  });
+
+  it('leaves no build containers behind', async () => {
+    expect(await docker('ps', '-a', '--filter', `ancestor=${BASE_IMAGE}`, '--format', '{{.ID}}')).toBe('');
+  });
+});
