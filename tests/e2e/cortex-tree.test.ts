@@ -1,7 +1,8 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../helpers/project.js';
 import { assertPrerequisites, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
 
@@ -19,6 +20,10 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
     dir = await makeProject({}, ['images.yaml', 'provisioners', 'examples', 'schema', 'terraform']);
     run = await runCli(dir, ['--target', 'docker', '--config', 'images.yaml', '--config', 'examples/offline/images.yaml']);
   }, 900_000);
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   it('exits 0 with a summary of five built images', () => {
     expect(run.exitCode, run.all).toBe(0);

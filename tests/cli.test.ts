@@ -1,0 +1,111 @@
+import { readFile, writeFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { parse } from '@cdktf/hcl2json';
+import { describe, expect, it } from 'vitest';
+import { makeProject, REPO, runCli } from './helpers/project.js';
+
+const hasPacker = await execa('packer', ['version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+
+describe('build-images CLI (real binary)', () => {
+  it('reports every config problem with file:line:col, exits 2 and writes nothing', async () => {
+    const dir = await makeProject({
+      'images.yaml': 'version: 1\nimages:\n  base: { provisioners: [missing] }\n  app: { parent: bsae, provisioners: [missing] }\n',
+    });
+    const run = await runCli(dir, ['--target', 'docker']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatchInlineSnapshot(`
+      "images.yaml:3:26: error: provisioner "missing" of image "base" not found: there is no provisioners/missing.sh
+          3 |   base: { provisioners: [missing] }
+            |                          ^^^^^^^
+        hint: there is no provisioners/ directory next to the first config file
+
+      images.yaml:4:18: error: unknown parent "bsae" of image "app"
+          4 |   app: { parent: bsae, provisioners: [missing] }
+            |                  ^^^^
+        hint: did you mean "base"? Known images: base, app
+
+      images.yaml:4:39: error: provisioner "missing" of image "app" not found: there is no provisioners/missing.sh
+          4 |   app: { parent: bsae, provisioners: [missing] }
+            |                                       ^^^^^^^
+        hint: there is no provisioners/ directory next to the first config file
+
+      3 problems in the config: nothing was built or written."
+    `);
+    expect(await readdir(dir)).toEqual(['images.yaml']);
+  });
+
+  it('exits 2 on an unknown target and on an unknown flag, with a suggestion', async () => {
+    const unknownTarget = await runCli(REPO, ['--target', 'vmware']);
+    expect(unknownTarget.exitCode).toBe(2);
+    expect(unknownTarget.stderr).toContain("error: option '-t, --target <target>' argument 'vmware' is invalid. Allowed choices are docker.");
+    const typo = await runCli(REPO, ['plan', '--confg', 'images.yaml']);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain("error: unknown option '--confg'\n(Did you mean --config?)");
+  });
+
+  it('plans the reference tree without building', async () => {
+    const run = await runCli(REPO, ['plan', '--target', 'docker']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatchInlineSnapshot(`
+      "Plan for target docker: 5 images in 2 levels; every image is built.
+
+      LEVEL  IMAGE       ACTION  FROM             PROVISIONERS
+      0      base        build   ubuntu:22.04     node-exporter, consul
+      1      consul      build   base (this run)  consul-server
+      1      cortex      build   base (this run)  cortex
+      1      nginx       build   base (this run)  nginx, nginxlog-exporter
+      1      monitoring  build   base (this run)  prometheus, grafana
+
+      Images in one level build in parallel once their parents are done. Nothing was built."
+    `);
+  });
+
+  it('keeps the committed templates in packer/docker/ current (generate --check)', async () => {
+    const run = await runCli(REPO, ['generate', '--target', 'docker', '--check', '--packer-version', '1.6.6']);
+    expect(run.stderr).toBe('');
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('generate --check fails on a stale or orphaned template and generate repairs it', async () => {
+    const dir = await makeProject({}, ['images.yaml', 'provisioners', 'packer']);
+    await writeFile(join(dir, 'packer/docker/cortex.pkr.hcl'), '# edited by hand\n');
+    const header = (await readFile(join(dir, 'packer/docker/base.pkr.hcl'), 'utf8')).split('\n')[0];
+    await writeFile(join(dir, 'packer/docker/gone.pkr.hcl'), `${header}\n`);
+    const check = await runCli(dir, ['generate', '--check', '--packer-version', '1.6.6']);
+    expect(check.exitCode).toBe(1);
+    expect(check.stderr).toContain('packer/docker/cortex.pkr.hcl: out of date\npacker/docker/gone.pkr.hcl: no longer in the config');
+    const fix = await runCli(dir, ['generate', '--packer-version', '1.6.6']);
+    expect(fix.stdout).toContain('wrote   packer/docker/cortex.pkr.hcl\nremoved packer/docker/gone.pkr.hcl');
+    expect((await runCli(dir, ['generate', '--check', '--packer-version', '1.6.6'])).exitCode).toBe(0);
+  });
+
+  it('renders templates for Packer >= 1.7 with required_plugins, parsed by a real HCL parser', async () => {
+    const dir = await makeProject({}, ['images.yaml', 'provisioners']);
+    const run = await runCli(dir, ['generate', '--packer-version', '1.10.0']);
+    expect(run.exitCode).toBe(0);
+    const parsed = (await parse('base.pkr.hcl', await readFile(join(dir, 'packer/docker/base.pkr.hcl'), 'utf8'))) as {
+      packer: Array<{ required_plugins: Array<{ docker: { source: string } }> }>;
+      source: { docker: Record<string, unknown> };
+    };
+    expect(parsed.packer[0]?.required_plugins[0]?.docker.source).toBe('github.com/hashicorp/docker');
+    expect(Object.keys(parsed.source.docker)).toEqual(['base']);
+  });
+
+  it.runIf(hasPacker || process.env.CI === 'true')('every committed template passes real `packer validate` (Packer 1.6 rendering)', async () => {
+    const dir = await makeProject({ 'empty.env': '' }, ['images.yaml', 'provisioners', 'packer']);
+    const vars = {
+      source_image: 'local/debian:bookworm',
+      run_args: ['--network=host'],
+      env_file: join(dir, 'empty.env'),
+      repository: 'cortex/base',
+      tags: ['latest'],
+      labels: { 'org.build-images.image': 'base' },
+    };
+    await writeFile(join(dir, 'vars.pkrvars.json'), JSON.stringify(vars));
+    for (const template of await readdir(join(dir, 'packer/docker'))) {
+      const run = await execa('packer', ['validate', '-var-file=vars.pkrvars.json', `packer/docker/${template}`], { cwd: dir, reject: false, env: { CHECKPOINT_DISABLE: '1' } });
+      expect(run.exitCode, `${template}\n${run.stdout}\n${run.stderr}`).toBe(0);
+    }
+  });
+});
