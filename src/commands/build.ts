@@ -23,7 +23,7 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
   const summary = summaryCollector();
   const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
   const fancy = interactive(options.plain) && !options.verbose ? listrRenderer() : undefined;
-  const plain = fancy ? undefined : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose });
+  const plain = fancy ? undefined : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose, images: config.images.map((i) => i.name) });
 
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals): void => {

@@ -2,19 +2,18 @@ import type { BuildEvent } from '../engine/events.js';
 import { shortId, formatDuration } from './format.js';
 
 /** One timestamped line per event, prefixed with the image: for CI logs and pipes. */
-export function plainRenderer(write: (line: string) => void, options: { verbose: boolean; now?: () => Date }) {
+export function plainRenderer(write: (line: string) => void, options: { verbose: boolean; images: readonly string[]; now?: () => Date }) {
   const now = options.now ?? (() => new Date());
-  const width = { value: 0 };
+  const width = Math.max(0, ...options.images.map((i) => i.length));
   const line = (image: string | undefined, text: string): void => {
     const stamp = now().toISOString().replace(/\.\d+Z$/, 'Z');
-    write(image === undefined ? `${stamp} ${text}` : `${stamp} ${image.padEnd(width.value)} | ${text}`);
+    write(image === undefined ? `${stamp} ${text}` : `${stamp} ${image.padEnd(width)} | ${text}`);
   };
   return (event: BuildEvent): void => {
     switch (event.type) {
       case 'note':
         return line(undefined, event.message);
       case 'queued':
-        width.value = Math.max(width.value, event.image.length);
         return line(event.image, event.parent === undefined ? 'queued' : `queued (after ${event.parent})`);
       case 'started':
         return line(event.image, 'building');
