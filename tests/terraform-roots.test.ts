@@ -157,6 +157,14 @@ describe('terraform/docker and the tfvars a Docker build writes', () => {
     ]);
   });
 
+  it('starts every container with the start script it uploads (the images have no entrypoints yet)', () => {
+    for (const [name, c] of resources(root, 'docker_container')) {
+      expect(c['entrypoint'], name).toEqual(['/bin/sh']);
+      expect(c['command'], name).toEqual(['${local.start_script}']);
+      expect(c['upload'], name).toEqual([{ file: '${local.start_script}', content: `\${local.start_scripts["${name}"]}`, executable: true }]);
+    }
+  });
+
   it('publishes ports on 127.0.0.1 only', () => {
     const published = resources(root, 'docker_container').flatMap(([name, c]) => {
       const direct = (c['ports'] ?? []) as Array<Record<string, unknown>>;

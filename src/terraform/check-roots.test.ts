@@ -90,6 +90,11 @@ describe('referenceProblems', () => {
     expect(referenceProblems(root)).toEqual(['root/m/main.tf: var.a is referenced but root/m declares no variable "a"']);
   });
 
+  it('reports a module that calls itself back instead of loading forever', async () => {
+    const root = await load({ 'root/main.tf': 'module "again" { source = "./" }\n' });
+    expect(referenceProblems(root)).toEqual(['root/main.tf: module "again" calls root, which calls it back']);
+  });
+
   it('reports a type constraint it cannot read', async () => {
     const root = await load({ 'root/main.tf': 'variable "x" { type = mapp(string) }\n' });
     expect(referenceProblems(root)).toEqual([

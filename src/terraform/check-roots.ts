@@ -63,18 +63,21 @@ const MODULE_META_ARGUMENTS = new Set(['source', 'version', 'count', 'for_each',
  * Paths in messages are relative to `base` (default: the working directory).
  */
 export async function loadTerraformRoot(dir: string, base: string = process.cwd()): Promise<TerraformRoot> {
-  return loadModule(resolve(dir), resolve(base), new Map());
+  return loadModule(resolve(dir), resolve(base), new Map(), []);
 }
 
-async function loadModule(dir: string, base: string, loading: Map<string, Promise<TerraformModule>>): Promise<TerraformModule> {
+type Loading = Map<string, Promise<TerraformModule>>;
+
+/** Each directory is read once, however many calls share it; `stack` is the chain of callers. */
+async function loadModule(dir: string, base: string, loading: Loading, stack: readonly string[]): Promise<TerraformModule> {
   const existing = loading.get(dir);
   if (existing) return existing;
-  const promise = readModule(dir, base, loading);
+  const promise = readModule(dir, base, loading, [...stack, dir]);
   loading.set(dir, promise);
   return promise;
 }
 
-async function readModule(dir: string, base: string, loading: Map<string, Promise<TerraformModule>>): Promise<TerraformModule> {
+async function readModule(dir: string, base: string, loading: Loading, stack: readonly string[]): Promise<TerraformModule> {
   const label = relative(base, dir) || '.';
   const names = (await readdir(dir)).filter((name) => name.endsWith('.tf')).sort();
   const files: TerraformFile[] = [];
@@ -112,7 +115,8 @@ async function readModule(dir: string, base: string, loading: Map<string, Promis
       let module: TerraformModule | undefined;
       if (isLocalSource(source)) {
         const childDir = resolve(dir, source);
-        if (hasTerraformFiles(childDir)) module = await loadModule(childDir, base, loading);
+        if (stack.includes(childDir)) loadProblems.push(`${file.label}: module "${name}" calls ${relative(base, childDir) || '.'}, which calls it back`);
+        else if (hasTerraformFiles(childDir)) module = await loadModule(childDir, base, loading, stack);
         else loadProblems.push(`${file.label}: module "${name}" has source "${source}", but ${relative(base, childDir) || '.'} holds no .tf files`);
       }
       calls.push({ name, source, arguments: args, file: file.label, module });

@@ -1,0 +1,90 @@
+# One role of the cluster: a launch template for the role's AMI and an auto scaling group that
+# rolls a new AMI out with an instance refresh. The group points at the template's latest
+# version, so a new AMI (a new template version) starts a refresh; a refresh does not start when
+# the group follows "$Latest".
+
+resource "aws_launch_template" "this" {
+  name_prefix   = "${var.name}-"
+  image_id      = var.ami_id
+  instance_type = var.instance_type
+  user_data     = var.user_data == "" ? null : base64encode(var.user_data)
+
+  vpc_security_group_ids = var.security_group_ids
+
+  iam_instance_profile {
+    name = var.instance_profile_name
+  }
+
+  # IMDSv2 only, one hop: containers or proxies on the instance cannot reach the role's credentials.
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "disabled"
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(var.tags, { Name = var.name })
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = merge(var.tags, { Name = var.name })
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_autoscaling_group" "this" {
+  name                = var.name
+  vpc_zone_identifier = var.subnet_ids
+  min_size            = var.min_size
+  max_size            = var.max_size
+  desired_capacity    = var.desired_capacity
+
+  health_check_type         = var.health_check_type
+  health_check_grace_period = var.health_check_grace_period
+  target_group_arns         = var.target_group_arns
+  termination_policies      = ["OldestLaunchTemplate", "OldestInstance"]
+
+  launch_template {
+    id      = aws_launch_template.this.id
+    version = aws_launch_template.this.latest_version
+  }
+
+  instance_refresh {
+    strategy = "Rolling"
+
+    preferences {
+      min_healthy_percentage = var.min_healthy_percentage
+      max_healthy_percentage = var.max_healthy_percentage
+      instance_warmup        = var.instance_warmup
+      # A refresh whose new instances never become healthy goes back to the previous template version.
+      auto_rollback = true
+    }
+  }
+
+  dynamic "tag" {
+    for_each = merge(var.tags, { Name = var.name })
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = false
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.min_size <= var.desired_capacity && var.desired_capacity <= var.max_size
+      error_message = "desired_capacity must lie between min_size and max_size."
+    }
+
+    precondition {
+      condition     = var.max_healthy_percentage - var.min_healthy_percentage <= 100
+      error_message = "max_healthy_percentage may exceed min_healthy_percentage by at most 100."
+    }
+  }
+}
