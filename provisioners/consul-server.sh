@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# consul-server.sh: turns the Consul agent installed by consul.sh (base image) into a server
+# with the web UI. Installs nothing itself.
+#
+# Environment:
+#   CONSUL_BOOTSTRAP_EXPECT   default 1  (number of servers to wait for before electing a
+#                                          leader; use 3 or 5 for a fault-tolerant cluster)
+set -euo pipefail
+# shellcheck disable=SC2034 # read by lib/common.sh
+BI_NAME=consul-server
+lib=/tmp/build-images/lib
+[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+. "$lib/common.sh"
+require_root
+
+CONSUL_BOOTSTRAP_EXPECT=${CONSUL_BOOTSTRAP_EXPECT:-1}
+require_uint CONSUL_BOOTSTRAP_EXPECT "$CONSUL_BOOTSTRAP_EXPECT" 1
+
+if ! command -v consul >/dev/null || [[ ! -f $CONSUL_CONFIG_DIR/consul.hcl ]]; then
+  die "no Consul agent here: consul-server.sh runs on top of the base image (consul.sh)"
+fi
+
+write_file "$CONSUL_CONFIG_DIR/server.hcl" 0644 <<EOC
+# Managed by build-images (provisioners/consul-server.sh).
+server           = true
+bootstrap_expect = $CONSUL_BOOTSTRAP_EXPECT
+
+# Servers answer the HTTP API and UI on every interface (agents keep 127.0.0.1).
+client_addr = "0.0.0.0"
+
+ui_config {
+  enabled = true
+}
+EOC
+
+consul validate "$CONSUL_CONFIG_DIR" >&2
+log "done: consul server, bootstrap_expect $CONSUL_BOOTSTRAP_EXPECT, UI on :8500"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# nginxlog-exporter.sh: prometheus-nginxlog-exporter (metrics from the nginx gateway's access
+# log on :4040), from the project's GitHub release archive, verified against the release's
+# published checksums.txt. Runs on the nginx image, after nginx.sh.
+#
+# Environment:
+#   NGINXLOG_EXPORTER_VERSION   default 1.11.0
+#   NGINXLOG_EXPORTER_PORT      default 4040
+#   NGINXLOG_EXPORTER_LOG       default /var/log/nginx/access.log
+set -euo pipefail
+# shellcheck disable=SC2034 # read by lib/common.sh
+BI_NAME=nginxlog-exporter
+lib=/tmp/build-images/lib
+[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+. "$lib/common.sh"
+require_root
+
+# v1.11.0 is a published release of martin-helmich/prometheus-nginxlog-exporter. Its
+# goreleaser configuration names the archives <project>_<version>_<os>_<arch>.tar.gz and the
+# checksum file checksums.txt.
+NGINXLOG_EXPORTER_VERSION=${NGINXLOG_EXPORTER_VERSION:-1.11.0}
+NGINXLOG_EXPORTER_PORT=${NGINXLOG_EXPORTER_PORT:-4040}
+NGINXLOG_EXPORTER_LOG=${NGINXLOG_EXPORTER_LOG:-/var/log/nginx/access.log}
+require_value NGINXLOG_EXPORTER_VERSION "$NGINXLOG_EXPORTER_VERSION"
+require_uint NGINXLOG_EXPORTER_PORT "$NGINXLOG_EXPORTER_PORT" 1
+require_value NGINXLOG_EXPORTER_LOG "$NGINXLOG_EXPORTER_LOG"
+
+apt_install ca-certificates curl
+
+name=prometheus-nginxlog-exporter
+arch=$(deb_arch)
+work=$(mktemp -d /tmp/build-images-work.XXXXXX)
+add_cleanup rm -rf -- "$work"
+release=github.com/martin-helmich/$name/releases/download/v${NGINXLOG_EXPORTER_VERSION}
+archive=${name}_${NGINXLOG_EXPORTER_VERSION}_linux_${arch}.tar.gz
+fetch_verified "$release/$archive" "$release/checksums.txt" "$work/$archive"
+mkdir -p "$work/unpacked"
+tar -xzf "$work/$archive" -C "$work/unpacked"
+[[ -f $work/unpacked/$name ]] || die "$archive has no $name binary at its top level"
+install_binary "$work/unpacked/$name" "$name"
+
+# nginx writes its logs as www-data:adm 0640; the adm group may read them.
+ensure_system_user "$name" /nonexistent adm
+ensure_dir "/etc/$name" root:root 0755
+
+write_file "/etc/$name/config.yml" 0644 <<EOC
+# Managed by build-images (provisioners/nginxlog-exporter.sh). Start with:
+#   $name -config-file /etc/$name/config.yml
+listen:
+  port: $NGINXLOG_EXPORTER_PORT
+  address: "0.0.0.0"
+  metrics_endpoint: "/metrics"
+
+namespaces:
+  - name: nginx
+    # Must match the log_format cortex_gateway that nginx.sh writes.
+    format: '$NGINX_GATEWAY_LOG_FORMAT'
+    source:
+      files:
+        - $NGINXLOG_EXPORTER_LOG
+    labels:
+      service: cortex-gateway
+    histogram_buckets: [.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10]
+EOC
+
+check_version "$NGINXLOG_EXPORTER_VERSION" "$name" -version
+"$name" -config-file "/etc/$name/config.yml" -verify-config >&2
+consul_service nginxlog-exporter "$NGINXLOG_EXPORTER_PORT" /metrics
+log "done: $name $NGINXLOG_EXPORTER_VERSION on :$NGINXLOG_EXPORTER_PORT reading $NGINXLOG_EXPORTER_LOG"
