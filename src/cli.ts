@@ -10,6 +10,7 @@ import { runBuildCommand } from './commands/build.js';
 import { runGenerateCommand } from './commands/generate.js';
 import { runPlanCommand } from './commands/plan.js';
 import { EXIT } from './commands/exit-codes.js';
+import type { SelectionFlags } from './commands/selection.js';
 
 export interface GlobalOptions {
   readonly config: string[];
@@ -62,19 +63,24 @@ function program(setExit: (code: number) => void): Command {
     .option('-j, --concurrency <n>', 'builds at once (default: targets.<target>.concurrency, else the number of CPUs)', positiveInt)
     .option('-v, --verbose', 'stream Packer output')
     .option('--plain', 'plain timestamped lines instead of the interactive display (automatic when not a TTY or in CI)')
+    .option('--force [image...]', 'rebuild these images (all when no name is given) even if an image with the same fingerprint exists')
+    .option('--only <image...>', 'build only these images, and those ancestors that have nothing to reuse')
     .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
-    .action(async (opts: GlobalOptions & { concurrency?: number; verbose?: boolean; plain?: boolean }) => {
+    .action(async (opts: GlobalOptions & SelectionFlags & { concurrency?: number; verbose?: boolean; plain?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false }));
+      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts }));
     });
 
   common(cmd.command('plan'))
-    .description('show the build order and what would be built; builds nothing')
-    .action(async (opts: GlobalOptions) => {
+    .description('show, per image, whether it would be built (and why) or reused (and which ID); builds nothing')
+    .option('--force [image...]', 'plan as if these images (all when no name is given) were forced')
+    .option('--only <image...>', 'plan as if only these images were asked for')
+    .option('--json', 'print the plan as JSON (per image: action, reasons, id, fingerprint; and the tree level by level)')
+    .action(async (opts: GlobalOptions & SelectionFlags & { json?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(runPlanCommand(config, (s) => process.stdout.write(s)));
+      setExit(await runPlanCommand(config, { packer: packerCli(), docker: dockerEngine() }, opts, (s) => process.stdout.write(s)));
     });
 
   common(cmd.command('generate'))

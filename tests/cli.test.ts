@@ -44,23 +44,6 @@ describe('build-images CLI (real binary)', () => {
     expect(typo.stderr).toContain("error: unknown option '--confg'\n(Did you mean --config?)");
   });
 
-  it('plans the reference tree without building', async () => {
-    const run = await runCli(REPO, ['plan', '--target', 'docker']);
-    expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatchInlineSnapshot(`
-      "Plan for target docker: 5 images in 2 levels; every image is built.
-
-      LEVEL  IMAGE       ACTION  FROM             PROVISIONERS
-      0      base        build   ubuntu:22.04     node-exporter, consul
-      1      consul      build   base (this run)  consul-server
-      1      cortex      build   base (this run)  cortex
-      1      nginx       build   base (this run)  nginx, nginxlog-exporter
-      1      monitoring  build   base (this run)  prometheus, grafana
-
-      Images in one level build in parallel once their parents are done. Nothing was built."
-    `);
-  });
-
   it('keeps the committed templates in packer/docker/ current (generate --check)', async () => {
     const run = await runCli(REPO, ['generate', '--target', 'docker', '--check', '--packer-version', '1.6.6']);
     expect(run.stderr).toBe('');

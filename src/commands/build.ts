@@ -7,6 +7,7 @@ import { listrRenderer } from '../ui/listr.js';
 import { plainRenderer } from '../ui/plain.js';
 import { summaryCollector } from '../ui/summary.js';
 import { EXIT } from './exit-codes.js';
+import { parseSelection, type SelectionFlags } from './selection.js';
 
 export interface BuildCommandOptions {
   readonly packer: Packer;
@@ -14,12 +15,18 @@ export interface BuildCommandOptions {
   readonly concurrency: number | undefined;
   readonly verbose: boolean;
   readonly plain: boolean;
+  readonly flags: SelectionFlags;
 }
 
 /** Interactive display only for a person at a terminal; CI logs and pipes get plain lines. */
 const interactive = (plain: boolean): boolean => !plain && process.stderr.isTTY === true && !process.env.CI;
 
 export async function runBuildCommand(config: Config, options: BuildCommandOptions): Promise<number> {
+  const selection = parseSelection(config, options.flags);
+  if (!selection.ok) {
+    process.stderr.write(`${selection.errors.join('\n')}\n`);
+    return EXIT.badInput;
+  }
   const summary = summaryCollector();
   const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
   const fancy = interactive(options.plain) && !options.verbose ? listrRenderer() : undefined;
@@ -41,6 +48,7 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
       docker: options.docker,
       signal: controller.signal,
       concurrency: options.concurrency,
+      selection: selection.value,
       emit: (event) => {
         summary.onEvent(event);
         if (event.type === 'failed') failures.push(event);
@@ -61,7 +69,11 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
     }
     switch (outcome.status) {
       case 'succeeded':
-        process.stderr.write(`Wrote ${outcome.tfvars}: \`terraform -chdir=terraform/docker apply\` rolls out these images.\n`);
+        process.stderr.write(
+          outcome.tfvars
+            ? `Wrote ${outcome.tfvars}: \`terraform -chdir=terraform/docker apply\` rolls out these images.\n`
+            : 'Not every image has an ID (--only left some out with nothing to reuse): the Terraform variables file was left as it was.\n',
+        );
         return EXIT.ok;
       case 'failed':
         process.stderr.write('Some images did not build; the Terraform variables file was left as it was.\n');

@@ -1,6 +1,6 @@
 import type { Config } from '../config/types.js';
 import { checkGenerated, DOCKER_TEMPLATE_DIR, dockerTemplates, hasProvisionerLib, writeGenerated } from '../engine/generate.js';
-import { detectPacker } from '../engine/build.js';
+import { detectPacker } from '../engine/prepare.js';
 import { buildTree } from '../graph/tree.js';
 import type { Packer } from '../packer/run.js';
 import { formatVersion, parsePackerVersion, type PackerVersion } from '../packer/version.js';

@@ -2,7 +2,8 @@
 export type BuildEvent =
   | { readonly type: 'note'; readonly message: string }
   | { readonly type: 'queued'; readonly image: string; readonly parent: string | undefined }
-  | { readonly type: 'started'; readonly image: string }
+  | { readonly type: 'started'; readonly image: string; readonly reasons: readonly string[] }
+  | { readonly type: 'reused'; readonly image: string; readonly id: string }
   | { readonly type: 'log'; readonly image: string; readonly line: string }
   | { readonly type: 'done'; readonly image: string; readonly id: string; readonly durationMs: number }
   | {

@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import type { FingerprintInputs } from '../cache/fingerprint.js';
 
 /** `.build-images/<target>/manifest.json`: what the last run did, image by image. */
-export type ImageStatus = 'built' | 'failed' | 'skipped';
+export type ImageStatus = 'built' | 'reused' | 'failed' | 'skipped' | 'absent';
 
 export interface ManifestImage {
   readonly status: ImageStatus;
@@ -12,6 +14,11 @@ export interface ManifestImage {
   readonly durationMs?: number;
   readonly log?: string;
   readonly error?: string;
+  readonly fingerprint?: string;
+  /** Hashes of what went into the last good build of this image (kept across failed runs), for `plan`'s reasons. */
+  readonly inputs?: FingerprintInputs;
+  /** Why it was built. */
+  readonly reasons?: readonly string[];
 }
 
 export interface Manifest {
@@ -31,3 +38,14 @@ export const renderManifest = (manifest: Manifest): string => `${JSON.stringify(
 
 /** Log paths are stored relative to the project root so the manifest survives a moved checkout. */
 export const relativeLog = (root: string, log: string): string => relative(root, log);
+
+/** The last manifest, or undefined when there is none or it cannot be read (it is a record, not a source of truth). */
+export async function readManifest(root: string, target: string): Promise<Manifest | undefined> {
+  const text = await readFile(manifestPath(root, target), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as Manifest;
+  } catch {
+    return undefined;
+  }
+}

@@ -73,6 +73,9 @@ export function listrRenderer(): { onEvent: (event: BuildEvent) => void; finish:
           if (state) state.started = Date.now();
           return;
         }
+        case 'reused':
+          start();
+          return settle(event.image, { kind: 'done', text: `reused ${shortId(event.id)} (unchanged)` });
         case 'log':
           tasks.get(event.image)?.output?.(event.line);
           return;

@@ -16,7 +16,9 @@ export function plainRenderer(write: (line: string) => void, options: { verbose:
       case 'queued':
         return line(event.image, event.parent === undefined ? 'queued' : `queued (after ${event.parent})`);
       case 'started':
-        return line(event.image, 'building');
+        return line(event.image, `building: ${event.reasons.join('; ')}`);
+      case 'reused':
+        return line(event.image, `reused ${shortId(event.id)} (unchanged)`);
       case 'log':
         if (options.verbose) line(event.image, event.line);
         return;

@@ -19,6 +19,9 @@ export function summaryCollector() {
         case 'done':
           rows.set(event.image, { result: 'built', id: shortId(event.id), duration: formatDuration(event.durationMs) });
           return;
+        case 'reused':
+          rows.set(event.image, { result: 'reused', id: shortId(event.id), duration: '' });
+          return;
         case 'failed':
           rows.set(event.image, { result: 'FAILED', id: '', duration: formatDuration(event.durationMs) });
           return;

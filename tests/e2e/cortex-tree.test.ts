@@ -1,7 +1,8 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
+import { checkTfvars, loadTerraformRoot } from '../../src/terraform/check-roots.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../helpers/project.js';
 import { assertPrerequisites, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
@@ -14,11 +15,17 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
   let dir: string;
   let run: Awaited<ReturnType<typeof runCli>>;
   const images = ['base', 'consul', 'cortex', 'nginx', 'monitoring'];
+  const OFFLINE = ['--config', 'images.yaml', '--config', 'examples/offline/images.yaml'];
+  const tfvarsText = () => readFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), 'utf8');
+  /** image → result column of the summary table. */
+  const results = (output: string): Record<string, string> =>
+    Object.fromEntries(images.map((i) => [i, new RegExp(`^${i}\\s+(\\S+)`, 'm').exec(output)?.[1] ?? 'missing']));
 
   beforeAll(async () => {
     await assertPrerequisites();
     dir = await makeProject({}, ['images.yaml', 'provisioners', 'examples', 'schema', 'terraform']);
-    run = await runCli(dir, ['--target', 'docker', '--config', 'images.yaml', '--config', 'examples/offline/images.yaml']);
+    // --force: the engine may hold images with these fingerprints from an earlier run; this one must build.
+    run = await runCli(dir, ['--target', 'docker', ...OFFLINE, '--force']);
   }, 900_000);
 
   afterAll(async () => {
@@ -75,5 +82,60 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       const validated = await execa('packer', ['validate', '-var-file=validate.pkrvars.json', `packer/docker/${template}`], { cwd: dir, reject: false, env: { CHECKPOINT_DISABLE: '1' } });
       expect(validated.exitCode, `${template}: ${validated.stdout}${validated.stderr}`).toBe(0);
     }
+  });
+
+  it('passes the Terraform root checks with the tfvars it wrote', async () => {
+    const root = await loadTerraformRoot(join(dir, 'terraform/docker'));
+    expect(checkTfvars(root, JSON.parse(await tfvarsText()), 'terraform/docker/images.auto.tfvars.json')).toEqual([]);
+  });
+
+  describe('incremental builds', () => {
+    it('a second run of the unchanged tree builds nothing and writes identical tfvars', async () => {
+      const before = await tfvarsText();
+      const plan = await runCli(dir, ['plan', ...OFFLINE]);
+      expect(plan.stdout).toContain('5 images in 2 levels: 0 to build, 5 to reuse.');
+      const again = await runCli(dir, OFFLINE);
+      expect(again.exitCode, again.all).toBe(0);
+      expect(results(again.all ?? '')).toEqual({ base: 'reused', consul: 'reused', cortex: 'reused', nginx: 'reused', monitoring: 'reused' });
+      expect(await tfvarsText()).toBe(before);
+    });
+
+    it("editing one leaf's provisioner rebuilds only that leaf, and plan says why", async () => {
+      const before = JSON.parse(await tfvarsText()).images;
+      await appendFile(join(dir, 'provisioners/cortex.sh'), '\n# changed by the e2e test\n');
+      const plan = await runCli(dir, ['plan', ...OFFLINE, '--json']);
+      const entries = JSON.parse(plan.stdout).images as Array<{ image: string; action: string; reasons?: string[] }>;
+      expect(entries.map((e) => [e.image, e.action, e.reasons ?? []])).toEqual([
+        ['base', 'reuse', []],
+        ['consul', 'reuse', []],
+        ['cortex', 'build', ['provisioners/cortex.sh changed']],
+        ['nginx', 'reuse', []],
+        ['monitoring', 'reuse', []],
+      ]);
+      const rebuilt = await runCli(dir, OFFLINE);
+      expect(rebuilt.exitCode, rebuilt.all).toBe(0);
+      expect(results(rebuilt.all ?? '')).toEqual({ base: 'reused', consul: 'reused', cortex: 'built', nginx: 'reused', monitoring: 'reused' });
+      const after = JSON.parse(await tfvarsText()).images;
+      expect(after.cortex).not.toBe(before.cortex);
+      expect({ ...after, cortex: undefined }).toEqual({ ...before, cortex: undefined });
+    });
+
+    it('deleting .build-images/ changes nothing about reuse: the cache is the images', async () => {
+      const before = await tfvarsText();
+      await rm(join(dir, '.build-images'), { recursive: true, force: true });
+      const again = await runCli(dir, OFFLINE);
+      expect(again.exitCode, again.all).toBe(0);
+      expect(Object.values(results(again.all ?? ''))).toEqual(['reused', 'reused', 'reused', 'reused', 'reused']);
+      expect(await tfvarsText()).toBe(before);
+    });
+
+    it("editing base's provisioner rebuilds everything", async () => {
+      await appendFile(join(dir, 'provisioners/node-exporter.sh'), '\n# changed by the e2e test\n');
+      const rebuilt = await runCli(dir, OFFLINE);
+      expect(rebuilt.exitCode, rebuilt.all).toBe(0);
+      expect(Object.values(results(rebuilt.all ?? ''))).toEqual(['built', 'built', 'built', 'built', 'built']);
+      expect(rebuilt.all).toContain('base       | building: provisioners/node-exporter.sh changed');
+      expect(rebuilt.all).toContain('consul     | building: parent base rebuilt');
+    }, 600_000);
   });
 });

@@ -41,7 +41,7 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
     dir = await project();
     await mkdir(join(dir, 'terraform/docker'), { recursive: true });
     await writeFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), previousTfvars);
-    run = await runCli(dir, ['--target', 'docker', '--concurrency', '2']);
+    run = await runCli(dir, ['--target', 'docker', '--concurrency', '2', '--force']);
   }, 600_000);
 
   afterAll(async () => {

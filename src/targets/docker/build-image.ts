@@ -29,14 +29,18 @@ export const dockerLogFile = (root: string, image: string): string => join(root,
 const workFile = (root: string, image: string, kind: string): string => join(root, '.build-images', 'docker', kind, `${image}.${kind === 'vars' ? 'pkrvars.json' : 'env'}`);
 
 /** Labels every built image carries; the parent is the exact image it was built from. */
-export function imageLabels(image: string, parent: string): Record<string, string> {
-  return { 'org.build-images.image': image, 'org.build-images.parent': parent, 'org.build-images.version': TOOL_VERSION };
+export const FINGERPRINT_LABEL = 'org.build-images.fingerprint';
+
+/** Labels every built image carries; the parent is the exact image it was built from; the fingerprint makes it findable for reuse. */
+export function imageLabels(image: string, parent: string, fingerprint: string): Record<string, string> {
+  return { 'org.build-images.image': image, 'org.build-images.parent': parent, 'org.build-images.version': TOOL_VERSION, [FINGERPRINT_LABEL]: fingerprint };
 }
 
 /** Builds one image with Packer from `source` (the parent's ID, or the base image for a root). */
 export async function buildDockerImage(
   node: ImageNode,
   source: string,
+  fingerprint: string,
   ctx: DockerBuildContext,
 ): Promise<Result<BuiltImage, DockerBuildFailure>> {
   const { root, targets } = ctx.config;
@@ -55,7 +59,7 @@ export async function buildDockerImage(
     env_file: envFile,
     repository: `${targets.docker.repository}/${node.name}`,
     tags: [targets.docker.tag],
-    labels: imageLabels(node.name, source),
+    labels: imageLabels(node.name, source, fingerprint),
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 

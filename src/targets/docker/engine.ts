@@ -16,6 +16,10 @@ export interface DockerEngine {
   /** undefined when the engine does not have the image. */
   inspectImage(ref: string): Promise<ImageInfo | undefined>;
   pull(ref: string): Promise<Result<void, string>>;
+  /** Images carrying label `key=value`, newest first. */
+  findByLabel(key: string, value: string): Promise<ImageInfo[]>;
+  /** Points `repository:tag` at the image. */
+  tag(id: string, repository: string, tag: string): Promise<void>;
 }
 
 /** dockerode honours DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) like the docker CLI. */
@@ -33,17 +37,23 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
 
     async inspectImage(ref) {
       try {
-        const info = await docker.getImage(ref).inspect();
-        return {
-          id: info.Id,
-          layers: info.RootFS?.Layers ?? [],
-          labels: info.Config?.Labels ?? {},
-          tags: info.RepoTags ?? [],
-        };
+        return toInfo(await docker.getImage(ref).inspect());
       } catch (e: unknown) {
         if (isStatus(e, 404)) return undefined;
         throw e;
       }
+    },
+
+    async findByLabel(key, value) {
+      const found = await docker.listImages({ filters: { label: [`${key}=${value}`] } });
+      const sorted = [...found].sort((a, b) => b.Created - a.Created);
+      const infos = await Promise.all(sorted.map(async (i) => toInfo(await docker.getImage(i.Id).inspect())));
+      // The engine matched the label already; checking again guards against a filter the engine ignored.
+      return infos.filter((i) => i.labels[key] === value);
+    },
+
+    async tag(id, repository, tag) {
+      await docker.getImage(id).tag({ repo: repository, tag });
     },
 
     async pull(ref) {
@@ -58,6 +68,10 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
       }
     },
   };
+}
+
+function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
+  return { id: info.Id, layers: info.RootFS?.Layers ?? [], labels: info.Config?.Labels ?? {}, tags: info.RepoTags ?? [] };
 }
 
 const isStatus = (e: unknown, code: number): boolean =>

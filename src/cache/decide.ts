@@ -1,0 +1,62 @@
+import type { ImageTree } from '../graph/tree.js';
+import { ancestry } from '../graph/tree.js';
+import { describeChanges, type FingerprintInputs } from './fingerprint.js';
+import type { Fingerprinted } from './collect-inputs.js';
+
+/** What a run will do with one image, and why: the data behind `plan` and the build. */
+export type Decision =
+  | { readonly action: 'build'; readonly reasons: readonly string[] }
+  | { readonly action: 'reuse'; readonly id: string }
+  /** Left out by --only and no reusable artifact exists: the run produces no ID for it. */
+  | { readonly action: 'absent' };
+
+export interface DecideInput {
+  readonly tree: ImageTree;
+  readonly fingerprints: ReadonlyMap<string, Fingerprinted>;
+  /** The artifact carrying each image's current fingerprint, if the target has one. */
+  readonly existing: ReadonlyMap<string, string | undefined>;
+  /** Inputs recorded by the last run (manifest), for saying what changed. */
+  readonly previous: ReadonlyMap<string, FingerprintInputs>;
+  /** `--force` alone is 'all'; `--force a --force b` names images. */
+  readonly force: 'all' | ReadonlySet<string>;
+  /** `--only`: build these and whatever ancestors have no reusable artifact. Undefined: the whole tree. */
+  readonly only: ReadonlySet<string> | undefined;
+}
+
+/** Pure: one decision per image, parents before children. */
+export function decide(input: DecideInput): Map<string, Decision> {
+  const { tree, fingerprints, existing, previous, force, only } = input;
+  const selected = only === undefined ? undefined : new Set([...only].flatMap((name) => ancestry(tree, name)));
+  const decisions = new Map<string, Decision>();
+  for (const node of tree.order) {
+    const id = existing.get(node.name);
+    const parent = node.parent === undefined ? undefined : decisions.get(node.parent);
+    const forced = force === 'all' || force.has(node.name);
+    if (selected !== undefined && !selected.has(node.name)) {
+      decisions.set(node.name, id !== undefined && parent?.action !== 'build' ? { action: 'reuse', id } : { action: 'absent' });
+    } else if (forced) {
+      decisions.set(node.name, { action: 'build', reasons: ['forced'] });
+    } else if (parent?.action === 'build') {
+      const reasons = previous.has(node.name) ? [`parent ${node.parent} rebuilt`] : ['new image (no earlier build recorded)'];
+      decisions.set(node.name, { action: 'build', reasons });
+    } else if (id !== undefined) {
+      decisions.set(node.name, { action: 'reuse', id });
+    } else {
+      decisions.set(node.name, { action: 'build', reasons: buildReasons(node.name, node.parent, fingerprints, previous) });
+    }
+  }
+  return decisions;
+}
+
+function buildReasons(
+  name: string,
+  parentName: string | undefined,
+  fingerprints: ReadonlyMap<string, Fingerprinted>,
+  previous: ReadonlyMap<string, FingerprintInputs>,
+): string[] {
+  const before = previous.get(name);
+  const now = fingerprints.get(name)!;
+  if (!before) return ['new image (no earlier build recorded)'];
+  const changes = describeChanges(before, now.inputs, parentName);
+  return changes.length > 0 ? changes : ['no image with this fingerprint (removed since the last build?)'];
+}

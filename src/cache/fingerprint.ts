@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Everything that determines an image's content, as hashes. Values are never stored raw (variables
+ * may hold secrets); the record goes into the manifest so a later plan can say what changed.
+ */
+export interface FingerprintInputs {
+  /** The rendered template (structure only; the parent appears as `parent` below, never as an ID). */
+  readonly template: string;
+  /** Project-relative path → sha256 of the bytes: the image's provisioner scripts and provisioners/lib/. */
+  readonly files: Readonly<Record<string, string>>;
+  /** Variable name → sha256 of its effective value. */
+  readonly variables: Readonly<Record<string, string>>;
+  /** Target setting → sha256 of its value (e.g. the base image of a root, the build container's run args). */
+  readonly settings: Readonly<Record<string, string>>;
+  /** The parent's fingerprint; null for a root. */
+  readonly parent: string | null;
+}
+
+export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+/** JSON with object keys sorted at every level: key order in the config cannot change a fingerprint. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Bump when the meaning of the inputs changes, so old artifacts stop matching. */
+const SCHEME = 'build-images/fingerprint/v1';
+
+export function fingerprint(inputs: FingerprintInputs): string {
+  return sha256(`${SCHEME}\n${canonicalJson(inputs)}`);
+}
+
+/** What differs between the inputs of the last recorded build and now, as the text `plan` prints. */
+export function describeChanges(before: FingerprintInputs, now: FingerprintInputs, parentName: string | undefined): string[] {
+  const changes: string[] = [];
+  if (before.template !== now.template) changes.push('template changed');
+  changes.push(...mapChanges('', before.files, now.files));
+  changes.push(...mapChanges('variable ', before.variables, now.variables));
+  changes.push(...mapChanges('setting ', before.settings, now.settings));
+  if (before.parent !== now.parent) changes.push(`parent ${parentName ?? ''} changed`.replace('  ', ' '));
+  return changes;
+}
+
+function mapChanges(prefix: string, before: Readonly<Record<string, string>>, now: Readonly<Record<string, string>>): string[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();
+  return keys.flatMap((key) => {
+    if (!(key in before)) return [`${prefix}${key} added`];
+    if (!(key in now)) return [`${prefix}${key} removed`];
+    return before[key] === now[key] ? [] : [`${prefix}${key} changed`];
+  });
+}
