@@ -11,6 +11,7 @@ import { runGenerateCommand } from './commands/generate.js';
 import { runPlanCommand } from './commands/plan.js';
 import { EXIT } from './commands/exit-codes.js';
 import type { SelectionFlags } from './commands/selection.js';
+import { parseDuration } from './commands/duration.js';
 
 export interface GlobalOptions {
   readonly config: string[];
@@ -63,13 +64,14 @@ function program(setExit: (code: number) => void): Command {
     .option('-j, --concurrency <n>', 'builds at once (default: targets.<target>.concurrency, else the number of CPUs)', positiveInt)
     .option('-v, --verbose', 'stream Packer output')
     .option('--plain', 'plain timestamped lines instead of the interactive display (automatic when not a TTY or in CI)')
+    .option('--timeout <duration>', 'stop and clean up any single build that runs longer (e.g. 30m, 1h30m); it then fails', parseDuration)
     .option('--force [image...]', 'rebuild these images (all when no name is given) even if an image with the same fingerprint exists')
     .option('--only <image...>', 'build only these images, and those ancestors that have nothing to reuse')
     .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
-    .action(async (opts: GlobalOptions & SelectionFlags & { concurrency?: number; verbose?: boolean; plain?: boolean }) => {
+    .action(async (opts: GlobalOptions & SelectionFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts }));
+      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout }));
     });
 
   common(cmd.command('plan'))

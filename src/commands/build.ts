@@ -8,6 +8,8 @@ import { plainRenderer } from '../ui/plain.js';
 import { summaryCollector } from '../ui/summary.js';
 import { EXIT } from './exit-codes.js';
 import { parseSelection, type SelectionFlags } from './selection.js';
+import { acquireLock } from '../engine/lock.js';
+import type { Selection } from '../engine/prepare.js';
 
 export interface BuildCommandOptions {
   readonly packer: Packer;
@@ -16,6 +18,7 @@ export interface BuildCommandOptions {
   readonly verbose: boolean;
   readonly plain: boolean;
   readonly flags: SelectionFlags;
+  readonly timeoutMs: number | undefined;
 }
 
 /** Interactive display only for a person at a terminal; CI logs and pipes get plain lines. */
@@ -27,6 +30,21 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
     process.stderr.write(`${selection.errors.join('\n')}\n`);
     return EXIT.badInput;
   }
+  // The command line is not recorded: it may carry values the user would not want in a file.
+  const lock = await acquireLock(config.root, 'build --target docker');
+  if (!lock.ok) {
+    process.stderr.write(`error: ${lock.message}\nNothing was built or written.\n`);
+    return EXIT.buildFailed;
+  }
+  if (lock.recovered) process.stderr.write(`note: took over a stale lock left by pid ${lock.recovered.pid} (started ${lock.recovered.startedAt}), which is no longer running.\n`);
+  try {
+    return await build(config, options, selection.value);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function build(config: Config, options: BuildCommandOptions, selection: Selection): Promise<number> {
   const summary = summaryCollector();
   const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
   const fancy = interactive(options.plain) && !options.verbose ? listrRenderer() : undefined;
@@ -48,7 +66,8 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
       docker: options.docker,
       signal: controller.signal,
       concurrency: options.concurrency,
-      selection: selection.value,
+      selection,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       emit: (event) => {
         summary.onEvent(event);
         if (event.type === 'failed') failures.push(event);

@@ -25,6 +25,8 @@ export interface BuildOptions {
   /** From the command line; overrides the config's. */
   readonly concurrency?: number;
   readonly selection?: Selection;
+  /** Per image build; a build that takes longer is stopped and cleaned up like Ctrl-C, and fails. */
+  readonly timeoutMs?: number;
 }
 
 export type BuildOutcome =
@@ -105,6 +107,7 @@ export async function runDockerBuild(options: BuildOptions): Promise<BuildOutcom
         packer,
         docker,
         signal,
+        timeoutMs: options.timeoutMs,
         onLine: (line) => emit({ type: 'log', image: name, line }),
       });
       const durationMs = Date.now() - started;

@@ -14,6 +14,7 @@ export interface PackerBuildRequest {
   /** The build's target name in machine-readable output, e.g. "docker.base". */
   readonly target: string;
   readonly logFile: string;
+  /** Aborting sends Packer one SIGINT, so it cleans up (removes its container or instance) and exits. */
   readonly signal: AbortSignal;
   /** Each line a person would see, as it arrives. */
   readonly onLine: (text: string) => void;
@@ -66,14 +67,14 @@ export function packerCli(executable = 'packer'): Packer {
       const child = execa(executable, ['build', '-machine-readable', '-color=false', `-var-file=${req.varFile}`, req.template], {
         cwd: req.cwd,
         env: packerEnv,
-        cancelSignal: req.signal,
-        killSignal: 'SIGINT',
-        forceKillAfterDelay: CLEANUP_GRACE_MS,
+        // Its own process group: a terminal's Ctrl-C reaches only us, and we interrupt the whole group once.
+        detached: true,
         stdin: 'ignore',
         stderr: 'pipe',
         lines: true,
         buffer: { stdout: false, stderr: true },
       });
+      const stopInterrupting = interruptGroupOnAbort(child.pid, req.signal);
       try {
         for await (const raw of child.iterable({ from: 'stdout' })) {
           const line = parseMachineLine(raw);
@@ -99,9 +100,38 @@ export function packerCli(executable = 'packer'): Packer {
         const message = errors.at(-1) ?? (stderr || `packer exited with code ${exitCode ?? 'unknown'}`);
         return err({ reason: 'exited', exitCode, message });
       } finally {
+        stopInterrupting();
         await new Promise<void>((resolve) => log.end(resolve));
       }
     },
+  };
+}
+
+/**
+ * Packer runs under panicwrap: the process we start ignores SIGINT and a child does the work. Like a
+ * terminal's Ctrl-C, the interrupt must go to the whole process group; Packer then cancels the build and
+ * removes its container or instance. If it has not exited after the grace period, the group is killed.
+ */
+function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal): () => void {
+  let force: NodeJS.Timeout | undefined;
+  const signalGroup = (sig: NodeJS.Signals): void => {
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  const onAbort = (): void => {
+    signalGroup('SIGINT');
+    force = setTimeout(() => signalGroup('SIGKILL'), CLEANUP_GRACE_MS);
+    force.unref();
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    signal.removeEventListener('abort', onAbort);
+    if (force) clearTimeout(force);
   };
 }
 

@@ -9,6 +9,7 @@ import { dockerTemplatePath, type DockerTemplateVariables } from '../../packer/r
 import type { Packer } from '../../packer/run.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { DockerEngine } from './engine.js';
+import { formatDuration } from '../../ui/format.js';
 
 export interface BuiltImage {
   readonly id: string;
@@ -20,6 +21,7 @@ export interface DockerBuildContext {
   readonly packer: Packer;
   readonly docker: DockerEngine;
   readonly signal: AbortSignal;
+  readonly timeoutMs: number | undefined;
   readonly onLine: (line: string) => void;
 }
 
@@ -63,6 +65,8 @@ export async function buildDockerImage(
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 
+  const timeout = ctx.timeoutMs === undefined ? undefined : AbortSignal.timeout(ctx.timeoutMs);
+  const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
   try {
     const result = await ctx.packer.build({
       cwd: root,
@@ -70,11 +74,14 @@ export async function buildDockerImage(
       varFile: relative(root, varFile),
       target: `docker.${node.name}`,
       logFile,
-      signal: ctx.signal,
+      signal,
       onLine: ctx.onLine,
     });
     if (!result.ok) {
       const failure = result.error;
+      if (failure.reason === 'interrupted' && timeout?.aborted && !ctx.signal.aborted) {
+        return fail(`timed out after ${formatDuration(ctx.timeoutMs ?? 0)} (--timeout); Packer stopped the build and removed its container`);
+      }
       if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });
       return fail(failure.message);
     }
