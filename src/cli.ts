@@ -64,14 +64,15 @@ function program(setExit: (code: number) => void): Command {
     .option('-j, --concurrency <n>', 'builds at once (default: targets.<target>.concurrency, else the number of CPUs)', positiveInt)
     .option('-v, --verbose', 'stream Packer output')
     .option('--plain', 'plain timestamped lines instead of the interactive display (automatic when not a TTY or in CI)')
+    .option('--json', 'print a result object on stdout when done (schema/build-result.schema.json); progress stays on stderr')
     .option('--timeout <duration>', 'stop and clean up any single build that runs longer (e.g. 30m, 1h30m); it then fails', parseDuration)
     .option('--force [image...]', 'rebuild these images (all when no name is given) even if an image with the same fingerprint exists')
     .option('--only <image...>', 'build only these images, and those ancestors that have nothing to reuse')
     .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
-    .action(async (opts: GlobalOptions & SelectionFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number }) => {
+    .action(async (opts: GlobalOptions & SelectionFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout }));
+      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout, json: opts.json ?? false }));
     });
 
   common(cmd.command('plan'))

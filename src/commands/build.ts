@@ -7,6 +7,7 @@ import { listrRenderer } from '../ui/listr.js';
 import { plainRenderer } from '../ui/plain.js';
 import { summaryCollector } from '../ui/summary.js';
 import { EXIT } from './exit-codes.js';
+import { buildResultJson } from './build-result.js';
 import { parseSelection, type SelectionFlags } from './selection.js';
 import { acquireLock } from '../engine/lock.js';
 import type { Selection } from '../engine/prepare.js';
@@ -19,6 +20,8 @@ export interface BuildCommandOptions {
   readonly plain: boolean;
   readonly flags: SelectionFlags;
   readonly timeoutMs: number | undefined;
+  /** Print the result object (schema/build-result.schema.json) on stdout. */
+  readonly json: boolean;
 }
 
 /** Interactive display only for a person at a terminal; CI logs and pipes get plain lines. */
@@ -47,7 +50,7 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
 async function build(config: Config, options: BuildCommandOptions, selection: Selection): Promise<number> {
   const summary = summaryCollector();
   const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
-  const fancy = interactive(options.plain) && !options.verbose ? listrRenderer() : undefined;
+  const fancy = interactive(options.plain) && !options.verbose && !options.json ? listrRenderer() : undefined;
   const plain = fancy ? undefined : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose, images: config.images.map((i) => i.name) });
 
   const controller = new AbortController();
@@ -76,6 +79,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
       },
     });
     await fancy?.finish();
+    if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(outcome), null, 2)}\n`);
     if (outcome.status === 'not-started') {
       process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
       return EXIT.buildFailed;

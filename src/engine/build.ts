@@ -13,7 +13,7 @@ import { buildDockerImage, dockerLogFile } from '../targets/docker/build-image.j
 import { TOOL_VERSION } from '../version.js';
 import type { EmitEvent } from './events.js';
 import { DOCKER_TEMPLATE_DIR, writeGenerated } from './generate.js';
-import { manifestPath, readManifest, relativeLog, renderManifest, type ManifestImage } from './manifest.js';
+import { manifestPath, readManifest, relativeLog, renderManifest, type Manifest, type ManifestImage } from './manifest.js';
 import { prepareDockerRun, SELECT_ALL, type Selection } from './prepare.js';
 
 export interface BuildOptions {
@@ -30,8 +30,8 @@ export interface BuildOptions {
 }
 
 export type BuildOutcome =
-  | { readonly status: 'succeeded'; readonly ids: ReadonlyMap<string, string>; readonly tfvars: string | undefined }
-  | { readonly status: 'failed' | 'interrupted' }
+  | { readonly status: 'succeeded'; readonly images: Manifest['images']; readonly tfvars: string | undefined }
+  | { readonly status: 'failed' | 'interrupted'; readonly images: Manifest['images'] }
   /** The run could not start (Packer or Docker missing): nothing was built or written. */
   | { readonly status: 'not-started'; readonly message: string };
 
@@ -131,13 +131,13 @@ export async function runDockerBuild(options: BuildOptions): Promise<BuildOutcom
     manifestPath(root, 'docker'),
     renderManifest({ version: 1, target: 'docker', tool: TOOL_VERSION, packer: formatVersion(prepared.value.packer), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), status, images }),
   );
-  if (!allDone) return { status: interrupted ? 'interrupted' : 'failed' };
+  if (!allDone) return { status: interrupted ? 'interrupted' : 'failed', images };
 
   const ids = new Map(scheduled.map((n) => [n.name, result.values.get(n.name)!.id]));
   // Only a complete tree reaches Terraform: a partial file would roll out a mix of old and new images.
-  if (ids.size !== tree.order.length) return { status: 'succeeded', ids, tfvars: undefined };
+  if (ids.size !== tree.order.length) return { status: 'succeeded', images, tfvars: undefined };
   await writeFileAtomic(join(root, DOCKER_TFVARS_PATH), renderDockerTfvars(tree.order.map((n) => [n.name, ids.get(n.name)!] as const)));
-  return { status: 'succeeded', ids, tfvars: DOCKER_TFVARS_PATH };
+  return { status: 'succeeded', images, tfvars: DOCKER_TFVARS_PATH };
 }
 
 /** Returns why the base image is unusable, or undefined once the engine has it. */

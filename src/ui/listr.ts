@@ -5,6 +5,7 @@ import { formatDuration, shortId } from './format.js';
 type Settled = { kind: 'done'; text: string } | { kind: 'failed'; text: string } | { kind: 'skipped'; text: string };
 
 interface ImageTask {
+  parent?: string | undefined;
   started?: number;
   settle?: (s: Settled) => void;
   settled?: Settled;
@@ -28,7 +29,7 @@ export function listrRenderer(): { onEvent: (event: BuildEvent) => void; finish:
     if (list) return;
     list = new Listr(
       [...tasks].map(([image, state]) => ({
-        title: image,
+        title: state.parent === undefined ? image : `${image}: waiting for ${state.parent}`,
         task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
           state.output = (line) => (task.output = line);
           state.title = (text) => (task.title = text);
@@ -65,7 +66,7 @@ export function listrRenderer(): { onEvent: (event: BuildEvent) => void; finish:
           else process.stderr.write(`${event.message}\n`);
           return;
         case 'queued':
-          tasks.set(event.image, {});
+          tasks.set(event.image, { parent: event.parent });
           return;
         case 'started': {
           start();

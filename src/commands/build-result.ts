@@ -1,0 +1,46 @@
+import type { BuildOutcome } from '../engine/build.js';
+import type { ImageStatus } from '../engine/manifest.js';
+
+/** `build --json`: a stable object for CI scripts, described by schema/build-result.schema.json. */
+export interface BuildResultJson {
+  readonly version: 1;
+  readonly command: 'build';
+  readonly target: 'docker';
+  readonly status: 'succeeded' | 'failed' | 'interrupted' | 'not-started';
+  readonly message: string | null;
+  readonly tfvars: string | null;
+  readonly images: readonly {
+    readonly image: string;
+    readonly parent: string | null;
+    readonly status: ImageStatus;
+    readonly id: string | null;
+    readonly reasons: readonly string[];
+    readonly durationMs: number | null;
+    readonly log: string | null;
+    readonly error: string | null;
+  }[];
+}
+
+export function buildResultJson(outcome: BuildOutcome): BuildResultJson {
+  if (outcome.status === 'not-started') {
+    return { version: 1, command: 'build', target: 'docker', status: 'not-started', message: outcome.message, tfvars: null, images: [] };
+  }
+  return {
+    version: 1,
+    command: 'build',
+    target: 'docker',
+    status: outcome.status,
+    message: null,
+    tfvars: outcome.status === 'succeeded' ? (outcome.tfvars ?? null) : null,
+    images: Object.entries(outcome.images).map(([image, entry]) => ({
+      image,
+      parent: entry.parent,
+      status: entry.status,
+      id: entry.id ?? null,
+      reasons: entry.reasons ?? [],
+      durationMs: entry.durationMs ?? null,
+      log: entry.log ?? null,
+      error: entry.error ?? null,
+    })),
+  };
+}
