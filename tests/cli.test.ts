@@ -44,6 +44,24 @@ describe('build-images CLI (real binary)', () => {
     expect(typo.stderr).toContain("error: unknown option '--confg'\n(Did you mean --config?)");
   });
 
+  it('exits 2 on conflicting or unknown --force/--only names, before touching Packer or Docker', async () => {
+    const conflict = await runCli(REPO, ['build', '--force', 'consul', '--only', 'cortex'], { PATH: '/nonexistent' });
+    expect(conflict.exitCode).toBe(2);
+    expect(conflict.stderr).toBe('error: conflicting flags: --force consul, but --only cortex leaves consul out (it is neither named nor an ancestor of a named image)');
+    const unknown = await runCli(REPO, ['plan', '--only', 'ngnix'], { PATH: '/nonexistent' });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('error: --only names unknown image "ngnix"; did you mean "nginx"?');
+  });
+
+  it('exits 2 when a --config overlay is missing or not a file', async () => {
+    const missing = await runCli(REPO, ['plan', '--config', 'images.yaml', '--config', 'nope.yaml']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('error: config file nope.yaml does not exist');
+    const directory = await runCli(REPO, ['plan', '--config', 'images.yaml', '--config', 'provisioners']);
+    expect(directory.exitCode).toBe(2);
+    expect(directory.stderr).toContain('provisioners');
+  });
+
   it('keeps the committed templates in packer/docker/ current (generate --check)', async () => {
     const run = await runCli(REPO, ['generate', '--target', 'docker', '--check', '--packer-version', '1.6.6']);
     expect(run.stderr).toBe('');

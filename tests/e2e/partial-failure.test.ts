@@ -1,9 +1,12 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../helpers/project.js';
 import { assertPrerequisites, BASE_IMAGE, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
+
+/** Secret-looking values in the environment of the run: none may reach any file or the output. */
+const CANARIES = { AWS_ACCESS_KEY_ID: 'AKIACANARY0000000001', AWS_SECRET_ACCESS_KEY: 'canary-secret-7f3a9c', AWS_SESSION_TOKEN: 'canary-token-51be02' };
 
 const HOSTILE = `it's "q" \\ \${x} %{y} {{z}} $(id) \`id\`\nline two: ünï ✓`;
 
@@ -41,7 +44,7 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
     dir = await project();
     await mkdir(join(dir, 'terraform/docker'), { recursive: true });
     await writeFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), previousTfvars);
-    run = await runCli(dir, ['--target', 'docker', '--concurrency', '2', '--force']);
+    run = await runCli(dir, ['--target', 'docker', '--concurrency', '2', '--force'], CANARIES);
   }, 600_000);
 
   afterAll(async () => {
@@ -92,5 +95,16 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
     // Packer's build containers run with the entrypoint /bin/sh; other containers on the engine are not ours.
     const containers = await docker('ps', '-a', '--filter', `ancestor=${BASE_IMAGE}`, '--format', '{{.ID}} {{.Command}}');
     expect(containers.split('\n').filter((line) => line.endsWith('"/bin/sh"'))).toEqual([]);
+  });
+
+  it('never writes secrets from the environment to templates, variable files, manifest, logs or output', async () => {
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    expect(files.some((f) => f.endsWith('.pkr.hcl'))).toBe(true);
+    expect(files.some((f) => f.endsWith('.log'))).toBe(true);
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      for (const canary of Object.values(CANARIES)) expect(text.includes(canary), `${canary} in ${file}`).toBe(false);
+    }
+    for (const canary of Object.values(CANARIES)) expect(run.all?.includes(canary)).toBe(false);
   });
 });

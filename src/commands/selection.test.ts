@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import type { Config, ImageConfig } from '../config/types.js';
+import { parseSelection } from './selection.js';
+
+const image = (name: string, parent?: string): ImageConfig => ({ name, parent, provisioners: ['x'], variables: {}, location: { file: 'images.yaml', line: 1, column: 1 } });
+const config = {
+  images: [image('base'), image('consul', 'base'), image('cortex', 'base'), image('cortex-debug', 'cortex')],
+} as unknown as Config;
+
+describe('parseSelection', () => {
+  it('accepts --force alone, named, and with --only', () => {
+    expect(parseSelection(config, { force: true })).toEqual({ ok: true, value: { force: 'all', only: undefined } });
+    expect(parseSelection(config, { force: ['base'], only: ['cortex-debug'] })).toEqual({ ok: true, value: { force: new Set(['base']), only: new Set(['cortex-debug']) } });
+  });
+
+  it('names unknown images with a suggestion', () => {
+    expect(parseSelection(config, { only: ['cortx'], force: ['nope'] })).toEqual({
+      ok: false,
+      errors: [
+        'error: --force names unknown image "nope" (images: base, consul, cortex, cortex-debug)',
+        'error: --only names unknown image "cortx"; did you mean "cortex"? (images: base, consul, cortex, cortex-debug)',
+      ],
+    });
+  });
+
+  it('refuses --force of an image that --only leaves out', () => {
+    expect(parseSelection(config, { force: ['consul'], only: ['cortex-debug'] })).toEqual({
+      ok: false,
+      errors: ['error: conflicting flags: --force consul, but --only cortex-debug leaves consul out (it is neither named nor an ancestor of a named image)'],
+    });
+  });
+});
