@@ -142,3 +142,13 @@ describe('decide (the reasons plan prints)', () => {
     expect(await decisions({ only: ['tool'], existing: ['base'] })).toMatchObject({ app: 'absent', 'app-debug': 'absent', tool: expect.stringMatching(/^build/) });
   });
 });
+
+describe('pickReusable', () => {
+  it('prefers the image the project last used, else the newest', async () => {
+    const { pickReusable } = await import('../engine/prepare.js');
+    expect(pickReusable(['sha256:new', 'sha256:old'], ['sha256:old'])).toBe('sha256:old');
+    expect(pickReusable(['sha256:new', 'sha256:old'], undefined)).toBe('sha256:new');
+    expect(pickReusable(['sha256:new'], ['sha256:gone'])).toBe('sha256:new');
+    expect(pickReusable([], ['sha256:old'])).toBeUndefined();
+  });
+});

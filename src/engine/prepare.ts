@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { buildTree, type ImageTree } from '../graph/tree.js';
 import { fingerprintTree, type Fingerprinted } from '../cache/collect-inputs.js';
@@ -8,7 +10,8 @@ import type { Packer } from '../packer/run.js';
 import type { DockerEngine } from '../targets/docker/engine.js';
 import { FINGERPRINT_LABEL } from '../targets/docker/build-image.js';
 import { dockerTemplates, hasProvisionerLib, type GeneratedFile } from './generate.js';
-import { readManifest } from './manifest.js';
+import { readManifest, type Manifest } from './manifest.js';
+import { DOCKER_TFVARS_PATH } from '../terraform/tfvars.js';
 
 /** Everything decided before any build starts: the data `plan` prints and `build` executes. */
 export interface PreparedRun {
@@ -57,18 +60,39 @@ export async function prepareDockerRun(
   const templates = dockerTemplates(tree, packer.version, await hasProvisionerLib(config.root));
   const byImage = new Map(tree.order.map((node, i) => [node.name, templates[i]!.content]));
   const fingerprints = await fingerprintTree(config, tree, byImage, dockerSettings(config));
+  const manifest = await readManifest(config.root, 'docker');
+  const recorded = await recordedIds(config.root, manifest);
   const existing = new Map<string, string | undefined>();
   for (const node of tree.order) {
     const found = await deps.docker.findByLabel(FINGERPRINT_LABEL, fingerprints.get(node.name)!.fingerprint);
-    existing.set(node.name, found[0]?.id);
+    existing.set(node.name, pickReusable(found.map((i) => i.id), recorded.get(node.name)));
   }
-  const previous = await previousInputs(config.root);
+  const previous = previousInputs(manifest);
   const decisions = decide({ tree, fingerprints, existing, previous, ...selection });
   return { ok: true, value: { tree, packer: packer.version, engine: engine.value, templates, fingerprints, decisions } };
 }
 
 /** The inputs of each image's last good build, from the last manifest; empty when there is none. */
-async function previousInputs(root: string): Promise<Map<string, FingerprintInputs>> {
-  const manifest = await readManifest(root, 'docker');
+function previousInputs(manifest: Manifest | undefined): Map<string, FingerprintInputs> {
   return new Map(Object.entries(manifest?.images ?? {}).flatMap(([name, entry]) => (entry.inputs ? [[name, entry.inputs] as const] : [])));
+}
+
+/** The IDs the last run handed out, per image: from the manifest, else from the tfvars Terraform uses. */
+async function recordedIds(root: string, manifest: Manifest | undefined): Promise<Map<string, string[]>> {
+  const ids = new Map<string, string[]>();
+  const add = (image: string, id: unknown): void => {
+    if (typeof id === 'string') ids.set(image, [...(ids.get(image) ?? []), id]);
+  };
+  for (const [image, entry] of Object.entries(manifest?.images ?? {})) add(image, entry.id);
+  const tfvars = await readFile(join(root, DOCKER_TFVARS_PATH), 'utf8').then((t) => JSON.parse(t) as { images?: Record<string, unknown> }, () => undefined);
+  for (const [image, id] of Object.entries(tfvars?.images ?? {})) add(image, id);
+  return ids;
+}
+
+/**
+ * Several images may carry one fingerprint (a forced rebuild, a colleague's build). Prefer the one this
+ * project last used, so an unchanged tree keeps handing Terraform the same IDs; else the newest.
+ */
+export function pickReusable(candidatesNewestFirst: readonly string[], recorded: readonly string[] | undefined): string | undefined {
+  return candidatesNewestFirst.find((id) => recorded?.includes(id)) ?? candidatesNewestFirst[0];
 }

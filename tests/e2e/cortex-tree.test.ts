@@ -102,7 +102,7 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
 
     it("editing one leaf's provisioner rebuilds only that leaf, and plan says why", async () => {
       const before = JSON.parse(await tfvarsText()).images;
-      await appendFile(join(dir, 'provisioners/cortex.sh'), '\n# changed by the e2e test\n');
+      await appendFile(join(dir, 'provisioners/cortex.sh'), `\n# changed by the e2e test ${Date.now()}\n`);
       const plan = await runCli(dir, ['plan', ...OFFLINE, '--json']);
       const entries = JSON.parse(plan.stdout).images as Array<{ image: string; action: string; reasons?: string[] }>;
       expect(entries.map((e) => [e.image, e.action, e.reasons ?? []])).toEqual([
@@ -130,7 +130,7 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
     });
 
     it("editing base's provisioner rebuilds everything", async () => {
-      await appendFile(join(dir, 'provisioners/node-exporter.sh'), '\n# changed by the e2e test\n');
+      await appendFile(join(dir, 'provisioners/node-exporter.sh'), `\n# changed by the e2e test ${Date.now()}\n`);
       const rebuilt = await runCli(dir, OFFLINE);
       expect(rebuilt.exitCode, rebuilt.all).toBe(0);
       expect(Object.values(results(rebuilt.all ?? ''))).toEqual(['built', 'built', 'built', 'built', 'built']);
