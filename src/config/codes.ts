@@ -25,6 +25,7 @@ export type ConfigErrorCode =
   | 'invalid-provisioner-name'
   | 'provisioner-path'
   | 'run-args-template'
+  | 'empty-list'
   // Semantic rules.
   | 'unknown-parent'
   | 'self-parent'
@@ -32,7 +33,17 @@ export type ConfigErrorCode =
   | 'missing-provisioner'
   | 'provisioner-not-a-file'
   | 'provisioner-outside-root'
-  | 'provisioner-unreadable';
+  | 'provisioner-unreadable'
+  // AMI target rules.
+  | 'ami-copy-to-build-region'
+  | 'ami-kms-without-encryption'
+  | 'ami-kms-region-not-copied'
+  | 'ami-kms-region-missing'
+  | 'ami-subnet-conflict'
+  | 'ami-vpc-filter-alone'
+  | 'reserved-tag'
+  | 'invalid-tag-key'
+  | 'packer-template-text';
 
 export function diagnostic(
   code: ConfigErrorCode,

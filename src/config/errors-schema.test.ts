@@ -15,7 +15,7 @@ describe('schema', () => {
     const yaml = `version: 1
 imgaes: {}
 targets:
-  ami: { region: eu-west-1 }
+  gce: { zone: europe-west1-b }
   docker: { tagg: v1, something: else }
 images:
   base: { parnet: x, provisioners: [base] }
@@ -26,10 +26,10 @@ images:
             | ^^^^^^
         hint: did you mean "images"? Known keys: version, variables, targets, images
 
-      images.yaml:4:3: error: unknown key "ami" in "targets"
-          4 |   ami: { region: eu-west-1 }
+      images.yaml:4:3: error: unknown key "gce" in "targets"
+          4 |   gce: { zone: europe-west1-b }
             |   ^^^
-        hint: known keys: docker
+        hint: known keys: docker, ami
 
       images.yaml:5:13: error: unknown key "tagg" in "targets.docker"
           5 |   docker: { tagg: v1, something: else }

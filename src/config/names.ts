@@ -10,6 +10,9 @@ export const IMAGE_NAME_RULE =
   'image names start with a lower-case letter and use only a-z, 0-9 and single "-" or "_" ' +
   'between them, at most 63 characters';
 
+/** An AWS region name, e.g. "eu-central-1", "us-gov-west-1" (schema: targets.ami.region and copy_to). */
+export const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-[0-9]+$/;
+
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const VARIABLE_NAME_RULE =
   'variable names are environment variable names: letters, digits and "_", not starting with a digit';

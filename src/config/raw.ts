@@ -9,7 +9,7 @@ export type RawVariableValue = string | number | boolean;
 export interface RawConfig {
   readonly version: unknown;
   readonly variables?: Readonly<Record<string, RawVariableValue>>;
-  readonly targets?: { readonly docker?: RawDockerTarget };
+  readonly targets?: { readonly docker?: RawDockerTarget; readonly ami?: RawAmiTarget };
   readonly images: Readonly<Record<string, RawImage>>;
 }
 
@@ -19,6 +19,29 @@ export interface RawDockerTarget {
   readonly tag?: string;
   readonly run_args?: readonly string[];
   readonly concurrency?: number;
+}
+
+export interface RawAmiTarget {
+  readonly region?: string;
+  readonly copy_to?: readonly string[];
+  readonly instance_type?: string;
+  readonly ssh_username?: string;
+  readonly source_ami_filter?: {
+    readonly name: string;
+    readonly owners: readonly string[];
+    readonly virtualization_type?: string;
+    readonly root_device_type?: string;
+  };
+  readonly subnet_id?: string;
+  readonly subnet_filter?: { readonly tags?: Readonly<Record<string, string>> };
+  readonly vpc_filter?: { readonly tags?: Readonly<Record<string, string>> };
+  readonly associate_public_ip_address?: boolean;
+  readonly encrypt_boot?: boolean;
+  readonly kms_key_id?: string;
+  readonly region_kms_key_ids?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+  readonly concurrency?: number;
+  readonly keep?: number;
 }
 
 export interface RawImage {

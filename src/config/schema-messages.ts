@@ -37,6 +37,34 @@ const EXPECTED: readonly (readonly [pattern: string, expected: string])[] = [
   ['targets/docker/run_args', 'a list of strings'],
   ['targets/docker/run_args/*', 'a string'],
   ['targets/docker/concurrency', 'a whole number of at least 1'],
+  ['targets/ami', 'a map of AMI settings'],
+  ['targets/ami/region', 'an AWS region like "eu-central-1"'],
+  ['targets/ami/copy_to', 'a list of distinct AWS regions'],
+  ['targets/ami/copy_to/*', 'an AWS region like "us-east-1"'],
+  ['targets/ami/instance_type', 'an EC2 instance type like "t3.micro"'],
+  ['targets/ami/ssh_username', 'a Linux user name like "ubuntu"'],
+  ['targets/ami/source_ami_filter', 'a map with "name" and "owners", and optionally "virtualization_type" and "root_device_type"'],
+  ['targets/ami/source_ami_filter/name', `an AMI name: letters, digits, spaces and ( ) [ ] . / ' @ _ -, with * and ? as wildcards`],
+  ['targets/ami/source_ami_filter/owners', 'a list of AWS account IDs'],
+  ['targets/ami/source_ami_filter/owners/*', 'a 12-digit AWS account ID, or "amazon", "aws-marketplace" or "self"'],
+  ['targets/ami/source_ami_filter/virtualization_type', '"hvm" or "paravirtual"'],
+  ['targets/ami/source_ami_filter/root_device_type', '"ebs" or "instance-store"'],
+  ['targets/ami/subnet_id', 'a subnet ID like "subnet-0123456789abcdef0"'],
+  ['targets/ami/subnet_filter', 'a map with "tags"'],
+  ['targets/ami/subnet_filter/tags', 'a map of tag keys to values'],
+  ['targets/ami/subnet_filter/tags/*', 'a tag value: text of at most 256 characters'],
+  ['targets/ami/vpc_filter', 'a map with "tags"'],
+  ['targets/ami/vpc_filter/tags', 'a map of tag keys to values'],
+  ['targets/ami/vpc_filter/tags/*', 'a tag value: text of at most 256 characters'],
+  ['targets/ami/associate_public_ip_address', 'true or false'],
+  ['targets/ami/encrypt_boot', 'true or false'],
+  ['targets/ami/kms_key_id', 'a KMS key ID, key ARN or "alias/<name>"'],
+  ['targets/ami/region_kms_key_ids', 'a map of AWS regions to KMS keys'],
+  ['targets/ami/region_kms_key_ids/*', 'a KMS key ID, key ARN or "alias/<name>"'],
+  ['targets/ami/tags', 'a map of tag keys to values'],
+  ['targets/ami/tags/*', 'a tag value: text of at most 256 characters'],
+  ['targets/ami/concurrency', 'a whole number of at least 1'],
+  ['targets/ami/keep', 'a whole number of at least 1'],
   ['images', 'a map of image names to images'],
   ['images/*', 'a map with "provisioners" and optionally "parent" and "variables"'],
   ['images/*/parent', 'the name of another image'],
@@ -59,6 +87,8 @@ const MISSING_HINTS: Readonly<Record<string, string>> = {
   version: 'add "version: 1" at the top of the file',
   images: `define at least one image, e.g.\n${MINIMAL_CONFIG}`,
   provisioners: 'list the provisioners/<name>.sh scripts to run, e.g. provisioners: [base]',
+  owners: 'list the AWS accounts whose AMIs may be used, e.g. owners: ["099720109477"] (Canonical)',
+  name: 'give the AMI name to match, e.g. name: "ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"',
 };
 
 /**
@@ -135,6 +165,9 @@ function translate(error: ErrorObject, locations: LocationMap): Diagnostic {
         `for example:\n${MINIMAL_CONFIG}`,
       );
     case 'minItems':
+      if (path.at(-1) !== 'provisioners') {
+        return diagnostic('empty-list', `${subject} is empty: it must be ${expectedAt(path) ?? 'a list'} with at least one item`, at);
+      }
       return diagnostic(
         'no-provisioners',
         `${describePath(path.slice(0, -1))} has no provisioners`,

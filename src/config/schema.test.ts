@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { IMAGE_NAME, IMAGE_NAME_MAX_LENGTH, PROVISIONER_NAME, VARIABLE_NAME } from './names.js';
+import { AWS_REGION, IMAGE_NAME, IMAGE_NAME_MAX_LENGTH, PROVISIONER_NAME, VARIABLE_NAME } from './names.js';
 import { checkSchema, loadSchema } from './schema.js';
 import { expectedAt } from './schema-messages.js';
 
@@ -50,11 +50,14 @@ describe('schema/images.schema.json', () => {
     expect(definitions['variables']?.['propertyNames']).toEqual({ pattern: VARIABLE_NAME.source });
     const provisioners = (definitions['image']?.['properties'] as Record<string, Schema>)['provisioners'];
     expect((provisioners?.['items'] as Schema)['pattern']).toBe(PROVISIONER_NAME.source);
+    const ami = ((schema['properties'] as Record<string, Schema>)['targets']?.['properties'] as Record<string, Schema>)['ami']?.['properties'] as Record<string, Schema>;
+    expect(ami['region']?.['pattern']).toBe(AWS_REGION.source);
+    expect((ami['copy_to']?.['items'] as Schema)['pattern']).toBe(AWS_REGION.source);
   });
 
-  test('has no targets.ami yet', () => {
+  test('has the docker and ami targets', () => {
     const targets = (schema['properties'] as Record<string, Schema>)['targets'] as Schema;
-    expect(Object.keys(targets['properties'] as Schema)).toEqual(['docker']);
+    expect(Object.keys(targets['properties'] as Schema)).toEqual(['docker', 'ami']);
   });
 });
 

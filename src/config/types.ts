@@ -9,7 +9,11 @@ export interface Config {
   readonly version: 1;
   /** Global provisioner environment, already stringified. */
   readonly variables: Readonly<Record<string, string>>;
-  readonly targets: { readonly docker: DockerTargetConfig };
+  readonly targets: {
+    readonly docker: DockerTargetConfig;
+    /** Present when the config has a `targets.ami` section; `amiTarget()` checks what --target ami needs. */
+    readonly ami?: AmiTargetConfig;
+  };
   /** In the order the images first appear in the config. */
   readonly images: readonly ImageConfig[];
 }
@@ -25,6 +29,48 @@ export interface DockerTargetConfig {
   /** Builds at once; undefined means "decide at run time". */
   readonly concurrency: number | undefined;
 }
+
+/** `targets.ami`, defaults applied. Names follow Packer's amazon-ebs options. */
+export interface AmiTargetConfig {
+  /** Build region. Optional in the config (only --target ami needs it): `amiTarget()` reports it missing. */
+  readonly region: string | undefined;
+  /** Regions the AMIs are copied to (Packer's ami_regions), never including `region`. */
+  readonly copyTo: readonly string[];
+  readonly instanceType: string;
+  readonly sshUsername: string;
+  /** Where root images start: the newest AMI matching this. */
+  readonly sourceAmiFilter: AmiSourceFilter;
+  readonly subnetId: string | undefined;
+  /** Tags the build subnet must have; empty means no subnet filter. */
+  readonly subnetTags: Readonly<Record<string, string>>;
+  /** Tags the build VPC must have; empty means no VPC filter. */
+  readonly vpcTags: Readonly<Record<string, string>>;
+  /** undefined: the subnet's default. */
+  readonly associatePublicIpAddress: boolean | undefined;
+  /** undefined: as the source AMI is. */
+  readonly encryptBoot: boolean | undefined;
+  readonly kmsKeyId: string | undefined;
+  /** KMS key per copy_to region. */
+  readonly regionKmsKeyIds: Readonly<Record<string, string>>;
+  /** The user's extra tags; the tool's own `build-images:*` tags are added when rendering. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly concurrency: number;
+  /** AMIs per image that prune keeps. */
+  readonly keep: number;
+  /** Where `targets.ami` is written (its key), for problems with the section as a whole. */
+  readonly location: SourceLocation | undefined;
+}
+
+export interface AmiSourceFilter {
+  /** AMI name, with `*` and `?` wildcards. */
+  readonly name: string;
+  readonly owners: readonly string[];
+  readonly virtualizationType: string;
+  readonly rootDeviceType: string;
+}
+
+/** The AMI target once --target ami has checked it: the build region is known. */
+export type BuildableAmiTarget = AmiTargetConfig & { readonly region: string };
 
 export interface ImageConfig {
   readonly name: string;

@@ -15,6 +15,9 @@ interface SchemaNode {
   pattern?: string;
   minimum?: number;
   minItems?: number;
+  maxLength?: number;
+  uniqueItems?: boolean;
+  enum?: unknown[];
   oneOf?: SchemaNode[];
   anyOf?: SchemaNode[];
 }
@@ -49,9 +52,12 @@ export function renderConfigReference(schema: Schema): string {
     const n = resolve(node);
     const constraints = [
       required ? 'required' : '',
+      n.enum ? `one of ${n.enum.map((v) => `\`${JSON.stringify(v)}\``).join(', ')}` : '',
       n.pattern ? `pattern \`${n.pattern}\`` : '',
       n.minimum !== undefined ? `≥ ${n.minimum}` : '',
       n.minItems !== undefined ? `at least ${n.minItems}` : '',
+      n.uniqueItems ? 'no duplicates' : '',
+      n.maxLength !== undefined ? `at most ${n.maxLength} characters` : '',
     ].filter(Boolean);
     if (path) rows.push(`| \`${path}\` | ${typeOf(n)} | ${(n.description ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ')}${constraints.length ? ` (${constraints.join('; ')})` : ''} |`);
     for (const [key, child] of Object.entries(n.properties ?? {})) walk(child, path ? `${path}.${key}` : key, n.required?.includes(key) ?? false);

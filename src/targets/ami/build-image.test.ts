@@ -1,0 +1,170 @@
+/**
+ * One AMI build end to end, without AWS: the real Packer runner drives the stand-in `packer`
+ * (tests/fixtures/fake-packer), and the real EC2Client answers from an in-memory account.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_PACKER, fakeAmiId, scenarios } from '../../../tests/helpers/fake-packer.js';
+import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
+import { removeTempDirs, tempDir } from '../../config/testing/temp-dir.js';
+import type { BuildableAmiTarget } from '../../config/types.js';
+import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
+import { packerCli, type Packer } from '../../packer/run.js';
+import { amiLogFile, buildAmiImage, type AmiBuildContext } from './build-image.js';
+import { ec2Api } from './ec2.js';
+import { TAG } from './tags.js';
+import { fakeAccount, type FakeAccount } from './testing/fake-account.js';
+
+const mock = mockClient(EC2Client);
+beforeEach(() => mock.reset());
+afterAll(async () => {
+  mock.restore();
+  await removeTempDirs();
+});
+
+const TARGET: BuildableAmiTarget = {
+  region: 'eu-central-1',
+  copyTo: ['us-east-1'],
+  instanceType: 't3.micro',
+  sshUsername: 'ubuntu',
+  sourceAmiFilter: DEFAULT_SOURCE_AMI_FILTER,
+  subnetId: undefined,
+  subnetTags: {},
+  vpcTags: {},
+  associatePublicIpAddress: undefined,
+  encryptBoot: undefined,
+  kmsKeyId: undefined,
+  regionKmsKeyIds: {},
+  tags: { team: 'observability' },
+  concurrency: 4,
+  keep: 3,
+  location: undefined,
+};
+
+/** The runner around the stand-in packer; AMIs it reports appear in the account, pending in copy regions at first. */
+function fakePacker(account: FakeAccount, env: Record<string, string>): Packer {
+  const real = packerCli(FAKE_PACKER);
+  return {
+    ...real,
+    async build(request) {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        const result = await real.build(request);
+        if (result.ok) {
+          const vars = JSON.parse(await readFile(join(request.cwd, request.varFile), 'utf8')) as { fingerprint: string; tags: Record<string, string> };
+          const image = request.target.replace('amazon-ebs.', '');
+          for (const region of [TARGET.region, ...TARGET.copyTo]) {
+            account.add(region, { id: fakeAmiId(image, region, vars.fingerprint), name: `${image}-${vars.fingerprint}`, state: region === TARGET.region ? 'available' : 'pending', tags: vars.tags, snapshots: [`snap-${region}`] });
+          }
+        }
+        return result;
+      } finally {
+        process.env = saved;
+      }
+    },
+  };
+}
+
+async function setup(env: Record<string, string> = {}) {
+  const account = fakeAccount(mock);
+  // A copy finishes a little after Packer reports it: available on the second look.
+  const looks = new Map<string, number>();
+  account.onDescribe((region) => {
+    for (const ami of account.amis(region).filter((a) => a.state === 'pending')) {
+      looks.set(ami.id, (looks.get(ami.id) ?? 0) + 1);
+      if ((looks.get(ami.id) ?? 0) > 1) ami.state = 'available';
+    }
+  });
+  const root = await tempDir({ 'provisioners/consul.sh': '#!/bin/sh\n', 'provisioners/consul-server.sh': '#!/bin/sh\n' });
+  await mkdir(join(root, 'packer/ami'), { recursive: true });
+  const v166 = { major: 1, minor: 6, patch: 6 };
+  await writeFile(join(root, amiTemplatePath('base')), renderAmiTemplate({ image: 'base', root: true, provisioners: ['consul'], uploadLib: false, packer: v166 }));
+  await writeFile(join(root, amiTemplatePath('consul')), renderAmiTemplate({ image: 'consul', root: false, provisioners: ['consul-server'], uploadLib: false, packer: v166 }));
+  const log = join(root, 'packer-invocations.jsonl');
+  const lines: string[] = [];
+  const ctx: AmiBuildContext = {
+    root,
+    target: TARGET,
+    packer: fakePacker(account, { FAKE_PACKER_LOG: log, ...env }),
+    ec2: ec2Api(),
+    signal: new AbortController().signal,
+    onLine: (line) => lines.push(line),
+    toolVersion: '0.1.0',
+    gitCommit: '0123456789abcdef0123456789abcdef01234567',
+    sshSourceCidrs: ['203.0.113.7/32'],
+    requireImdsV2ViaApi: true,
+    pollMs: 1,
+  };
+  const invocations = async () => (existsSync(log) ? (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { vars: Record<string, unknown> }) : []);
+  return { account, root, ctx, lines, invocations };
+}
+
+describe('buildAmiImage', () => {
+  it('builds a root, waits for the copy and confirms both AMIs; the env file does not outlive the build', async () => {
+    const { account, root, ctx, lines, invocations } = await setup();
+    const built = await buildAmiImage({ image: 'base', variables: { GREETING: "it's" }, fingerprint: 'f1', parent: undefined }, ctx);
+    expect(built.ok && Object.fromEntries(Object.entries(built.value.amis).map(([r, a]) => [r, `${a.id} ${a.state}`]))).toEqual({
+      'eu-central-1': `${fakeAmiId('base', 'eu-central-1', 'f1')} available`,
+      'us-east-1': `${fakeAmiId('base', 'us-east-1', 'f1')} available`,
+    });
+    const [invocation] = await invocations();
+    expect(invocation?.vars).toMatchObject({
+      region: 'eu-central-1',
+      ami_regions: ['us-east-1'],
+      fingerprint: 'f1',
+      source_ami_owners: ['099720109477'],
+      temporary_security_group_source_cidrs: ['203.0.113.7/32'],
+      tags: { Name: 'base-f1', team: 'observability', [TAG.image]: 'base', [TAG.fingerprint]: 'f1' },
+    });
+    expect(existsSync(join(root, '.build-images/ami/env/base.env'))).toBe(false);
+    expect(await readFile(amiLogFile(root, 'base'), 'utf8')).toContain('==> amazon-ebs.base: Waiting for AMI to become ready...');
+    expect(lines).toContain('==> amazon-ebs.base: Prevalidating AMI Name: base-f1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(account.imdsRequired).toEqual([expect.stringMatching(/^eu-central-1:i-[0-9a-f]{17}:required$/)]);
+  });
+
+  it('a child whose parent AMI is gone stops before Packer runs', async () => {
+    const { ctx, invocations } = await setup();
+    const built = await buildAmiImage({ image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: 'ami-0123456789abcdef0', amiName: 'base-f1' } }, ctx);
+    expect(built).toEqual({ ok: false, error: { message: 'parent AMI ami-0123456789abcdef0 (image "base") of image "consul" does not exist in eu-central-1', logFile: undefined, interrupted: false } });
+    expect(await invocations()).toEqual([]);
+  });
+
+  it('a name already taken in a copy region stops before Packer runs', async () => {
+    const { account, ctx, invocations } = await setup();
+    account.add('us-east-1', { id: 'ami-0fedcba9876543210', name: 'base-f1' });
+    const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, ctx);
+    expect(!built.ok && built.error.message).toBe('AMI name "base-f1" is already taken in us-east-1 by ami-0fedcba9876543210 (not made by build-images: rename or deregister it)');
+    expect(await invocations()).toEqual([]);
+  });
+
+  it('a failing provisioner: Packer\'s error, and the log to read', async () => {
+    const { account, root, ctx } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ consul: 'fail' }) });
+    const parent = { id: 'ami-0123456789abcdef0', name: 'base-f1', tags: { [TAG.image]: 'base' } };
+    account.add('eu-central-1', parent);
+    const built = await buildAmiImage({ image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: parent.id, amiName: parent.name } }, ctx);
+    expect(built).toEqual({ ok: false, error: { message: 'Script exited with non-zero exit status: 3.Allowed exit codes are: [0]', logFile: amiLogFile(root, 'consul'), interrupted: false } });
+  });
+
+  it('interrupted: Packer cleans up, the build reports it was interrupted', async () => {
+    // Single-process mode: the runner signals only Packer's PID, and the panicwrap parent of a real Packer
+    // ignores SIGINT (see tests/fake-packer.test.ts), which would leave this test waiting for the kill.
+    const { ctx, lines } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }), FAKE_PACKER_NO_WRAPPER: '1' });
+    const controller = new AbortController();
+    const built = buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, {
+      ...ctx,
+      signal: controller.signal,
+      onLine: (line) => {
+        lines.push(line);
+        if (line.includes('waiting (until interrupted)')) controller.abort();
+      },
+    });
+    expect(await built).toEqual({ ok: false, error: { message: 'interrupted', logFile: amiLogFile(ctx.root, 'base'), interrupted: true } });
+    expect(lines).toContain('==> amazon-ebs.base: Deleting temporary keypair...');
+  });
+});

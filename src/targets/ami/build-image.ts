@@ -1,0 +1,133 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { BuildableAmiTarget } from '../../config/types.js';
+import { renderEnvFile } from '../../packer/env-file.js';
+import { amiBuildTarget, amiTemplatePath } from '../../packer/render-ami.js';
+import type { Packer } from '../../packer/run.js';
+import { err, ok, type Result } from '../../result.js';
+import { amisFromArtifacts, buildInstanceId } from './artifacts.js';
+import { amiRegions, checkNameFree, checkParentReady, confirmBuilt, describeAmiFailure } from './checks.js';
+import type { AmiImage, Ec2 } from './ec2.js';
+import { amiName, amiTemplateVariables } from './variables.js';
+
+export const amiLogFile = (root: string, image: string): string => join(root, '.build-images', 'logs', 'ami', `${image}.log`);
+const workFile = (root: string, image: string, kind: 'vars' | 'env'): string =>
+  join(root, '.build-images', 'ami', kind, `${image}.${kind === 'vars' ? 'pkrvars.json' : 'env'}`);
+
+/** Copies can take long; EC2's own AMI waiters give up after 40 polls of 15 s, copies need more. */
+export const DEFAULT_AMI_WAIT_MS = 60 * 60_000;
+
+export interface AmiBuildContext {
+  /** Project root (Config.root). */
+  readonly root: string;
+  readonly target: BuildableAmiTarget;
+  readonly packer: Packer;
+  readonly ec2: Ec2;
+  readonly signal: AbortSignal;
+  readonly onLine: (line: string) => void;
+  readonly toolVersion: string;
+  readonly gitCommit: string | undefined;
+  /** Who may SSH to the build instance: this machine's public address, e.g. from builderCidr(). */
+  readonly sshSourceCidrs: readonly string[];
+  /**
+   * Packer 1.6 templates cannot ask for IMDSv2 (metadata_options is 1.7+). When true, the build instance is
+   * switched to IMDSv2-only through the EC2 API as soon as Packer prints its ID (before SSH is up, so before
+   * any provisioner runs). Pass `!usesPlugins(packerVersion)`.
+   */
+  readonly requireImdsV2ViaApi: boolean;
+  readonly waitTimeoutMs?: number;
+  readonly pollMs?: number;
+}
+
+export interface AmiBuildRequest {
+  readonly image: string;
+  /** The image's effective provisioner environment (ImageConfig.variables). */
+  readonly variables: Readonly<Record<string, string>>;
+  /** The content-derived part of the AMI name. */
+  readonly fingerprint: string;
+  /** The parent's AMI in the build region, built or reused in this run; undefined for a root. */
+  readonly parent: { readonly image: string; readonly amiId: string; readonly amiName: string } | undefined;
+}
+
+export interface BuiltAmi {
+  readonly name: string;
+  /** Region → AMI, for every region of amiRegions(target), confirmed available through DescribeImages. */
+  readonly amis: Readonly<Record<string, AmiImage>>;
+}
+
+export interface AmiBuildFailure {
+  readonly message: string;
+  /** undefined when the build stopped before Packer ran (a check failed). */
+  readonly logFile: string | undefined;
+  readonly interrupted: boolean;
+}
+
+/**
+ * Builds one image as an AMI: checks the parent AMI and the name, runs Packer, reads the AMIs it reports
+ * and confirms them with EC2 in every region. Reuse (an AMI with this fingerprint already everywhere) is
+ * the caller's decision, before calling this: see findReusable().
+ */
+export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildContext): Promise<Result<BuiltAmi, AmiBuildFailure>> {
+  const { root, target, ec2, signal } = ctx;
+  const { image, fingerprint, parent } = request;
+  const name = amiName(image, fingerprint);
+  const regions = amiRegions(target);
+  const waits = { timeoutMs: ctx.waitTimeoutMs ?? DEFAULT_AMI_WAIT_MS, signal, ...(ctx.pollMs === undefined ? {} : { pollMs: ctx.pollMs }) };
+  const logFile = amiLogFile(root, image);
+  const stop = (message: string, log: string | undefined = undefined) => err({ message, logFile: log, interrupted: signal.aborted });
+
+  if (parent !== undefined) {
+    const ready = await checkParentReady(ec2, { image, parentImage: parent.image, region: target.region, amiId: parent.amiId, ...waits });
+    if (!ready.ok) return stop(describeAmiFailure(ready.error));
+  }
+  const free = await checkNameFree(ec2, { name, regions });
+  if (!free.ok) return stop(free.error.map(describeAmiFailure).join('\n'));
+  if (signal.aborted) return err({ message: 'interrupted', logFile: undefined, interrupted: true });
+
+  const varFile = workFile(root, image, 'vars');
+  const envFile = workFile(root, image, 'env');
+  await mkdir(join(root, '.build-images', 'ami', 'env'), { recursive: true, mode: 0o700 });
+  await mkdir(join(root, '.build-images', 'ami', 'vars'), { recursive: true });
+  // The environment may hold values users would rather not see in files: it lives only for the build.
+  await writeFile(envFile, renderEnvFile(request.variables), { mode: 0o600 });
+  const variables = amiTemplateVariables({
+    target,
+    image,
+    fingerprint,
+    parent: parent === undefined ? undefined : { amiId: parent.amiId, amiName: parent.amiName },
+    toolVersion: ctx.toolVersion,
+    gitCommit: ctx.gitCommit,
+    sshSourceCidrs: ctx.sshSourceCidrs,
+    envFile,
+  });
+  await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
+
+  const imds = new Set<string>();
+  const onLine = (line: string): void => {
+    ctx.onLine(line);
+    const instance = ctx.requireImdsV2ViaApi ? buildInstanceId(line) : undefined;
+    if (instance === undefined || imds.has(instance)) return;
+    imds.add(instance);
+    void ec2.requireImdsV2(target.region, instance).then(
+      () => ctx.onLine(`build-images: ${instance} now requires IMDSv2`),
+      (e: unknown) => ctx.onLine(`build-images: warning: could not require IMDSv2 on ${instance}: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  };
+
+  try {
+    const result = await ctx.packer.build({ cwd: root, template: amiTemplatePath(image), varFile: relative(root, varFile), target: amiBuildTarget(image), logFile, signal, onLine });
+    if (!result.ok) {
+      const failure = result.error;
+      if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });
+      // Every other reason carries a message (exited, not-found, and whatever the runner adds).
+      return stop('message' in failure ? String(failure.message) : `packer failed (${(failure as { reason: string }).reason})`, logFile);
+    }
+    const reported = amisFromArtifacts(result.value);
+    if (!reported.ok) return stop(reported.error, logFile);
+    const confirmed = await confirmBuilt(ec2, { image, amiName: name, fingerprint, regions, reported: reported.value, ...waits });
+    if (!confirmed.ok) return stop(describeAmiFailure(confirmed.error), logFile);
+    return ok({ name, amis: confirmed.value });
+  } finally {
+    await rm(envFile, { force: true });
+  }
+}

@@ -1,0 +1,216 @@
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  ModifyInstanceMetadataOptionsCommand,
+  paginateDescribeImages,
+  type Filter,
+  type Image,
+} from '@aws-sdk/client-ec2';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** One AMI in one region, as build-images needs to see it. */
+export interface AmiImage {
+  readonly id: string;
+  readonly region: string;
+  readonly name: string;
+  /** "available", "pending", "failed", "deregistered", "invalid", "error", "transient"... */
+  readonly state: string;
+  /** Why a failed AMI failed, when EC2 says. */
+  readonly stateReason: string | undefined;
+  /** ISO 8601, e.g. "2026-11-21T21:03:36.000Z". */
+  readonly creationDate: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly snapshotIds: readonly string[];
+}
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Time between DescribeImages calls. Default 15 s, what Packer and the AWS CLI waiters use. */
+  readonly pollMs?: number;
+}
+
+export type WaitFailure =
+  | { readonly reason: 'failed'; readonly image: AmiImage }
+  | { readonly reason: 'missing'; readonly id: string }
+  | { readonly reason: 'timeout'; readonly pending: readonly AmiImage[] }
+  | { readonly reason: 'interrupted' };
+
+export type WaitResult = { readonly ok: true; readonly images: readonly AmiImage[] } | { readonly ok: false; readonly error: WaitFailure };
+
+/**
+ * The slice of EC2 the AMI target uses. Credentials and the default region come from the AWS SDK's
+ * default chain (environment, shared config, SSO, web identity/OIDC, instance role): this code never
+ * reads, logs or writes them. Every call names its region explicitly, because one build spans several.
+ * Calls that fail (no credentials, access denied, throttled beyond the retries) reject with Ec2Error.
+ */
+export interface Ec2 {
+  /** undefined when the region has no such AMI (or only a deregistered one). */
+  describeImage(region: string, id: string): Promise<AmiImage | undefined>;
+  /** This account's AMIs with exactly this name (at most one exists: EC2 names are unique per account and region). */
+  findImagesByName(region: string, name: string): Promise<AmiImage[]>;
+  /** This account's AMIs with the tag `key` (set to `value` when given), every page. */
+  findImagesByTag(region: string, key: string, value?: string): Promise<AmiImage[]>;
+  /** Polls until every AMI is available; a failed or vanished AMI, the timeout or the signal ends the wait. */
+  waitAvailable(region: string, ids: readonly string[], options: WaitOptions): Promise<WaitResult>;
+  /** Deregisters the AMI, then deletes its snapshots (a snapshot cannot go while an AMI uses it). */
+  deregister(region: string, image: Pick<AmiImage, 'id' | 'snapshotIds'>): Promise<void>;
+  /** Makes a running instance accept IMDSv2 only: for Packer 1.6, whose templates cannot ask for it. */
+  requireImdsV2(region: string, instanceId: string): Promise<void>;
+}
+
+/** An EC2 call that failed, with the operation and region in the message and the AWS error code kept. */
+export class Ec2Error extends Error {
+  constructor(
+    readonly operation: string,
+    readonly region: string,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`EC2 ${operation} in ${region} failed: ${code === detail || code === '' ? detail : `${code}: ${detail}`}`);
+    this.name = 'Ec2Error';
+  }
+}
+
+export interface Ec2Options {
+  /** Makes the client for a region. Default: an EC2Client with the SDK's default credential chain. */
+  readonly clientFor?: (region: string) => EC2Client;
+  /**
+   * Attempts per call, retries included. EC2 throttles DescribeImages per account (RequestLimitExceeded),
+   * and parallel builds poll it together, so this is higher than the SDK's default of 3. The SDK's standard
+   * retry strategy backs off exponentially with jitter between attempts.
+   */
+  readonly maxAttempts?: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/** The SDK's default credential chain, this region, the standard retry strategy (exponential backoff with jitter). */
+export const defaultEc2Client = (region: string, maxAttempts = DEFAULT_MAX_ATTEMPTS): EC2Client =>
+  new EC2Client({ region, maxAttempts, retryMode: 'standard' });
+
+export function ec2Api(options: Ec2Options = {}): Ec2 {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const clientFor = options.clientFor ?? ((region: string) => defaultEc2Client(region, maxAttempts));
+  const clients = new Map<string, EC2Client>();
+  const client = (region: string): EC2Client => {
+    let c = clients.get(region);
+    if (c === undefined) {
+      c = clientFor(region);
+      clients.set(region, c);
+    }
+    return c;
+  };
+
+  const call = async <T>(operation: string, region: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (e: unknown) {
+      throw toEc2Error(operation, region, e);
+    }
+  };
+
+  /** DescribeImages by ID: an unknown ID is an error there, which means "not found" here. */
+  const byIds = async (region: string, ids: readonly string[]): Promise<Map<string, AmiImage>> => {
+    try {
+      const out = await client(region).send(new DescribeImagesCommand({ ImageIds: [...ids] }));
+      return new Map((out.Images ?? []).map((i) => toImage(region, i)).filter((i) => i.state !== 'deregistered').map((i) => [i.id, i]));
+    } catch (e: unknown) {
+      if (errorCode(e) === 'InvalidAMIID.NotFound' && ids.length === 1) return new Map();
+      if (errorCode(e) === 'InvalidAMIID.NotFound') {
+        // One unknown ID fails the whole call: ask for each on its own to learn which exist.
+        const found = await Promise.all(ids.map((id) => byIds(region, [id])));
+        return new Map(found.flatMap((m) => [...m]));
+      }
+      throw toEc2Error('DescribeImages', region, e);
+    }
+  };
+
+  const search = (region: string, filters: Filter[]): Promise<AmiImage[]> =>
+    call('DescribeImages', region, async () => {
+      const images: AmiImage[] = [];
+      const pages = paginateDescribeImages({ client: client(region), pageSize: 1000 }, { Owners: ['self'], Filters: filters });
+      for await (const page of pages) for (const image of page.Images ?? []) images.push(toImage(region, image));
+      return images;
+    });
+
+  return {
+    async describeImage(region, id) {
+      return (await byIds(region, [id])).get(id);
+    },
+
+    findImagesByName(region, name) {
+      return search(region, [{ Name: 'name', Values: [name] }]);
+    },
+
+    findImagesByTag(region, key, value) {
+      return search(region, [value === undefined ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] }]);
+    },
+
+    async waitAvailable(region, ids, { timeoutMs, signal, pollMs = 15_000 }) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (signal?.aborted) return { ok: false, error: { reason: 'interrupted' } };
+        const found = await byIds(region, ids);
+        const images = ids.map((id) => found.get(id));
+        const failed = images.find((i) => i !== undefined && !WAITING_STATES.has(i.state) && i.state !== 'available');
+        if (failed !== undefined) return { ok: false, error: { reason: 'failed', image: failed } };
+        if (images.every((i) => i?.state === 'available')) return { ok: true, images: images as AmiImage[] };
+        if (Date.now() + pollMs > deadline) {
+          // Right after CreateImage/CopyImage an ID can be briefly unknown; at the deadline it is simply missing.
+          const missing = ids.find((id) => !found.has(id));
+          if (missing !== undefined) return { ok: false, error: { reason: 'missing', id: missing } };
+          return { ok: false, error: { reason: 'timeout', pending: images.filter((i) => i !== undefined && i.state !== 'available') as AmiImage[] } };
+        }
+        try {
+          await sleep(pollMs, undefined, signal ? { signal } : {});
+        } catch {
+          return { ok: false, error: { reason: 'interrupted' } };
+        }
+      }
+    },
+
+    async deregister(region, image) {
+      await call('DeregisterImage', region, () => client(region).send(new DeregisterImageCommand({ ImageId: image.id })));
+      for (const snapshot of image.snapshotIds) {
+        await call('DeleteSnapshot', region, () => client(region).send(new DeleteSnapshotCommand({ SnapshotId: snapshot })));
+      }
+    },
+
+    async requireImdsV2(region, instanceId) {
+      await call('ModifyInstanceMetadataOptions', region, () =>
+        client(region).send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' })),
+      );
+    },
+  };
+}
+
+/** States an AMI passes through on its way to "available". */
+const WAITING_STATES = new Set(['pending', 'transient']);
+
+function toImage(region: string, image: Image): AmiImage {
+  return {
+    id: image.ImageId ?? '',
+    region,
+    name: image.Name ?? '',
+    state: image.State ?? 'unknown',
+    stateReason: image.StateReason?.Message,
+    creationDate: image.CreationDate ?? '',
+    tags: Object.fromEntries((image.Tags ?? []).flatMap((t) => (t.Key === undefined ? [] : [[t.Key, t.Value ?? '']]))),
+    snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((b) => (b.Ebs?.SnapshotId === undefined ? [] : [b.Ebs.SnapshotId])),
+  };
+}
+
+const errorCode = (e: unknown): string => (e instanceof Error ? e.name : '');
+
+function toEc2Error(operation: string, region: string, e: unknown): Ec2Error {
+  if (e instanceof Ec2Error) return e;
+  const detail = e instanceof Error ? e.message : String(e);
+  const code = errorCode(e);
+  if (code === 'CredentialsProviderError') {
+    return new Ec2Error(operation, region, code, `no AWS credentials found (${detail}). Set them the usual way: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or OIDC web identity in CI.`);
+  }
+  return new Ec2Error(operation, region, code === 'Error' ? '' : code, detail);
+}

@@ -1,0 +1,58 @@
+import { TOOL_TAG_PREFIX } from '../../config/rules-ami.js';
+
+/**
+ * The tags build-images puts on every AMI and snapshot it makes, in every region (Packer copies `tags` to
+ * each region's copy). They are how the tool finds its AMIs again: reuse looks an AMI up by image and
+ * fingerprint, prune only ever considers AMIs carrying TAG.image, and parents are tracked by AMI name
+ * because a copied AMI has another ID in every region but the same name.
+ */
+export const TAG = {
+  /** The image's name in images.yaml. Its presence marks an AMI as made by build-images. */
+  image: `${TOOL_TAG_PREFIX}image`,
+  /** The content-derived part of the AMI name. */
+  fingerprint: `${TOOL_TAG_PREFIX}fingerprint`,
+  /** The parent's AMI ID in the build region (children only). */
+  parent: `${TOOL_TAG_PREFIX}parent`,
+  /** The parent's AMI name, the same in every region (children only). */
+  parentName: `${TOOL_TAG_PREFIX}parent-name`,
+  version: `${TOOL_TAG_PREFIX}version`,
+  /** The git commit of the project, when it is a git checkout. */
+  commit: `${TOOL_TAG_PREFIX}commit`,
+} as const;
+
+export interface AmiTagInput {
+  readonly image: string;
+  readonly amiName: string;
+  readonly fingerprint: string;
+  readonly parent: { readonly amiId: string; readonly amiName: string } | undefined;
+  readonly toolVersion: string;
+  readonly gitCommit: string | undefined;
+  /** targets.ami.tags: the rules have already refused reserved keys and `{{`. */
+  readonly userTags: Readonly<Record<string, string>>;
+}
+
+/** Tags for the AMI and its snapshots: a Name the user may override, their tags, then ours (which win). */
+export function amiTags(input: AmiTagInput): Record<string, string> {
+  return {
+    Name: input.amiName,
+    ...input.userTags,
+    [TAG.image]: input.image,
+    [TAG.fingerprint]: input.fingerprint,
+    ...(input.parent === undefined ? {} : { [TAG.parent]: input.parent.amiId, [TAG.parentName]: input.parent.amiName }),
+    [TAG.version]: input.toolVersion,
+    ...(input.gitCommit === undefined ? {} : { [TAG.commit]: input.gitCommit }),
+  };
+}
+
+/**
+ * Tags for the build instance and its volumes, so that one left behind (a killed Packer) is easy to find.
+ * Deliberately without the fingerprint: nothing here may look like a finished AMI to reuse or prune.
+ */
+export function buildInstanceTags(input: Pick<AmiTagInput, 'image' | 'toolVersion' | 'userTags'>): Record<string, string> {
+  return {
+    ...input.userTags,
+    Name: `build-images: building ${input.image}`,
+    [TAG.image]: input.image,
+    [TAG.version]: input.toolVersion,
+  };
+}
