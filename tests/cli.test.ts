@@ -38,7 +38,7 @@ describe('build-images CLI (real binary)', () => {
   it('exits 2 on an unknown target and on an unknown flag, with a suggestion', async () => {
     const unknownTarget = await runCli(REPO, ['--target', 'vmware']);
     expect(unknownTarget.exitCode).toBe(2);
-    expect(unknownTarget.stderr).toContain("error: option '-t, --target <target>' argument 'vmware' is invalid. Allowed choices are docker.");
+    expect(unknownTarget.stderr).toContain("error: option '-t, --target <target>' argument 'vmware' is invalid. Allowed choices are docker, ami.");
     const typo = await runCli(REPO, ['plan', '--confg', 'images.yaml']);
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain("error: unknown option '--confg'\n(Did you mean --config?)");

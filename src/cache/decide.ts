@@ -4,17 +4,17 @@ import { describeChanges, type FingerprintInputs } from './fingerprint.js';
 import type { Fingerprinted } from './collect-inputs.js';
 
 /** What a run will do with one image, and why: the data behind `plan` and the build. */
-export type Decision =
+export type Decision<A = string> =
   | { readonly action: 'build'; readonly reasons: readonly string[] }
-  | { readonly action: 'reuse'; readonly id: string }
+  | { readonly action: 'reuse'; readonly artifact: A }
   /** Left out by --only and no reusable artifact exists: the run produces no ID for it. */
   | { readonly action: 'absent' };
 
-export interface DecideInput {
+export interface DecideInput<A> {
   readonly tree: ImageTree;
   readonly fingerprints: ReadonlyMap<string, Fingerprinted>;
   /** The artifact carrying each image's current fingerprint, if the target has one. */
-  readonly existing: ReadonlyMap<string, string | undefined>;
+  readonly existing: ReadonlyMap<string, A | undefined>;
   /** Inputs recorded by the last run (manifest), for saying what changed. */
   readonly previous: ReadonlyMap<string, FingerprintInputs>;
   /** `--force` alone is 'all'; `--force a --force b` names images. */
@@ -24,23 +24,23 @@ export interface DecideInput {
 }
 
 /** Pure: one decision per image, parents before children. */
-export function decide(input: DecideInput): Map<string, Decision> {
+export function decide<A>(input: DecideInput<A>): Map<string, Decision<A>> {
   const { tree, fingerprints, existing, previous, force, only } = input;
   const selected = only === undefined ? undefined : new Set([...only].flatMap((name) => ancestry(tree, name)));
-  const decisions = new Map<string, Decision>();
+  const decisions = new Map<string, Decision<A>>();
   for (const node of tree.order) {
-    const id = existing.get(node.name);
+    const artifact = existing.get(node.name);
     const parent = node.parent === undefined ? undefined : decisions.get(node.parent);
     const forced = force === 'all' || force.has(node.name);
     if (selected !== undefined && !selected.has(node.name)) {
-      decisions.set(node.name, id !== undefined && parent?.action !== 'build' ? { action: 'reuse', id } : { action: 'absent' });
+      decisions.set(node.name, artifact !== undefined && parent?.action !== 'build' ? { action: 'reuse', artifact } : { action: 'absent' });
     } else if (forced) {
       decisions.set(node.name, { action: 'build', reasons: ['forced'] });
     } else if (parent?.action === 'build') {
       const reasons = previous.has(node.name) ? [`parent ${node.parent} rebuilt`] : ['new image (no earlier build recorded)'];
       decisions.set(node.name, { action: 'build', reasons });
-    } else if (id !== undefined) {
-      decisions.set(node.name, { action: 'reuse', id });
+    } else if (artifact !== undefined) {
+      decisions.set(node.name, { action: 'reuse', artifact });
     } else {
       decisions.set(node.name, { action: 'build', reasons: buildReasons(node.name, node.parent, fingerprints, previous) });
     }

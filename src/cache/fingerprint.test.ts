@@ -4,7 +4,8 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { buildTree } from '../graph/tree.js';
 import { dockerTemplates } from '../engine/generate.js';
-import { dockerSettings } from '../engine/prepare.js';
+import { dockerTarget } from '../targets/docker/target.js';
+import type { DockerEngine } from '../targets/docker/engine.js';
 import { fingerprintTree } from './collect-inputs.js';
 import { decide } from './decide.js';
 import { canonicalJson } from './fingerprint.js';
@@ -12,6 +13,8 @@ import { canonicalJson } from './fingerprint.js';
 afterAll(removeTempDirs);
 
 const v166 = { major: 1, minor: 6, patch: 6 };
+/** The Docker target's content settings; no engine is touched. */
+const dockerSettings = (config: Config) => dockerTarget(config, {} as DockerEngine, () => undefined).settings;
 const CONFIG = `version: 1
 variables: { REGION: eu, PORT: 9009 }
 targets:
@@ -101,7 +104,7 @@ describe('decide (the reasons plan prints)', () => {
     const previous = options.noHistory ? new Map() : new Map([...before].map(([k, v]) => [k, v.inputs]));
     const force = options.force === 'all' ? 'all' : new Set(options.force ?? []);
     const result = decide({ tree, fingerprints: now, existing, previous, force, only: options.only ? new Set(options.only) : undefined });
-    return Object.fromEntries([...result].map(([k, d]) => [k, d.action === 'build' ? `build: ${d.reasons.join('; ')}` : d.action === 'reuse' ? `reuse ${d.id}` : 'absent']));
+    return Object.fromEntries([...result].map(([k, d]) => [k, d.action === 'build' ? `build: ${d.reasons.join('; ')}` : d.action === 'reuse' ? `reuse ${d.artifact}` : 'absent']));
   }
 
   it('names the changed file, and rebuilds what is below it', async () => {
@@ -140,15 +143,5 @@ describe('decide (the reasons plan prints)', () => {
       'app-debug': 'build: parent app rebuilt',
     });
     expect(await decisions({ only: ['tool'], existing: ['base'] })).toMatchObject({ app: 'absent', 'app-debug': 'absent', tool: expect.stringMatching(/^build/) });
-  });
-});
-
-describe('pickReusable', () => {
-  it('prefers the image the project last used, else the newest', async () => {
-    const { pickReusable } = await import('../engine/prepare.js');
-    expect(pickReusable(['sha256:new', 'sha256:old'], ['sha256:old'])).toBe('sha256:old');
-    expect(pickReusable(['sha256:new', 'sha256:old'], undefined)).toBe('sha256:new');
-    expect(pickReusable(['sha256:new'], ['sha256:gone'])).toBe('sha256:new');
-    expect(pickReusable([], ['sha256:old'])).toBeUndefined();
   });
 });

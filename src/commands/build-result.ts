@@ -1,11 +1,12 @@
 import type { BuildOutcome } from '../engine/build.js';
 import type { ImageStatus } from '../engine/manifest.js';
+import type { TargetName } from '../targets/target.js';
 
 /** `build --json`: a stable object for CI scripts, described by schema/build-result.schema.json. */
 export interface BuildResultJson {
   readonly version: 1;
   readonly command: 'build';
-  readonly target: 'docker';
+  readonly target: TargetName;
   readonly status: 'succeeded' | 'failed' | 'interrupted' | 'not-started';
   readonly message: string | null;
   readonly tfvars: string | null;
@@ -14,6 +15,7 @@ export interface BuildResultJson {
     readonly parent: string | null;
     readonly status: ImageStatus;
     readonly id: string | null;
+    readonly regions: Readonly<Record<string, string>> | null;
     readonly reasons: readonly string[];
     readonly durationMs: number | null;
     readonly log: string | null;
@@ -21,14 +23,14 @@ export interface BuildResultJson {
   }[];
 }
 
-export function buildResultJson(outcome: BuildOutcome): BuildResultJson {
+export function buildResultJson(target: TargetName, outcome: BuildOutcome): BuildResultJson {
   if (outcome.status === 'not-started') {
-    return { version: 1, command: 'build', target: 'docker', status: 'not-started', message: outcome.message, tfvars: null, images: [] };
+    return { version: 1, command: 'build', target, status: 'not-started', message: outcome.message, tfvars: null, images: [] };
   }
   return {
     version: 1,
     command: 'build',
-    target: 'docker',
+    target,
     status: outcome.status,
     message: null,
     tfvars: outcome.status === 'succeeded' ? (outcome.tfvars ?? null) : null,
@@ -37,6 +39,7 @@ export function buildResultJson(outcome: BuildOutcome): BuildResultJson {
       parent: entry.parent,
       status: entry.status,
       id: entry.id ?? null,
+      regions: entry.regions ?? null,
       reasons: entry.reasons ?? [],
       durationMs: entry.durationMs ?? null,
       log: entry.log ?? null,

@@ -1,8 +1,9 @@
 import type { Config } from '../config/types.js';
-import { runDockerBuild } from '../engine/build.js';
+import { runBuild } from '../engine/build.js';
 import type { BuildEvent } from '../engine/events.js';
 import type { Packer } from '../packer/run.js';
-import type { DockerEngine } from '../targets/docker/engine.js';
+import type { Target } from '../targets/target.js';
+import { terraformRoot } from './targets.js';
 import { listrRenderer } from '../ui/listr.js';
 import { plainRenderer } from '../ui/plain.js';
 import { summaryCollector } from '../ui/summary.js';
@@ -14,7 +15,7 @@ import type { Selection } from '../engine/prepare.js';
 
 export interface BuildCommandOptions {
   readonly packer: Packer;
-  readonly docker: DockerEngine;
+  readonly target: Target<unknown>;
   readonly concurrency: number | undefined;
   readonly verbose: boolean;
   readonly plain: boolean;
@@ -34,7 +35,7 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
     return EXIT.badInput;
   }
   // The command line is not recorded: it may carry values the user would not want in a file.
-  const lock = await acquireLock(config.root, 'build --target docker');
+  const lock = await acquireLock(config.root, `build --target ${options.target.name}`);
   if (!lock.ok) {
     process.stderr.write(`error: ${lock.message}\nNothing was built or written.\n`);
     return EXIT.buildFailed;
@@ -56,17 +57,18 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
-    process.stderr.write(`\n${signal}: stopping builds; Packer is removing its build containers...\n`);
+    const what = options.target.name === 'docker' ? 'build containers' : 'build instances, key pairs and security groups';
+    process.stderr.write(`\n${signal}: stopping builds; Packer is removing its ${what}...\n`);
     controller.abort();
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
 
   try {
-    const outcome = await runDockerBuild({
+    const outcome = await runBuild({
       config,
       packer: options.packer,
-      docker: options.docker,
+      target: options.target,
       signal: controller.signal,
       concurrency: options.concurrency,
       selection,
@@ -79,7 +81,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
       },
     });
     await fancy?.finish();
-    if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(outcome), null, 2)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(options.target.name, outcome), null, 2)}\n`);
     if (outcome.status === 'not-started') {
       process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
       return EXIT.buildFailed;
@@ -94,7 +96,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
       case 'succeeded':
         process.stderr.write(
           outcome.tfvars
-            ? `Wrote ${outcome.tfvars}: \`terraform -chdir=terraform/docker apply\` rolls out these images.\n`
+            ? `Wrote ${outcome.tfvars}: \`terraform -chdir=${terraformRoot(options.target.name)} apply\` rolls out these images.\n`
             : 'Not every image has an ID (--only left some out with nothing to reuse): the Terraform variables file was left as it was.\n',
         );
         return EXIT.ok;

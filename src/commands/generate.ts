@@ -1,12 +1,22 @@
 import type { Config } from '../config/types.js';
-import { checkGenerated, DOCKER_TEMPLATE_DIR, dockerTemplates, hasProvisionerLib, writeGenerated } from '../engine/generate.js';
+import { checkGenerated, DOCKER_TEMPLATE_DIR, dockerTemplates, hasProvisionerLib, writeGenerated, type GeneratedFile } from '../engine/generate.js';
+import type { ImageTree } from '../graph/tree.js';
+import { AMI_TEMPLATE_DIR, amiTemplates } from '../targets/ami/templates.js';
+import type { TargetName } from '../targets/target.js';
 import { detectPacker } from '../engine/prepare.js';
 import { buildTree } from '../graph/tree.js';
 import type { Packer } from '../packer/run.js';
 import { formatVersion, parsePackerVersion, type PackerVersion } from '../packer/version.js';
 import { EXIT } from './exit-codes.js';
 
+/** Templates need no target settings (those travel in the variables file): only the tree and Packer's version. */
+const RENDERERS: Record<TargetName, { dir: string; render: (tree: ImageTree, packer: PackerVersion, uploadLib: boolean) => GeneratedFile[] }> = {
+  docker: { dir: DOCKER_TEMPLATE_DIR, render: dockerTemplates },
+  ami: { dir: AMI_TEMPLATE_DIR, render: amiTemplates },
+};
+
 export interface GenerateOptions {
+  readonly target: TargetName;
   readonly packer: Packer;
   readonly check: boolean;
   /** Render for this version instead of asking the installed Packer. */
@@ -30,17 +40,18 @@ export async function runGenerateCommand(config: Config, options: GenerateOption
     }
     version = detected.version;
   }
-  const files = dockerTemplates(buildTree(config.images), version, await hasProvisionerLib(config.root));
+  const { dir, render } = RENDERERS[options.target];
+  const files = render(buildTree(config.images), version, await hasProvisionerLib(config.root));
   if (options.check) {
-    const problems = await checkGenerated(config.root, DOCKER_TEMPLATE_DIR, files);
+    const problems = await checkGenerated(config.root, dir, files);
     if (problems.length === 0) {
-      process.stdout.write(`${files.length} templates in ${DOCKER_TEMPLATE_DIR}/ are up to date (Packer ${formatVersion(version)}).\n`);
+      process.stdout.write(`${files.length} templates in ${dir}/ are up to date (Packer ${formatVersion(version)}).\n`);
       return EXIT.ok;
     }
-    process.stderr.write(`${problems.join('\n')}\n\nTemplates are stale: run \`build-images generate --target docker\` and commit the result.\n`);
+    process.stderr.write(`${problems.join('\n')}\n\nTemplates are stale: run \`build-images generate --target ${options.target}\` and commit the result.\n`);
     return EXIT.buildFailed;
   }
-  const summary = await writeGenerated(config.root, DOCKER_TEMPLATE_DIR, files);
+  const summary = await writeGenerated(config.root, dir, files);
   for (const path of summary.written) process.stdout.write(`wrote   ${path}\n`);
   for (const path of summary.removed) process.stdout.write(`removed ${path}\n`);
   process.stdout.write(`${summary.unchanged.length} unchanged, ${summary.written.length} written, ${summary.removed.length} removed (Packer ${formatVersion(version)} rendering).\n`);

@@ -6,12 +6,12 @@ const fp = 'f'.repeat(64);
 describe('renderPlan', () => {
   it('prints per image the action and why, or the ID it reuses', () => {
     const entries: PlanEntry[] = [
-      { image: 'base', parent: null, level: 0, action: 'reuse', id: `sha256:${'a'.repeat(64)}`, fingerprint: fp },
+      { image: 'base', parent: null, level: 0, action: 'reuse', id: `sha256:${'a'.repeat(64)}`, shown: 'aaaaaaaaaaaa', fingerprint: fp },
       { image: 'consul', parent: 'base', level: 1, action: 'build', reasons: ['provisioners/consul-server.sh changed', 'variable CONSUL_VERSION changed'], fingerprint: fp },
       { image: 'cortex', parent: 'base', level: 1, action: 'build', reasons: ['forced'], fingerprint: fp },
       { image: 'nginx', parent: 'base', level: 1, action: 'absent', fingerprint: fp },
     ];
-    expect(renderPlan(entries, 'ubuntu:22.04')).toMatchInlineSnapshot(`
+    expect(renderPlan(entries, 'docker', 'ubuntu:22.04')).toMatchInlineSnapshot(`
       "Plan for target docker: 4 images in 2 levels: 2 to build, 1 to reuse, 1 left out by --only.
 
       LEVEL  IMAGE   ACTION  FROM          WHY / ID

@@ -1,9 +1,9 @@
 import type { Config } from '../config/types.js';
 import type { PreparedRun } from '../engine/prepare.js';
-import { prepareDockerRun } from '../engine/prepare.js';
+import { prepareRun } from '../engine/prepare.js';
 import type { Packer } from '../packer/run.js';
-import type { DockerEngine } from '../targets/docker/engine.js';
-import { shortId, table } from '../ui/format.js';
+import type { Target, TargetName } from '../targets/target.js';
+import { table } from '../ui/format.js';
 import { EXIT } from './exit-codes.js';
 import { parseSelection, type SelectionFlags } from './selection.js';
 
@@ -12,13 +12,16 @@ export interface PlanEntry {
   readonly parent: string | null;
   readonly level: number;
   readonly action: 'build' | 'reuse' | 'absent';
+  /** The reused artifact's ID (build region for AMIs). */
   readonly id?: string;
+  /** The same, shortened for the table. */
+  readonly shown?: string;
   readonly reasons?: readonly string[];
   readonly fingerprint: string;
 }
 
 /** Pure: the plan as data (`plan --json`). */
-export function planEntries(run: PreparedRun): PlanEntry[] {
+export function planEntries<A>(run: PreparedRun<A>, target: Pick<Target<A>, 'ids' | 'describe'>): PlanEntry[] {
   return run.tree.order.map((node) => {
     const decision = run.decisions.get(node.name)!;
     return {
@@ -26,7 +29,7 @@ export function planEntries(run: PreparedRun): PlanEntry[] {
       parent: node.parent ?? null,
       level: node.depth,
       action: decision.action,
-      ...(decision.action === 'reuse' ? { id: decision.id } : {}),
+      ...(decision.action === 'reuse' ? { id: target.ids(decision.artifact).id, shown: target.describe(decision.artifact) } : {}),
       ...(decision.action === 'build' ? { reasons: decision.reasons } : {}),
       fingerprint: run.fingerprints.get(node.name)!.fingerprint,
     };
@@ -34,18 +37,18 @@ export function planEntries(run: PreparedRun): PlanEntry[] {
 }
 
 /** Pure: the text `build-images plan` prints. */
-export function renderPlan(entries: readonly PlanEntry[], baseImage: string): string {
+export function renderPlan(entries: readonly PlanEntry[], target: TargetName, rootSource: string): string {
   const count = (action: PlanEntry['action']): number => entries.filter((e) => e.action === action).length;
   const levels = new Set(entries.map((e) => e.level)).size;
   const out: string[] = [];
-  out.push(`Plan for target docker: ${entries.length} image${entries.length === 1 ? '' : 's'} in ${levels} level${levels === 1 ? '' : 's'}: ${count('build')} to build, ${count('reuse')} to reuse${count('absent') ? `, ${count('absent')} left out by --only` : ''}.`);
+  out.push(`Plan for target ${target}: ${entries.length} image${entries.length === 1 ? '' : 's'} in ${levels} level${levels === 1 ? '' : 's'}: ${count('build')} to build, ${count('reuse')} to reuse${count('absent') ? `, ${count('absent')} left out by --only` : ''}.`);
   out.push('');
   const rows = entries.map((e) => [
     String(e.level),
     e.image,
     e.action === 'absent' ? '-' : e.action,
-    e.parent === null ? baseImage : e.parent,
-    e.action === 'reuse' ? shortId(e.id ?? '') : e.action === 'build' ? (e.reasons ?? []).join('; ') : 'not selected, nothing to reuse',
+    e.parent === null ? rootSource : e.parent,
+    e.action === 'reuse' ? (e.shown ?? e.id ?? '') : e.action === 'build' ? (e.reasons ?? []).join('; ') : 'not selected, nothing to reuse',
   ]);
   out.push(table(['LEVEL', 'IMAGE', 'ACTION', 'FROM', 'WHY / ID'], rows));
   out.push('');
@@ -55,7 +58,7 @@ export function renderPlan(entries: readonly PlanEntry[], baseImage: string): st
 
 export async function runPlanCommand(
   config: Config,
-  deps: { packer: Packer; docker: DockerEngine },
+  deps: { packer: Packer; target: Target<unknown> },
   flags: SelectionFlags & { json?: boolean },
   write: (text: string) => void,
 ): Promise<number> {
@@ -64,17 +67,17 @@ export async function runPlanCommand(
     process.stderr.write(`${selection.errors.join('\n')}\n`);
     return EXIT.badInput;
   }
-  const prepared = await prepareDockerRun(config, deps, selection.value);
+  const prepared = await prepareRun(config, deps, selection.value);
   if (!prepared.ok) {
     process.stderr.write(`error: ${prepared.message}\n`);
     return EXIT.buildFailed;
   }
-  const entries = planEntries(prepared.value);
+  const entries = planEntries(prepared.value, deps.target);
   if (flags.json) {
     const levels = prepared.value.tree.levels;
-    write(`${JSON.stringify({ target: 'docker', images: entries, levels }, null, 2)}\n`);
+    write(`${JSON.stringify({ target: deps.target.name, images: entries.map(({ shown: _shown, ...e }) => e), levels }, null, 2)}\n`);
   } else {
-    write(renderPlan(entries, config.targets.docker.baseImage));
+    write(renderPlan(entries, deps.target.name, deps.target.source(undefined)));
   }
   return EXIT.ok;
 }

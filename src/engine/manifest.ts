@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { FingerprintInputs } from '../cache/fingerprint.js';
+import type { TargetName } from '../targets/target.js';
 
 /** `.build-images/<target>/manifest.json`: what the last run did, image by image. */
 export type ImageStatus = 'built' | 'reused' | 'failed' | 'skipped' | 'absent';
@@ -8,6 +9,8 @@ export type ImageStatus = 'built' | 'reused' | 'failed' | 'skipped' | 'absent';
 export interface ManifestImage {
   readonly status: ImageStatus;
   readonly id?: string;
+  /** AMI target: the AMI in every region. */
+  readonly regions?: Readonly<Record<string, string>>;
   readonly parent: string | null;
   /** What the image was built from: the parent's ID, or the base image. */
   readonly source?: string;
@@ -23,7 +26,7 @@ export interface ManifestImage {
 
 export interface Manifest {
   readonly version: 1;
-  readonly target: 'docker';
+  readonly target: TargetName;
   readonly tool: string;
   readonly packer: string;
   readonly startedAt: string;

@@ -7,20 +7,20 @@ import { decide, type Decision } from '../cache/decide.js';
 import type { FingerprintInputs } from '../cache/fingerprint.js';
 import { formatVersion, MINIMUM_PACKER, atLeast, type PackerVersion } from '../packer/version.js';
 import type { Packer } from '../packer/run.js';
-import type { DockerEngine } from '../targets/docker/engine.js';
-import { FINGERPRINT_LABEL } from '../targets/docker/build-image.js';
-import { dockerTemplates, hasProvisionerLib, type GeneratedFile } from './generate.js';
+import type { Target } from '../targets/target.js';
+import { hasProvisionerLib, type GeneratedFile } from './generate.js';
 import { readManifest, type Manifest } from './manifest.js';
-import { DOCKER_TFVARS_PATH } from '../terraform/tfvars.js';
 
 /** Everything decided before any build starts: the data `plan` prints and `build` executes. */
-export interface PreparedRun {
+export interface PreparedRun<A> {
   readonly tree: ImageTree;
   readonly packer: PackerVersion;
+  /** The target's one-line description from its preflight. */
   readonly engine: string;
   readonly templates: readonly GeneratedFile[];
   readonly fingerprints: ReadonlyMap<string, Fingerprinted>;
-  readonly decisions: ReadonlyMap<string, Decision>;
+  readonly decisions: ReadonlyMap<string, Decision<A>>;
+  readonly manifest: Manifest | undefined;
 }
 
 export interface Selection {
@@ -40,36 +40,34 @@ export async function detectPacker(packer: Packer): Promise<{ ok: true; version:
   return { ok: true, version: version.value };
 }
 
-/** The settings of the Docker target that shape an image's content (repository and tag do not). */
-export const dockerSettings = (config: Config) => (image: { parent: string | undefined }) => ({
-  ...(image.parent === undefined ? { 'targets.docker.base_image': config.targets.docker.baseImage } : {}),
-  'targets.docker.run_args': config.targets.docker.runArgs,
-});
+/** Fingerprints of the whole tree as the target would render it. */
+export async function fingerprintsFor<A>(config: Config, tree: ImageTree, target: Target<A>, packer: PackerVersion) {
+  const templates = target.templates(tree, packer, await hasProvisionerLib(config.root));
+  const byImage = new Map(tree.order.map((node, i) => [node.name, templates[i]!.content]));
+  return { templates, fingerprints: await fingerprintTree(config, tree, byImage, (image) => target.settings(image)) };
+}
 
-export async function prepareDockerRun(
+export async function prepareRun<A>(
   config: Config,
-  deps: { packer: Packer; docker: DockerEngine },
+  deps: { packer: Packer; target: Target<A> },
   selection: Selection,
-): Promise<{ ok: true; value: PreparedRun } | { ok: false; message: string }> {
+): Promise<{ ok: true; value: PreparedRun<A> } | { ok: false; message: string }> {
+  const { target } = deps;
   const tree = buildTree(config.images);
   const packer = await detectPacker(deps.packer);
   if (!packer.ok) return packer;
-  const engine = await deps.docker.ping();
+  const engine = await target.preflight();
   if (!engine.ok) return { ok: false, message: engine.error };
 
-  const templates = dockerTemplates(tree, packer.version, await hasProvisionerLib(config.root));
-  const byImage = new Map(tree.order.map((node, i) => [node.name, templates[i]!.content]));
-  const fingerprints = await fingerprintTree(config, tree, byImage, dockerSettings(config));
-  const manifest = await readManifest(config.root, 'docker');
-  const recorded = await recordedIds(config.root, manifest);
-  const existing = new Map<string, string | undefined>();
+  const { templates, fingerprints } = await fingerprintsFor(config, tree, target, packer.version);
+  const manifest = await readManifest(config.root, target.name);
+  const recorded = await recordedIds(config.root, target, manifest);
+  const existing = new Map<string, A | undefined>();
   for (const node of tree.order) {
-    const found = await deps.docker.findByLabel(FINGERPRINT_LABEL, fingerprints.get(node.name)!.fingerprint);
-    existing.set(node.name, pickReusable(found.map((i) => i.id), recorded.get(node.name)));
+    existing.set(node.name, await target.findReusable(node.name, fingerprints.get(node.name)!.fingerprint, recorded.get(node.name) ?? []));
   }
-  const previous = previousInputs(manifest);
-  const decisions = decide({ tree, fingerprints, existing, previous, ...selection });
-  return { ok: true, value: { tree, packer: packer.version, engine: engine.value, templates, fingerprints, decisions } };
+  const decisions = decide({ tree, fingerprints, existing, previous: previousInputs(manifest), ...selection });
+  return { ok: true, value: { tree, packer: packer.version, engine: engine.value, templates, fingerprints, decisions, manifest } };
 }
 
 /** The inputs of each image's last good build, from the last manifest; empty when there is none. */
@@ -77,22 +75,15 @@ function previousInputs(manifest: Manifest | undefined): Map<string, Fingerprint
   return new Map(Object.entries(manifest?.images ?? {}).flatMap(([name, entry]) => (entry.inputs ? [[name, entry.inputs] as const] : [])));
 }
 
-/** The IDs the last run handed out, per image: from the manifest, else from the tfvars Terraform uses. */
-async function recordedIds(root: string, manifest: Manifest | undefined): Promise<Map<string, string[]>> {
-  const ids = new Map<string, string[]>();
-  const add = (image: string, id: unknown): void => {
-    if (typeof id === 'string') ids.set(image, [...(ids.get(image) ?? []), id]);
-  };
-  for (const [image, entry] of Object.entries(manifest?.images ?? {})) add(image, entry.id);
-  const tfvars = await readFile(join(root, DOCKER_TFVARS_PATH), 'utf8').then((t) => JSON.parse(t) as { images?: Record<string, unknown> }, () => undefined);
-  for (const [image, id] of Object.entries(tfvars?.images ?? {})) add(image, id);
-  return ids;
-}
-
 /**
- * Several images may carry one fingerprint (a forced rebuild, a colleague's build). Prefer the one this
- * project last used, so an unchanged tree keeps handing Terraform the same IDs; else the newest.
+ * The IDs the project last handed out, per image (manifest, then the tfvars Terraform uses). Several
+ * artifacts may carry one fingerprint (a forced rebuild, a colleague's build); preferring these keeps an
+ * unchanged tree handing Terraform the same IDs.
  */
-export function pickReusable(candidatesNewestFirst: readonly string[], recorded: readonly string[] | undefined): string | undefined {
-  return candidatesNewestFirst.find((id) => recorded?.includes(id)) ?? candidatesNewestFirst[0];
+async function recordedIds<A>(root: string, target: Target<A>, manifest: Manifest | undefined): Promise<Map<string, string[]>> {
+  const ids = new Map<string, string[]>();
+  for (const [image, entry] of Object.entries(manifest?.images ?? {})) if (entry.id) ids.set(image, [entry.id]);
+  const parsed = await readFile(join(root, target.tfvarsPath), 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
+  for (const [image, list] of target.recordedInTfvars(parsed)) ids.set(image, [...(ids.get(image) ?? []), ...list]);
+  return ids;
 }

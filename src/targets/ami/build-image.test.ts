@@ -8,16 +8,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_PACKER, fakeAmiId, scenarios } from '../../../tests/helpers/fake-packer.js';
+import { fakeAmiId, scenarios } from '../../../tests/helpers/fake-packer.js';
 import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
 import { removeTempDirs, tempDir } from '../../config/testing/temp-dir.js';
 import type { BuildableAmiTarget } from '../../config/types.js';
 import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
-import { packerCli, type Packer } from '../../packer/run.js';
 import { amiLogFile, buildAmiImage, type AmiBuildContext } from './build-image.js';
 import { ec2Api } from './ec2.js';
 import { TAG } from './tags.js';
-import { fakeAccount, type FakeAccount } from './testing/fake-account.js';
+import { fakeAccount } from './testing/fake-account.js';
+import { fakePackerRunner, finishCopiesOnSecondLook } from './testing/fake-packer-runner.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());
@@ -45,41 +45,9 @@ const TARGET: BuildableAmiTarget = {
   location: undefined,
 };
 
-/** The runner around the stand-in packer; AMIs it reports appear in the account, pending in copy regions at first. */
-function fakePacker(account: FakeAccount, env: Record<string, string>): Packer {
-  const real = packerCli(FAKE_PACKER);
-  return {
-    ...real,
-    async build(request) {
-      const saved = { ...process.env };
-      Object.assign(process.env, env);
-      try {
-        const result = await real.build(request);
-        if (result.ok) {
-          const vars = JSON.parse(await readFile(join(request.cwd, request.varFile), 'utf8')) as { fingerprint: string; tags: Record<string, string> };
-          const image = request.target.replace('amazon-ebs.', '');
-          for (const region of [TARGET.region, ...TARGET.copyTo]) {
-            account.add(region, { id: fakeAmiId(image, region, vars.fingerprint), name: `${image}-${vars.fingerprint}`, state: region === TARGET.region ? 'available' : 'pending', tags: vars.tags, snapshots: [`snap-${region}`] });
-          }
-        }
-        return result;
-      } finally {
-        process.env = saved;
-      }
-    },
-  };
-}
-
 async function setup(env: Record<string, string> = {}) {
   const account = fakeAccount(mock);
-  // A copy finishes a little after Packer reports it: available on the second look.
-  const looks = new Map<string, number>();
-  account.onDescribe((region) => {
-    for (const ami of account.amis(region).filter((a) => a.state === 'pending')) {
-      looks.set(ami.id, (looks.get(ami.id) ?? 0) + 1);
-      if ((looks.get(ami.id) ?? 0) > 1) ami.state = 'available';
-    }
-  });
+  finishCopiesOnSecondLook(account);
   const root = await tempDir({ 'provisioners/consul.sh': '#!/bin/sh\n', 'provisioners/consul-server.sh': '#!/bin/sh\n' });
   await mkdir(join(root, 'packer/ami'), { recursive: true });
   const v166 = { major: 1, minor: 6, patch: 6 };
@@ -90,7 +58,7 @@ async function setup(env: Record<string, string> = {}) {
   const ctx: AmiBuildContext = {
     root,
     target: TARGET,
-    packer: fakePacker(account, { FAKE_PACKER_LOG: log, ...env }),
+    packer: fakePackerRunner(account, TARGET, { FAKE_PACKER_LOG: log, ...env }),
     ec2: ec2Api(),
     signal: new AbortController().signal,
     onLine: (line) => lines.push(line),

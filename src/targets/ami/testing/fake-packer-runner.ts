@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FAKE_PACKER, fakeAmiId } from '../../../../tests/helpers/fake-packer.js';
+import { packerCli, type Packer } from '../../../packer/run.js';
+import type { FakeAccount } from './fake-account.js';
+
+/**
+ * The real Packer runner around the stand-in `packer` (tests/fixtures/fake-packer), with the AMIs it
+ * reports added to the in-memory account: available in the build region, pending in copy regions at first.
+ */
+export function fakePackerRunner(account: FakeAccount, regions: { region: string; copyTo: readonly string[] }, env: Record<string, string>): Packer {
+  const real = packerCli(FAKE_PACKER);
+  return {
+    ...real,
+    async build(request) {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        const result = await real.build(request);
+        if (result.ok) {
+          const vars = JSON.parse(await readFile(join(request.cwd, request.varFile), 'utf8')) as { fingerprint: string; tags: Record<string, string> };
+          const image = request.target.replace('amazon-ebs.', '');
+          for (const region of [regions.region, ...regions.copyTo]) {
+            account.add(region, { id: fakeAmiId(image, region, vars.fingerprint), name: `${image}-${vars.fingerprint}`, state: region === regions.region ? 'available' : 'pending', tags: vars.tags, snapshots: [`snap-${region}`] });
+          }
+        }
+        return result;
+      } finally {
+        process.env = saved;
+      }
+    },
+  };
+}
+
+/** A copy finishes a little after Packer reports it: pending AMIs become available on their second look. */
+export function finishCopiesOnSecondLook(account: FakeAccount): void {
+  const looks = new Map<string, number>();
+  account.onDescribe((region) => {
+    for (const ami of account.amis(region).filter((a) => a.state === 'pending')) {
+      looks.set(ami.id, (looks.get(ami.id) ?? 0) + 1);
+      if ((looks.get(ami.id) ?? 0) > 1) ami.state = 'available';
+    }
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * `--target ami` end to end without AWS: the real engine, the real Packer runner driving the stand-in
+ * `packer` (replaying amazon-ebs machine-readable output), and the real EC2Client answering from an
+ * in-memory account through aws-sdk-client-mock.
+ */
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load.js';
+import { amiTarget as buildableAmiTarget } from '../src/config/normalise.js';
+import type { Config } from '../src/config/types.js';
+import { runBuild, type BuildOutcome } from '../src/engine/build.js';
+import type { BuildEvent } from '../src/engine/events.js';
+import { ec2Api } from '../src/targets/ami/ec2.js';
+import { amiTarget } from '../src/targets/ami/target.js';
+import { fakeAccount, type FakeAccount } from '../src/targets/ami/testing/fake-account.js';
+import { fakePackerRunner, finishCopiesOnSecondLook } from '../src/targets/ami/testing/fake-packer-runner.js';
+import { removeTempDirs, tempDir } from '../src/config/testing/temp-dir.js';
+import { fakeAmiId, scenarios } from './helpers/fake-packer.js';
+
+const mock = mockClient(EC2Client);
+beforeEach(() => mock.reset());
+afterAll(async () => {
+  mock.restore();
+  await removeTempDirs();
+});
+
+const IMAGES = ['base', 'consul', 'cortex', 'nginx', 'monitoring'];
+const CONFIG = `version: 1
+targets:
+  ami: { region: eu-central-1, copy_to: [us-east-1] }
+images:
+  base: { provisioners: [node-exporter, consul] }
+  consul: { parent: base, provisioners: [consul-server] }
+  cortex: { parent: base, provisioners: [cortex] }
+  nginx: { parent: base, provisioners: [nginx] }
+  monitoring: { parent: base, provisioners: [prometheus] }
+`;
+const SCRIPTS = Object.fromEntries(['node-exporter', 'consul', 'consul-server', 'cortex', 'nginx', 'prometheus'].map((s) => [`provisioners/${s}.sh`, `#!/bin/sh\necho ${s}\n`]));
+
+async function project(): Promise<{ root: string; config: Config }> {
+  const root = await tempDir({ 'images.yaml': CONFIG, ...SCRIPTS });
+  const loaded = await loadConfig(['images.yaml'], { cwd: root });
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+  return { root, config: loaded.value };
+}
+
+async function build(config: Config, account: FakeAccount, env: Record<string, string> = {}, abortWhen?: (line: string) => boolean) {
+  const settings = buildableAmiTarget(config);
+  if (!settings.ok) throw new Error('no ami target');
+  const controller = new AbortController();
+  const events: BuildEvent[] = [];
+  const outcome: BuildOutcome = await runBuild({
+    config,
+    packer: fakePackerRunner(account, settings.value, { FAKE_PACKER_NO_WRAPPER: '1', ...env }),
+    target: amiTarget(config, settings.value, { ec2: ec2Api(), builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }), pollMs: 1 }),
+    signal: controller.signal,
+    concurrency: 4,
+    emit: (event) => {
+      events.push(event);
+      if (event.type === 'log' && abortWhen?.(event.line)) controller.abort();
+    },
+  });
+  return { outcome, events };
+}
+
+const readJson = async (path: string): Promise<any> => JSON.parse(await readFile(path, 'utf8'));
+const statuses = (manifest: { images: Record<string, { status: string }> }) => Object.fromEntries(Object.entries(manifest.images).map(([k, v]) => [k, v.status]));
+
+describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
+  it('builds the tree, writes the per-region tfvars exactly, and reuses every AMI on the next run', async () => {
+    const { root, config } = await project();
+    const account = fakeAccount(mock);
+    finishCopiesOnSecondLook(account);
+    const { outcome } = await build(config, account);
+    expect(outcome.status).toBe('succeeded');
+    const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
+    expect(manifest.target).toBe('ami');
+    expect(statuses(manifest)).toEqual(Object.fromEntries(IMAGES.map((i) => [i, 'built'])));
+    const expected = Object.fromEntries(
+      IMAGES.map((image) => {
+        const fp = manifest.images[image].fingerprint as string;
+        return [image, { 'eu-central-1': fakeAmiId(image, 'eu-central-1', fp), 'us-east-1': fakeAmiId(image, 'us-east-1', fp) }];
+      }),
+    );
+    const tfvarsText = await readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8');
+    expect(JSON.parse(tfvarsText)).toEqual({ amis: expected });
+    // Children were built from base's AMI in the build region.
+    expect(manifest.images.consul.source).toBe(expected.base!['eu-central-1']);
+    expect(manifest.images.base.regions).toEqual(expected.base);
+
+    const again = await build(config, account);
+    expect(again.outcome.status).toBe('succeeded');
+    expect(statuses(await readJson(join(root, '.build-images/ami/manifest.json')))).toEqual(Object.fromEntries(IMAGES.map((i) => [i, 'reused'])));
+    expect(await readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).toBe(tfvarsText);
+  });
+
+  it('a failing image: the others finish, no tfvars are written, the manifest says what happened', async () => {
+    const { root, config } = await project();
+    await mkdir(join(root, 'terraform/aws'), { recursive: true });
+    await writeFile(join(root, 'terraform/aws/images.auto.tfvars.json'), '{"amis": {}}\n');
+    const account = fakeAccount(mock);
+    finishCopiesOnSecondLook(account);
+    const { outcome } = await build(config, account, { FAKE_PACKER_SCENARIOS: scenarios({ cortex: 'fail' }) });
+    expect(outcome.status).toBe('failed');
+    const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
+    expect(statuses(manifest)).toEqual({ base: 'built', consul: 'built', cortex: 'failed', nginx: 'built', monitoring: 'built' });
+    expect(manifest.images.cortex.error).toBe('Script exited with non-zero exit status: 3.Allowed exit codes are: [0]');
+    expect(manifest.images.cortex.log).toBe('.build-images/logs/ami/cortex.log');
+    expect(await readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).toBe('{"amis": {}}\n');
+  });
+
+  it('interrupted: Packer cleans up, the run is marked interrupted, the children are skipped, no tfvars', async () => {
+    const { root, config } = await project();
+    const account = fakeAccount(mock);
+    const { outcome, events } = await build(config, account, { FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }) }, (line) => line.includes('waiting (until interrupted)'));
+    expect(outcome.status).toBe('interrupted');
+    expect(events.some((e) => e.type === 'log' && e.line === '==> amazon-ebs.base: Deleting temporary keypair...')).toBe(true);
+    const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
+    expect(manifest.status).toBe('interrupted');
+    expect(statuses(manifest)).toEqual({ base: 'failed', consul: 'skipped', cortex: 'skipped', nginx: 'skipped', monitoring: 'skipped' });
+    await expect(readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+});
