@@ -19,6 +19,7 @@ import { fakeAccount, type FakeAccount } from '../src/targets/ami/testing/fake-a
 import { fakePackerRunner, finishCopiesOnSecondLook } from '../src/targets/ami/testing/fake-packer-runner.js';
 import { removeTempDirs, tempDir } from '../src/config/testing/temp-dir.js';
 import { fakeAmiId, scenarios } from './helpers/fake-packer.js';
+import { runPruneCommand } from '../src/commands/prune.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());
@@ -122,5 +123,40 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     expect(manifest.status).toBe('interrupted');
     expect(statuses(manifest)).toEqual({ base: 'failed', consul: 'skipped', cortex: 'skipped', nginx: 'skipped', monitoring: 'skipped' });
     await expect(readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('prune --target ami keeps the newest and what the tfvars reference, deregisters the rest with their snapshots', async () => {
+    const { root, config } = await project();
+    const account = fakeAccount(mock);
+    finishCopiesOnSecondLook(account);
+    const built = await build(config, account);
+    expect(built.outcome.status, JSON.stringify(built.events.filter((e) => e.type === 'failed'))).toBe('succeeded');
+    const first = await readJson(join(root, 'terraform/aws/images.auto.tfvars.json'));
+    // A changed leaf script: a second cortex AMI; the tfvars now point at it.
+    await writeFile(join(root, 'provisioners/cortex.sh'), '#!/bin/sh\necho cortex v2\n');
+    const reloaded = await loadConfig(['images.yaml'], { cwd: root });
+    if (!reloaded.ok) throw new Error('config');
+    const rebuilt = await build(reloaded.value, account);
+    expect(rebuilt.outcome.status, JSON.stringify(rebuilt.events.filter((e) => e.type === 'failed'))).toBe('succeeded');
+    const second = await readJson(join(root, 'terraform/aws/images.auto.tfvars.json'));
+    expect(second.amis.cortex['eu-central-1']).not.toBe(first.amis.cortex['eu-central-1']);
+
+    const lines: string[] = [];
+    const prune = (dryRun: boolean) =>
+      runPruneCommand(reloaded.value, { target: 'ami', keep: 1, dryRun, docker: () => { throw new Error('no docker for ami'); }, ec2: () => ec2Api(), write: (l) => lines.push(l) });
+    expect(await prune(true)).toBe(0);
+    expect(lines.filter((l) => l.startsWith('remove'))).toEqual([expect.stringMatching(new RegExp(`^remove  cortex-[0-9a-f]+: eu-central-1 ${first.amis.cortex['eu-central-1']}, us-east-1 ${first.amis.cortex['us-east-1']}$`))]);
+    expect(lines.at(-1)).toBe('1 would be removed (--dry-run: nothing was removed).');
+    expect(account.amis('eu-central-1').some((a) => a.id === first.amis.cortex['eu-central-1'])).toBe(true);
+
+    lines.length = 0;
+    expect(await prune(false)).toBe(0);
+    expect(lines.filter((l) => l.startsWith('removed'))).toEqual([
+      `removed eu-central-1 ${first.amis.cortex['eu-central-1']} and its snapshots`,
+      `removed us-east-1 ${first.amis.cortex['us-east-1']} and its snapshots`,
+    ]);
+    const left = account.amis('eu-central-1').filter((a) => a.state !== 'gone').map((a) => a.id);
+    expect(left).not.toContain(first.amis.cortex['eu-central-1']);
+    for (const image of IMAGES) expect(left).toContain(second.amis[image]['eu-central-1']);
   });
 });

@@ -38,11 +38,13 @@ const packerEnv = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
 /** Packer gets this long after SIGINT to remove its containers or instances before it is killed. */
 const CLEANUP_GRACE_MS = 120_000;
 
-export function packerCli(executable = 'packer'): Packer {
+/** `extraEnv` is added to the environment of every Packer process (tests select the stand-in's scenarios with it). */
+export function packerCli(executable = 'packer', extraEnv: Readonly<Record<string, string>> = {}): Packer {
+  const env = { ...extraEnv, ...packerEnv };
   return {
     async version() {
       try {
-        const { stdout } = await execa(executable, ['version'], { env: packerEnv, timeout: 30_000 });
+        const { stdout } = await execa(executable, ['version'], { env, timeout: 30_000 });
         const version = parsePackerVersion(stdout);
         return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${stdout.trim()}`);
       } catch (e: unknown) {
@@ -52,7 +54,7 @@ export function packerCli(executable = 'packer'): Packer {
 
     async init(cwd, template) {
       try {
-        await execa(executable, ['init', template], { cwd, env: packerEnv });
+        await execa(executable, ['init', template], { cwd, env });
         return ok(undefined);
       } catch (e: unknown) {
         return err(describeSpawnError(executable, e));
@@ -66,7 +68,7 @@ export function packerCli(executable = 'packer'): Packer {
       const errors: string[] = [];
       const child = execa(executable, ['build', '-machine-readable', '-color=false', `-var-file=${req.varFile}`, req.template], {
         cwd: req.cwd,
-        env: packerEnv,
+        env,
         // Its own process group: a terminal's Ctrl-C reaches only us, and we interrupt the whole group once.
         detached: true,
         stdin: 'ignore',

@@ -108,4 +108,13 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
     }
     for (const canary of Object.values(CANARIES)) expect(run.all?.includes(canary)).toBe(false);
   });
+
+  it('prune --dry-run lists what it would keep and remove, and removes nothing', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
+    const prune = await runCli(dir, ['prune', '--target', 'docker', '--keep', '1', '--dry-run']);
+    expect(prune.exitCode, prune.all).toBe(0);
+    expect(prune.stdout).toMatch(new RegExp(`^keep    good-child ${(manifest.images['good-child'].id as string).slice(7, 19)} \\(built .*\\): newest #1`, 'm'));
+    expect(prune.stdout).toMatch(/would be removed \(--dry-run: nothing was removed\)\.$|^Nothing to remove\.$/m);
+    expect(await docker('image', 'inspect', '--format', '{{.Id}}', manifest.images['good-child'].id)).toBe(manifest.images['good-child'].id);
+  });
 });

@@ -3,6 +3,8 @@ import { err, ok, type Result } from '../../result.js';
 
 export interface ImageInfo {
   readonly id: string;
+  /** ISO 8601. */
+  readonly created: string;
   /** RootFS layer digests, bottom first. */
   readonly layers: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
@@ -18,6 +20,10 @@ export interface DockerEngine {
   pull(ref: string): Promise<Result<void, string>>;
   /** Images carrying label `key=value`, newest first. */
   findByLabel(key: string, value: string): Promise<ImageInfo[]>;
+  /** Every image carrying label `key` (any value). */
+  listByLabel(key: string): Promise<ImageInfo[]>;
+  /** Removes an image with its tags; fails (with the engine's message) when a container uses it. */
+  removeImage(id: string): Promise<Result<void, string>>;
   /** Points `repository:tag` at the image. */
   tag(id: string, repository: string, tag: string): Promise<void>;
 }
@@ -52,6 +58,20 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
       return infos.filter((i) => i.labels[key] === value);
     },
 
+    async listByLabel(key) {
+      const found = await docker.listImages({ filters: { label: [key] } });
+      return Promise.all(found.map(async (i) => toInfo(await docker.getImage(i.Id).inspect())));
+    },
+
+    async removeImage(id) {
+      try {
+        await docker.getImage(id).remove({ force: true, noprune: false });
+        return ok(undefined);
+      } catch (e: unknown) {
+        return err(message(e));
+      }
+    },
+
     async tag(id, repository, tag) {
       await docker.getImage(id).tag({ repo: repository, tag });
     },
@@ -71,7 +91,7 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
 }
 
 function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
-  return { id: info.Id, layers: info.RootFS?.Layers ?? [], labels: info.Config?.Labels ?? {}, tags: info.RepoTags ?? [] };
+  return { id: info.Id, created: info.Created, layers: info.RootFS?.Layers ?? [], labels: info.Config?.Labels ?? {}, tags: info.RepoTags ?? [] };
 }
 
 const isStatus = (e: unknown, code: number): boolean =>
