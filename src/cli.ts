@@ -10,15 +10,20 @@ import { runBuildCommand } from './commands/build.js';
 import { runGenerateCommand } from './commands/generate.js';
 import { runPlanCommand } from './commands/plan.js';
 import { EXIT } from './commands/exit-codes.js';
+import { createTarget } from './commands/targets.js';
+import { runPruneCommand } from './commands/prune.js';
+import { ec2Api } from './targets/ami/ec2.js';
+import { TARGET_NAMES, type Target, type TargetName } from './targets/target.js';
 import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
+import { runDoctorCommand } from './commands/doctor.js';
+import { GRAPH_FORMATS, runGraphCommand, type GraphFormat } from './commands/graph.js';
+import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
 
 export interface GlobalOptions {
   readonly config: string[];
-  readonly target: 'docker';
+  readonly target: TargetName;
 }
-
-const TARGETS = ['docker'] as const;
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -35,6 +40,14 @@ export async function loadConfigOrReport(files: readonly string[]): Promise<Conf
   process.stderr.write(`${formatDiagnostics(loaded.error, readSource)}\n`);
   const n = loaded.error.length;
   process.stderr.write(`\n${n} problem${n === 1 ? '' : 's'} in the config: nothing was built or written.\n`);
+  return undefined;
+}
+
+/** The target, or undefined after printing why the config cannot build it (exit 2). */
+function targetOrReport(name: TargetName, config: Config): Target<unknown> | undefined {
+  const target = createTarget(name, config);
+  if (target.ok) return target.value;
+  process.stderr.write(`${formatDiagnostics(target.error, readSource)}\n`);
   return undefined;
 }
 
@@ -57,7 +70,7 @@ function program(setExit: (code: number) => void): Command {
   const common = (c: Command): Command =>
     c
       .option('-c, --config <file>', 'config file; repeat to overlay (later files win: maps merge, lists replace)', collect, [])
-      .addOption(new Option('-t, --target <target>', 'what to build').choices(TARGETS).default('docker'));
+      .addOption(new Option('-t, --target <target>', 'what to build').choices(TARGET_NAMES).default('docker'));
 
   common(cmd.command('build', { isDefault: true }))
     .description('validate, generate templates, build every image in dependency order, write terraform/<target>/images.auto.tfvars.json')
@@ -68,22 +81,32 @@ function program(setExit: (code: number) => void): Command {
     .option('--timeout <duration>', 'stop and clean up any single build that runs longer (e.g. 30m, 1h30m); it then fails', parseDuration)
     .option('--force [image...]', 'rebuild these images (all when no name is given) even if an image with the same fingerprint exists')
     .option('--only <image...>', 'build only these images, and those ancestors that have nothing to reuse')
+    .option('--var <KEY=VALUE>', 'set a provisioner variable for every image, over the config\'s values (repeatable)', collect, [])
     .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
-    .action(async (opts: GlobalOptions & SelectionFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean }) => {
-      const config = await loadConfigOrReport(opts.config);
-      if (!config) return setExit(EXIT.badInput);
-      setExit(await runBuildCommand(config, { packer: packerCli(), docker: dockerEngine(), concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout, json: opts.json ?? false }));
+    .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean }) => {
+      const vars = varOverridesOrReport(opts.var);
+      const loaded = await loadConfigOrReport(opts.config);
+      if (!loaded || !vars) return setExit(EXIT.badInput);
+      const config = applyVariableOverrides(loaded, vars);
+      const target = targetOrReport(opts.target, config);
+      if (!target) return setExit(EXIT.badInput);
+      setExit(await runBuildCommand(config, { packer: packerCli(), target, concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout, json: opts.json ?? false }));
     });
 
   common(cmd.command('plan'))
     .description('show, per image, whether it would be built (and why) or reused (and which ID); builds nothing')
     .option('--force [image...]', 'plan as if these images (all when no name is given) were forced')
     .option('--only <image...>', 'plan as if only these images were asked for')
+    .option('--var <KEY=VALUE>', 'plan with this provisioner variable set for every image, over the config\'s values (repeatable)', collect, [])
     .option('--json', 'print the plan as JSON (per image: action, reasons, id, fingerprint; and the tree level by level)')
-    .action(async (opts: GlobalOptions & SelectionFlags & { json?: boolean }) => {
-      const config = await loadConfigOrReport(opts.config);
-      if (!config) return setExit(EXIT.badInput);
-      setExit(await runPlanCommand(config, { packer: packerCli(), docker: dockerEngine() }, opts, (s) => process.stdout.write(s)));
+    .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { json?: boolean }) => {
+      const vars = varOverridesOrReport(opts.var);
+      const loaded = await loadConfigOrReport(opts.config);
+      if (!loaded || !vars) return setExit(EXIT.badInput);
+      const config = applyVariableOverrides(loaded, vars);
+      const target = targetOrReport(opts.target, config);
+      if (!target) return setExit(EXIT.badInput);
+      setExit(await runPlanCommand(config, { packer: packerCli(), target }, opts, (s) => process.stdout.write(s)));
     });
 
   common(cmd.command('generate'))
@@ -93,7 +116,37 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions & { check?: boolean; packerVersion?: string }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(await runGenerateCommand(config, { packer: packerCli(), check: opts.check ?? false, packerVersion: opts.packerVersion }));
+      setExit(await runGenerateCommand(config, { target: opts.target, packer: packerCli(), check: opts.check ?? false, packerVersion: opts.packerVersion }));
+    });
+
+  common(cmd.command('prune'))
+    .description('remove old images made by build-images: per image keep the newest N, and always what the tfvars reference and the parents of what is kept')
+    .option('--keep <n>', 'images to keep per image name (default: targets.ami.keep for AMIs, 3 for Docker)', positiveInt)
+    .option('--dry-run', 'list what would be removed and kept; remove nothing')
+    .addHelpText('after', '\nExamples:\n  $ build-images prune --target docker --dry-run\n  $ build-images prune --target ami --keep 2')
+    .action(async (opts: GlobalOptions & { keep?: number; dryRun?: boolean }) => {
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return setExit(EXIT.badInput);
+      if (!targetOrReport(opts.target, config)) return setExit(EXIT.badInput);
+      setExit(await runPruneCommand(config, { target: opts.target, keep: opts.keep, dryRun: opts.dryRun ?? false, docker: () => dockerEngine(), ec2: () => ec2Api(), write: (line) => process.stdout.write(`${line}\n`) }));
+    });
+
+  common(cmd.command('doctor'))
+    .description('check that this machine can build: Packer, the Docker engine, the base image, the config, scripts, disk space, the lock')
+    .addHelpText('after', '\nPrints one line per check (OK, WARN or FAIL, with the fix); exits 1 when any check fails.\n\nExamples:\n  $ build-images doctor\n  $ DOCKER_HOST=ssh://builder build-images doctor --config images.yaml --config examples/offline/images.yaml')
+    .action(async (opts: GlobalOptions) => {
+      setExit(await runDoctorCommand(opts, (s) => process.stdout.write(s)));
+    });
+
+  common(cmd.command('graph'))
+    .description('print the image tree; with --plan, mark what `plan` would build or reuse')
+    .addOption(new Option('--format <format>', 'output format').choices(GRAPH_FORMATS).default('text'))
+    .option('--plan', 'mark each image as `plan` would (needs what `plan` needs: Packer, and the Docker engine or AWS access)')
+    .addHelpText('after', '\nExamples:\n  $ build-images graph\n  $ build-images graph --plan --format mermaid > images.mmd\n  $ build-images graph --format dot | dot -Tsvg > images.svg')
+    .action(async (opts: GlobalOptions & { format: GraphFormat; plan?: boolean }) => {
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return setExit(EXIT.badInput);
+      setExit(await runGraphCommand(config, { format: opts.format, plan: opts.plan ?? false, target: opts.target, deps: () => { const target = targetOrReport(opts.target, config); return target && { packer: packerCli(), target }; } }, (s) => process.stdout.write(s)));
     });
   return cmd;
 }

@@ -1,0 +1,134 @@
+import Docker from 'dockerode';
+import { err, ok as okResult, type Result } from '../result.js';
+import { shortId } from '../ui/format.js';
+import { fail, ok, warn, type CheckResult } from './check.js';
+
+/** What `docker info` and `docker network ls` said about the engine. */
+export interface EngineFacts {
+  readonly serverVersion: string;
+  readonly storageDriver: string;
+  /** Where the engine keeps images, on the engine's machine. */
+  readonly rootDir: string | undefined;
+  readonly networks: readonly string[];
+}
+
+export type BaseImageFacts =
+  | { readonly kind: 'present'; readonly id: string }
+  /** Not in the engine, but its registry answers for it (checked without pulling). */
+  | { readonly kind: 'pullable'; readonly digest: string | undefined }
+  | { readonly kind: 'unpullable'; readonly message: string };
+
+/** The slice of the engine API doctor asks; a test substitutes it. */
+export interface DoctorDocker {
+  info(): Promise<Result<EngineFacts, string>>;
+  baseImage(ref: string): Promise<BaseImageFacts>;
+}
+
+/** The engine's address as the docker CLI and dockerode read it. */
+export const engineAddress = (env: NodeJS.ProcessEnv = process.env): string => env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+
+/** dockerode reads DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) like the docker CLI. */
+export function doctorDocker(): DoctorDocker {
+  let docker: Docker | undefined;
+  let setupError: string | undefined;
+  try {
+    docker = new Docker({ timeout: 20_000 });
+  } catch (e: unknown) {
+    setupError = message(e);
+  }
+  return {
+    async info() {
+      if (!docker) return err(setupError ?? 'no engine');
+      try {
+        const info = (await docker.info()) as { ServerVersion?: string; Driver?: string; DockerRootDir?: string };
+        const networks = await docker.listNetworks();
+        return okResult({
+          serverVersion: info.ServerVersion ?? '?',
+          storageDriver: info.Driver ?? '?',
+          rootDir: info.DockerRootDir,
+          networks: networks.map((n) => n.Name),
+        });
+      } catch (e: unknown) {
+        return err(message(e));
+      }
+    },
+    async baseImage(ref) {
+      if (!docker) return { kind: 'unpullable', message: setupError ?? 'no engine' };
+      try {
+        const image = await docker.getImage(ref).inspect();
+        return { kind: 'present', id: image.Id };
+      } catch (e: unknown) {
+        if (!isStatus(e, 404)) return { kind: 'unpullable', message: message(e) };
+      }
+      try {
+        // The engine asks the registry for the manifest only: nothing is downloaded.
+        const found = (await docker.getImage(ref).distribution()) as { Descriptor?: { digest?: string } };
+        return { kind: 'pullable', digest: found.Descriptor?.digest };
+      } catch (e: unknown) {
+        return { kind: 'unpullable', message: message(e) };
+      }
+    },
+  };
+}
+
+export function engineCheck(where: string, engine: Result<EngineFacts, string>): CheckResult {
+  const name = 'docker engine';
+  if (!engine.ok) {
+    return fail(name, `cannot reach ${where}: ${engine.error}`, 'start the engine (`systemctl start docker`, or scripts/start-docker where there is no systemd) or point DOCKER_HOST at a running one');
+  }
+  const { serverVersion, storageDriver } = engine.value;
+  const detail = `Docker ${serverVersion} at ${where}, storage driver ${storageDriver}`;
+  if (storageDriver === 'vfs') {
+    return warn(name, `${detail}: vfs copies every layer in full, so builds are slow and use much more disk`, 'start dockerd with --storage-driver=overlay2');
+  }
+  return ok(name, detail);
+}
+
+/** A `--bridge=none` engine is fine, as long as the build containers get a network some other way. */
+export function buildNetworkCheck(engine: EngineFacts, runArgs: readonly string[]): CheckResult {
+  const name = 'build network';
+  const chosen = networkArgs(runArgs);
+  if (chosen.length > 0) return ok(name, `build containers run with ${chosen.join(' ')} (targets.docker.run_args)`);
+  if (engine.networks.includes('bridge')) return ok(name, 'build containers use the engine\'s default bridge network');
+  return warn(
+    name,
+    'the engine has no default bridge network (dockerd --bridge=none) and targets.docker.run_args names none: build containers get no network, so provisioners that download anything fail',
+    'add "--network=host" to targets.docker.run_args (as examples/offline/images.yaml does)',
+  );
+}
+
+export function baseImageCheck(ref: string, facts: BaseImageFacts): CheckResult {
+  const name = 'base image';
+  switch (facts.kind) {
+    case 'present':
+      return ok(name, `${ref} is in the engine (${shortId(facts.id)})`);
+    case 'pullable':
+      return ok(name, `${ref} is not in the engine; its registry has it${facts.digest ? ` (${facts.digest})` : ''}, and the build will pull it`);
+    case 'unpullable':
+      return fail(
+        name,
+        `${ref} is not in the engine and cannot be pulled: ${facts.message}`,
+        'pull or load it into the engine, or point targets.docker.base_image at a local image (offline: examples/offline/prepare makes local/debian:bookworm, see docs/offline.md)',
+      );
+  }
+}
+
+/** `--network=host`, `--network host`, `--net=host` as given in run_args. */
+function networkArgs(runArgs: readonly string[]): string[] {
+  const out: string[] = [];
+  runArgs.forEach((arg, i) => {
+    if (/^--net(work)?=/.test(arg)) out.push(arg);
+    else if (arg === '--network' || arg === '--net') out.push(`${arg} ${runArgs[i + 1] ?? ''}`.trim());
+  });
+  return out;
+}
+
+const isStatus = (e: unknown, code: number): boolean =>
+  typeof e === 'object' && e !== null && (e as { statusCode?: unknown }).statusCode === code;
+
+/** dockerode puts the engine's JSON answer after its own prefix; the engine's text is the useful part. */
+function message(e: unknown): string {
+  const json = (e as { json?: { message?: unknown } } | null)?.json;
+  if (json && typeof json.message === 'string') return json.message.trim();
+  return (e instanceof Error ? e.message : String(e)).trim();
+}

@@ -1,0 +1,77 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
+import { renderCheck } from './check.js';
+import type { DoctorDocker } from './docker.js';
+import type { TargetName } from '../targets/target.js';
+import { runChecks, type DoctorDeps } from './run.js';
+
+afterAll(removeTempDirs);
+
+const CONFIG = 'version: 1\ntargets: { docker: { base_image: "local/base:1", run_args: ["--network=host"] } }\nimages:\n  solo: { provisioners: [ok] }\n';
+const engine: DoctorDocker = {
+  info: async () => ({ ok: true, value: { serverVersion: '24.0.7', storageDriver: 'overlay2', rootDir: undefined, networks: ['bridge'] } }),
+  baseImage: async () => ({ kind: 'pullable', digest: undefined }),
+};
+const packer16: DoctorDeps['packer'] = {
+  version: async () => ({ kind: 'found', path: '/usr/bin/packer', version: { major: 1, minor: 6, patch: 6 } }),
+  plugins: async () => {
+    throw new Error('Packer 1.6 has no plugins to list');
+  },
+};
+
+async function doctor(files: Record<string, string>, deps: Partial<DoctorDeps> = {}, env: NodeJS.ProcessEnv = {}, target: TargetName = 'docker') {
+  const cwd = await tempDir(files);
+  const report = await runChecks({ files: [], cwd, target, env }, { packer: packer16, docker: engine, ...deps });
+  return { lines: report.results.map(renderCheck), problems: report.configProblems };
+}
+
+describe('runChecks (stand-in Packer and engine, real project directory)', () => {
+  it('runs every check in a fixed order', async () => {
+    const { lines, problems } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' });
+    expect(lines.map((l) => l.replace(/\d+\.\d GiB free for \S+/, '<free>'))).toEqual([
+      'OK    config: images.yaml: 1 image in 1 level, root images from local/base:1',
+      'WARN  provisioner scripts: not executable: provisioners/ok.sh (builds still run them: the template makes them executable inside the container; running them by hand does not); fix: chmod +x provisioners/ok.sh',
+      'OK    packer: Packer 1.6.6 at /usr/bin/packer',
+      'OK    packer docker plugin: built into Packer 1.6.6 (plugins start with 1.7)',
+      'OK    docker engine: Docker 24.0.7 at unix:///var/run/docker.sock, storage driver overlay2',
+      'OK    build network: build containers run with --network=host (targets.docker.run_args)',
+      'OK    base image: local/base:1 is not in the engine; its registry has it, and the build will pull it',
+      'OK    disk space: <free> (project root)',
+      'OK    lock: no run holds .build-images/lock',
+    ]);
+    expect(problems).toBeUndefined();
+  });
+
+  it('marks what depends on a broken config or an unreachable engine as not checked', async () => {
+    const dead: DoctorDocker = { ...engine, info: async () => ({ ok: false, error: 'connect ECONNREFUSED 127.0.0.1:2375' }) };
+    const { lines, problems } = await doctor({ 'images.yaml': 'version: 1\nimages:\n  solo: { parent: nope, provisioners: [ok] }\n', 'provisioners/ok.sh': '' }, { docker: dead }, { DOCKER_HOST: 'tcp://127.0.0.1:2375' });
+    expect(lines.filter((l) => !l.startsWith('OK    disk space'))).toEqual([
+      'FAIL  config: 1 problem in images.yaml (listed below); fix: correct the problems listed below',
+      'WARN  provisioner scripts: not checked: the config is not valid',
+      'OK    packer: Packer 1.6.6 at /usr/bin/packer',
+      'OK    packer docker plugin: built into Packer 1.6.6 (plugins start with 1.7)',
+      'FAIL  docker engine: cannot reach tcp://127.0.0.1:2375: connect ECONNREFUSED 127.0.0.1:2375; fix: start the engine (`systemctl start docker`, or scripts/start-docker where there is no systemd) or point DOCKER_HOST at a running one',
+      'WARN  build network: not checked: the Docker engine cannot be reached',
+      'WARN  base image: not checked: the Docker engine cannot be reached',
+      'OK    lock: no run holds .build-images/lock',
+    ]);
+    expect(problems).toContain('images.yaml:3:19: error: unknown parent "nope" of image "solo"\n    3 |   solo: { parent: nope, provisioners: [ok] }\n      |                   ^^^^');
+  });
+
+  it('asks `packer plugins installed` only for Packer >= 1.7', async () => {
+    const packer110: DoctorDeps['packer'] = {
+      version: async () => ({ kind: 'found', path: '/usr/local/bin/packer', version: { major: 1, minor: 11, patch: 2 } }),
+      plugins: async () => ({ kind: 'listed', binaries: [] }),
+    };
+    const { lines } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' }, { packer: packer110 });
+    expect(lines[3]).toBe(
+      'WARN  packer docker plugin: github.com/hashicorp/docker is not installed; fix: the build runs `packer init`, which downloads github.com/hashicorp/docker (needs github.com); or install it now with `packer plugins install github.com/hashicorp/docker`',
+    );
+  });
+
+  it('--target ami: checks what the config must give the AMI target, and leaves the Docker checks out', async () => {
+    const { lines, problems } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' }, {}, {}, 'ami');
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['FAIL  config', 'WARN  provisioner scripts', 'OK    packer', 'WARN  target', 'OK    disk space', 'OK    lock']);
+    expect(problems).toContain('images.yaml:1:1: error: missing "targets.ami": --target ami needs at least the AWS region to build in');
+  });
+});
