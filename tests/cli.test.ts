@@ -62,6 +62,15 @@ describe('build-images CLI (real binary)', () => {
     expect(directory.stderr).toContain('provisioners');
   });
 
+  it('exits 2 when a secret the config lists is not set, before building anything', async () => {
+    const dir = await makeProject({ 'images.yaml': 'version: 1\nsecrets: [BI_TEST_UNSET_SECRET]\nimages:\n  solo: { provisioners: [ok] }\n', 'provisioners/ok.sh': '#!/bin/sh\n' });
+    const run = await runCli(dir, ['build'], { PATH: '/nonexistent' });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toBe(
+      'error: secret BI_TEST_UNSET_SECRET listed under `secrets` in images.yaml is not set in the environment\n  hint: export BI_TEST_UNSET_SECRET=… before running build-images (the value is passed to provisioners and never written or logged)',
+    );
+  });
+
   it('keeps the committed templates in packer/docker/ current (generate --check)', async () => {
     const run = await runCli(REPO, ['generate', '--target', 'docker', '--check', '--packer-version', '1.6.6']);
     expect(run.stderr).toBe('');
@@ -102,6 +111,7 @@ describe('build-images CLI (real binary)', () => {
       repository: 'cortex/base',
       tags: ['latest'],
       labels: { 'org.build-images.image': 'base' },
+      changes: ['ENTRYPOINT [""]', 'CMD []'],
     };
     await writeFile(join(dir, 'vars.pkrvars.json'), JSON.stringify(vars));
     for (const template of await readdir(join(dir, 'packer/docker'))) {

@@ -31,7 +31,12 @@ variable "tags" {
 
 variable "labels" {
   type        = map(string)
-  description = "Image labels (name, parent, tool version)."
+  description = "Image labels (name, parent, tool version, fingerprint)."
+}
+
+variable "changes" {
+  type        = list(string)
+  description = "Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE, STOPSIGNAL)."
 }
 
 source "docker" "cortex" {
@@ -43,7 +48,7 @@ source "docker" "cortex" {
     var.run_args,
     ["--", "{{.Image}}"],
   )
-  changes = [for key, value in var.labels : "LABEL ${key}=${jsonencode(value)}"]
+  changes = concat([for key, value in var.labels : "LABEL ${key}=${jsonencode(value)}"], var.changes)
 }
 
 build {

@@ -38,7 +38,11 @@ export async function fingerprintTree(
     const inputs: FingerprintInputs = {
       template: sha256(template),
       files,
-      variables: Object.fromEntries(Object.entries(node.image.variables).map(([k, v]) => [k, sha256(v)])),
+      // Secrets count by name only: their values must not be derivable from a label or tag.
+      variables: {
+        ...Object.fromEntries(Object.entries(node.image.variables).map(([k, v]) => [k, sha256(v)])),
+        ...Object.fromEntries((config.secrets ?? []).map((name) => [name, 'secret'])),
+      },
       settings: Object.fromEntries(Object.entries(settings(node)).map(([k, v]) => [k, sha256(JSON.stringify(v))])),
       parent: node.parent === undefined ? null : out.get(node.parent)!.fingerprint,
     };

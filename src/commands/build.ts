@@ -8,6 +8,7 @@ import { listrRenderer } from '../ui/listr.js';
 import { plainRenderer } from '../ui/plain.js';
 import { summaryCollector } from '../ui/summary.js';
 import { EXIT } from './exit-codes.js';
+import { resolveSecrets } from './secrets.js';
 import { buildResultJson } from './build-result.js';
 import { parseSelection, type SelectionFlags } from './selection.js';
 import { acquireLock } from '../engine/lock.js';
@@ -34,6 +35,11 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
     process.stderr.write(`${selection.errors.join('\n')}\n`);
     return EXIT.badInput;
   }
+  const secrets = resolveSecrets(config, process.env);
+  if (!secrets.ok) {
+    process.stderr.write(`${secrets.message}\n`);
+    return EXIT.badInput;
+  }
   // The command line is not recorded: it may carry values the user would not want in a file.
   const lock = await acquireLock(config.root, `build --target ${options.target.name}`);
   if (!lock.ok) {
@@ -42,13 +48,13 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
   }
   if (lock.recovered) process.stderr.write(`note: took over a stale lock left by pid ${lock.recovered.pid} (started ${lock.recovered.startedAt}), which is no longer running.\n`);
   try {
-    return await build(config, options, selection.value);
+    return await build(config, options, selection.value, secrets.value);
   } finally {
     await lock.release();
   }
 }
 
-async function build(config: Config, options: BuildCommandOptions, selection: Selection): Promise<number> {
+async function build(config: Config, options: BuildCommandOptions, selection: Selection, secrets: Record<string, string>): Promise<number> {
   const summary = summaryCollector();
   const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
   const fancy = interactive(options.plain) && !options.verbose && !options.json ? listrRenderer() : undefined;
@@ -72,6 +78,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
       signal: controller.signal,
       concurrency: options.concurrency,
       selection,
+      secrets,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       emit: (event) => {
         summary.onEvent(event);

@@ -39,6 +39,12 @@ export function normalise(
       parent: image.parent,
       provisioners: [...image.provisioners],
       variables: { ...globals, ...stringify(image.variables, ['images', name, 'variables'], locations) },
+      ...(image.docker === undefined ? {} : { docker: {
+        ...(image.docker?.entrypoint ? { entrypoint: [...image.docker.entrypoint] } : {}),
+        ...(image.docker?.cmd ? { cmd: [...image.docker.cmd] } : {}),
+        ...(image.docker?.expose ? { expose: [...image.docker.expose] } : {}),
+        ...(image.docker?.stop_signal ? { stopSignal: image.docker.stop_signal } : {}),
+      } }),
       location,
     };
   });
@@ -47,6 +53,7 @@ export function normalise(
     files: [...source.files],
     version: 1,
     variables: globals,
+    secrets: [...(raw.secrets ?? [])],
     targets: {
       docker: {
         baseImage: docker.base_image ?? DEFAULT_BASE_IMAGE,

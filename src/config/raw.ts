@@ -9,6 +9,7 @@ export type RawVariableValue = string | number | boolean;
 export interface RawConfig {
   readonly version: unknown;
   readonly variables?: Readonly<Record<string, RawVariableValue>>;
+  readonly secrets?: readonly string[];
   readonly targets?: { readonly docker?: RawDockerTarget; readonly ami?: RawAmiTarget };
   readonly images: Readonly<Record<string, RawImage>>;
 }
@@ -48,4 +49,12 @@ export interface RawImage {
   readonly parent?: string;
   readonly provisioners: readonly string[];
   readonly variables?: Readonly<Record<string, RawVariableValue>>;
+  readonly docker?: RawImageDocker;
+}
+
+export interface RawImageDocker {
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+  readonly expose?: readonly string[];
+  readonly stop_signal?: string;
 }

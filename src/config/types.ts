@@ -9,6 +9,8 @@ export interface Config {
   readonly version: 1;
   /** Global provisioner environment, already stringified. */
   readonly variables: Readonly<Record<string, string>>;
+  /** Names of environment variables passed to provisioners but never written or logged. */
+  readonly secrets?: readonly string[];
   readonly targets: {
     readonly docker: DockerTargetConfig;
     /** Present when the config has a `targets.ami` section; `amiTarget()` checks what --target ami needs. */
@@ -79,6 +81,15 @@ export interface ImageConfig {
   readonly provisioners: readonly string[];
   /** Effective environment for this image: global variables overlaid with the image's own. */
   readonly variables: Readonly<Record<string, string>>;
+  /** Docker runtime settings set in the config (each unset field comes from the source image). */
+  readonly docker?: DockerImageSettings;
   /** Where the image's key is defined (the last overlay that mentions it wins). */
   readonly location: SourceLocation;
+}
+
+export interface DockerImageSettings {
+  readonly entrypoint?: readonly string[];
+  readonly cmd?: readonly string[];
+  readonly expose?: readonly string[];
+  readonly stopSignal?: string;
 }

@@ -24,6 +24,8 @@ export interface BuildOptions<A> {
   readonly selection?: Selection;
   /** Per image build; a build that takes longer is stopped and cleaned up like Ctrl-C, and fails. */
   readonly timeoutMs?: number;
+  /** The config's secrets, resolved from the environment by the caller. */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 export type BuildOutcome =
@@ -95,6 +97,7 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
       }
       const built = await target.build(node, parent, fingerprints.get(name)!.fingerprint, {
         packer,
+        secrets: options.secrets ?? {},
         signal,
         timeoutMs: options.timeoutMs,
         onLine: (line) => emit({ type: 'log', image: name, line }),

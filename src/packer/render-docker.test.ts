@@ -40,7 +40,12 @@ describe('renderDockerTemplate', () => {
 
       variable "labels" {
         type        = map(string)
-        description = "Image labels (name, parent, tool version)."
+        description = "Image labels (name, parent, tool version, fingerprint)."
+      }
+
+      variable "changes" {
+        type        = list(string)
+        description = "Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE, STOPSIGNAL)."
       }
 
       source "docker" "nginx" {
@@ -52,7 +57,7 @@ describe('renderDockerTemplate', () => {
           var.run_args,
           ["--", "{{.Image}}"],
         )
-        changes = [for key, value in var.labels : "LABEL \${key}=\${jsonencode(value)}"]
+        changes = concat([for key, value in var.labels : "LABEL \${key}=\${jsonencode(value)}"], var.changes)
       }
 
       build {

@@ -30,7 +30,8 @@ export const DOCKER_TEMPLATE_VARIABLES = {
   env_file: { type: 'string', description: 'Shell file with the provisioner environment, written by build-images per build.' },
   repository: { type: 'string', description: 'Repository the image is tagged into.' },
   tags: { type: 'list(string)', description: 'Tags for the image.' },
-  labels: { type: 'map(string)', description: 'Image labels (name, parent, tool version).' },
+  labels: { type: 'map(string)', description: 'Image labels (name, parent, tool version, fingerprint).' },
+  changes: { type: 'list(string)', description: 'Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE, STOPSIGNAL).' },
 } as const;
 
 export type DockerTemplateVariables = {
@@ -40,6 +41,7 @@ export type DockerTemplateVariables = {
   repository: string;
   tags: readonly string[];
   labels: Readonly<Record<string, string>>;
+  changes: readonly string[];
 };
 
 export function renderDockerTemplate(input: DockerTemplateInput): string {
@@ -81,7 +83,7 @@ export function renderDockerTemplate(input: DockerTemplateInput): string {
   lines.push('    var.run_args,');
   lines.push('    ["--", "{{.Image}}"],');
   lines.push('  )');
-  lines.push('  changes = [for key, value in var.labels : "LABEL ${key}=${jsonencode(value)}"]');
+  lines.push('  changes = concat([for key, value in var.labels : "LABEL ${key}=${jsonencode(value)}"], var.changes)');
   lines.push('}', '');
 
   lines.push('build {');

@@ -14,6 +14,8 @@ export interface PackerBuildRequest {
   /** The build's target name in machine-readable output, e.g. "docker.base". */
   readonly target: string;
   readonly logFile: string;
+  /** Values replaced by [redacted] in the log and in every line passed on (secrets). */
+  readonly redact?: readonly string[];
   /** Aborting sends Packer one SIGINT, so it cleans up (removes its container or instance) and exits. */
   readonly signal: AbortSignal;
   /** Each line a person would see, as it arrives. */
@@ -81,13 +83,14 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
         for await (const raw of child.iterable({ from: 'stdout' })) {
           const line = parseMachineLine(raw);
           if (!line) {
-            log.write(`${raw}\n`);
+            log.write(`${redact(raw, req.redact)}\n`);
             continue;
           }
           collector.add(line);
           if (line.type === 'error' && line.target === req.target) errors.push(line.data.join(','));
-          const text = humanText(line);
-          if (text === undefined) continue;
+          const said = humanText(line);
+          if (said === undefined) continue;
+          const text = redact(said, req.redact);
           log.write(text.endsWith('\n') ? text : `${text}\n`);
           for (const part of text.split('\n')) if (part.trim() !== '') req.onLine(part);
         }
@@ -98,8 +101,8 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
         if (e instanceof ExecaError && e.code === 'ENOENT') return err({ reason: 'not-found', message: describeSpawnError(executable, e) });
         const exitCode = e instanceof ExecaError ? e.exitCode : undefined;
         const stderr = e instanceof ExecaError ? String(e.stderr ?? '').trim() : '';
-        if (stderr) log.write(`${stderr}\n`);
-        const message = errors.at(-1) ?? (stderr || `packer exited with code ${exitCode ?? 'unknown'}`);
+        if (stderr) log.write(`${redact(stderr, req.redact)}\n`);
+        const message = redact(errors.at(-1) ?? (stderr || `packer exited with code ${exitCode ?? 'unknown'}`), req.redact);
         return err({ reason: 'exited', exitCode, message });
       } finally {
         stopInterrupting();
@@ -107,6 +110,13 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
       }
     },
   };
+}
+
+/** Secrets never reach a log or the terminal, whatever a provisioner prints. */
+export function redact(text: string, secrets: readonly string[] | undefined): string {
+  let out = text;
+  for (const secret of secrets ?? []) if (secret !== '') out = out.split(secret).join('[redacted]');
+  return out;
 }
 
 /**

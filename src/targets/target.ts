@@ -16,6 +16,8 @@ export interface TargetBuildFailure {
 
 export interface TargetBuildContext {
   readonly packer: Packer;
+  /** Secret values by name (config `secrets`, read from the environment): given to provisioners, never written or logged. */
+  readonly secrets: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
   readonly timeoutMs: number | undefined;
   readonly onLine: (line: string) => void;

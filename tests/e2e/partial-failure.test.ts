@@ -1,4 +1,5 @@
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,13 @@ import { makeProject, runCli } from '../helpers/project.js';
 import { assertPrerequisites, BASE_IMAGE, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
 
 /** Secret-looking values in the environment of the run: none may reach any file or the output. */
-const CANARIES = { AWS_ACCESS_KEY_ID: 'AKIACANARY0000000001', AWS_SECRET_ACCESS_KEY: 'canary-secret-7f3a9c', AWS_SESSION_TOKEN: 'canary-token-51be02' };
+const CANARIES = {
+  AWS_ACCESS_KEY_ID: 'AKIACANARY0000000001',
+  AWS_SECRET_ACCESS_KEY: 'canary-secret-7f3a9c',
+  AWS_SESSION_TOKEN: 'canary-token-51be02',
+  // Listed under `secrets`: provisioners receive it, nothing may write or print it.
+  BI_E2E_SECRET: 'canary-build-secret-93d1e',
+};
 
 /** Build containers carry this label (through run_args), so other work on the engine is not counted. */
 const RUN_LABEL = `build-images-e2e=partial-${process.pid}`;
@@ -19,20 +26,23 @@ function project(extraImages = '') {
     'images.yaml': `version: 1
 variables:
   HOSTILE: ${JSON.stringify(HOSTILE)}
+secrets: [BI_E2E_SECRET]
 targets:
   docker:
     base_image: ${BASE_IMAGE}
     repository: bi-e2e
     run_args: ["--network=none", "--label=${RUN_LABEL}"]
 images:
-  root: { provisioners: [mark] }
+  root: { provisioners: [mark, secret], docker: { entrypoint: ["/bin/cat"], cmd: ["/marks"], expose: ["9100/tcp"] } }
   bad: { parent: root, provisioners: [fail] }
   bad-child: { parent: bad, provisioners: [mark] }
   good: { parent: root, provisioners: [mark, hostile] }
-  good-child: { parent: good, provisioners: [mark] }
+  good-child: { parent: good, provisioners: [mark], docker: { cmd: ["/hostile"], expose: ["4040"] } }
 ${extraImages}`,
     'provisioners/mark.sh': '#!/bin/sh\nset -eu\necho "layer for $PACKER_BUILD_NAME" >> /marks\n',
     'provisioners/hostile.sh': '#!/bin/sh\nset -eu\nprintf "%s" "$HOSTILE" > /hostile\n',
+    // Uses the secret, prints it (the log must show it redacted), keeps only its hash.
+    'provisioners/secret.sh': '#!/bin/sh\nset -eu\necho "the secret is $BI_E2E_SECRET"\nprintf "%s" "$BI_E2E_SECRET" | sha256sum | cut -d" " -f1 > /secret.sha256\n',
     'provisioners/fail.sh': '#!/bin/sh\necho "this provisioner fails on purpose" >&2\nexit 7\n',
   });
 }
@@ -116,5 +126,26 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
     expect(prune.stdout).toMatch(new RegExp(`^keep    good-child ${(manifest.images['good-child'].id as string).slice(7, 19)} \\(built .*\\): newest #1`, 'm'));
     expect(prune.stdout).toMatch(/would be removed \(--dry-run: nothing was removed\)\.$|^Nothing to remove\.$/m);
     expect(await docker('image', 'inspect', '--format', '{{.Id}}', manifest.images['good-child'].id)).toBe(manifest.images['good-child'].id);
+  });
+
+  it('hands secrets to provisioners, redacts them from logs, and leaves them out of the image', async () => {
+    const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
+    const root = manifest.images.root.id as string;
+    const expected = createHash('sha256').update(CANARIES.BI_E2E_SECRET).digest('hex');
+    expect(await docker('run', '--rm', '--network=none', '--entrypoint', 'cat', root, '/secret.sha256')).toBe(expected);
+    expect(await readFile(join(dir, '.build-images/logs/docker/root.log'), 'utf8')).toContain('the secret is [redacted]');
+    expect(await docker('image', 'inspect', '--format', '{{json .Config.Env}}', root)).not.toContain(CANARIES.BI_E2E_SECRET);
+    expect(await docker('run', '--rm', '--network=none', '--entrypoint', 'sh', root, '-c', 'ls /tmp/build-images 2>&1 || true')).toMatch(/No such file/);
+  });
+
+  it("sets each image's entrypoint, cmd and ports; children inherit what they do not set", async () => {
+    const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
+    const config = async (id: string) => JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', id)) as { Entrypoint: string[]; Cmd: string[]; ExposedPorts: Record<string, unknown> };
+    const [root, good, child] = await Promise.all(['root', 'good', 'good-child'].map((i) => config(manifest.images[i].id)));
+    expect([root!.Entrypoint, root!.Cmd, Object.keys(root!.ExposedPorts)]).toEqual([['/bin/cat'], ['/marks'], ['9100/tcp']]);
+    expect([good!.Entrypoint, good!.Cmd, Object.keys(good!.ExposedPorts)]).toEqual([['/bin/cat'], ['/marks'], ['9100/tcp']]);
+    expect([child!.Entrypoint, child!.Cmd, Object.keys(child!.ExposedPorts).sort()]).toEqual([['/bin/cat'], ['/hostile'], ['4040/tcp', '9100/tcp']]);
+    // `docker run` with no arguments runs the configured entrypoint and cmd.
+    expect(await docker('run', '--rm', '--network=none', manifest.images['good-child'].id)).toBe(HOSTILE);
   });
 });

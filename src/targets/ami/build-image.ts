@@ -35,6 +35,8 @@ export interface AmiBuildContext {
    * any provisioner runs). Pass `!usesPlugins(packerVersion)`.
    */
   readonly requireImdsV2ViaApi: boolean;
+  /** Secret values to keep out of the log and the lines passed on. */
+  readonly redact?: readonly string[];
   readonly waitTimeoutMs?: number;
   readonly pollMs?: number;
 }
@@ -115,7 +117,7 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
   };
 
   try {
-    const result = await ctx.packer.build({ cwd: root, template: amiTemplatePath(image), varFile: relative(root, varFile), target: amiBuildTarget(image), logFile, signal, onLine });
+    const result = await ctx.packer.build({ cwd: root, template: amiTemplatePath(image), varFile: relative(root, varFile), target: amiBuildTarget(image), logFile, signal, onLine, ...(ctx.redact ? { redact: ctx.redact } : {}) });
     if (!result.ok) {
       const failure = result.error;
       if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });

@@ -69,11 +69,11 @@ export function amiTarget(config: Config, target: BuildableAmiTarget, deps: AmiT
       const built = await buildAmiImage(
         {
           image: node.name,
-          variables: node.image.variables,
+          variables: { ...node.image.variables, ...ctx.secrets },
           fingerprint,
           parent: parent === undefined ? undefined : { image: node.parent!, amiId: inBuildRegion(parent), amiName: parent.name },
         },
-        { root: config.root, target, packer: ctx.packer, ec2: deps.ec2, signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]), onLine: ctx.onLine, toolVersion: TOOL_VERSION, gitCommit, sshSourceCidrs, ...imds, ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }) },
+        { root: config.root, target, packer: ctx.packer, ec2: deps.ec2, signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]), onLine: ctx.onLine, toolVersion: TOOL_VERSION, gitCommit, sshSourceCidrs, redact: Object.values(ctx.secrets), ...imds, ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }) },
       );
       return built;
     },

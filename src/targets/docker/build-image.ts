@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { Config } from '../../config/types.js';
+import type { Config, DockerImageSettings } from '../../config/types.js';
 import type { ImageNode } from '../../graph/tree.js';
 import { err, ok, type Result } from '../../result.js';
 import { renderEnvFile } from '../../packer/env-file.js';
@@ -18,6 +18,8 @@ export interface BuiltImage {
 
 export interface DockerBuildContext {
   readonly config: Config;
+  /** Secret values by name: in the env file only, and redacted from Packer's output. */
+  readonly secrets: Readonly<Record<string, string>>;
   readonly packer: Packer;
   readonly docker: DockerEngine;
   readonly signal: AbortSignal;
@@ -32,6 +34,22 @@ const workFile = (root: string, image: string, kind: string): string => join(roo
 
 /** Labels every built image carries; the parent is the exact image it was built from. */
 export const FINGERPRINT_LABEL = 'org.build-images.fingerprint';
+
+/**
+ * The image config the commit records. Packer runs the build container with `--entrypoint=/bin/sh`, and
+ * a commit keeps that unless told otherwise, so ENTRYPOINT and CMD are always given: the config's, else
+ * the source image's (`[""]` is Docker's "no entrypoint").
+ */
+export function imageConfigChanges(settings: DockerImageSettings | undefined, source: { entrypoint: readonly string[] | null; cmd: readonly string[] | null }): string[] {
+  const entrypoint = settings?.entrypoint ?? source.entrypoint ?? [];
+  const cmd = settings?.cmd ?? source.cmd ?? [];
+  return [
+    `ENTRYPOINT ${JSON.stringify(entrypoint.length === 0 ? [''] : entrypoint)}`,
+    `CMD ${JSON.stringify(cmd)}`,
+    ...(settings?.expose ?? []).map((port) => `EXPOSE ${port}`),
+    ...(settings?.stopSignal ? [`STOPSIGNAL ${settings.stopSignal}`] : []),
+  ];
+}
 
 /** Labels every built image carries; the parent is the exact image it was built from; the fingerprint makes it findable for reuse. */
 export function imageLabels(image: string, parent: string, fingerprint: string): Record<string, string> {
@@ -54,7 +72,12 @@ export async function buildDockerImage(
   await mkdir(join(root, '.build-images', 'docker', 'env'), { recursive: true, mode: 0o700 });
   await mkdir(join(root, '.build-images', 'docker', 'vars'), { recursive: true });
   // The environment may hold values users would rather not see in files: it lives only for the build.
-  await writeFile(envFile, renderEnvFile(node.image.variables), { mode: 0o600 });
+  await writeFile(envFile, renderEnvFile({ ...node.image.variables, ...ctx.secrets }), { mode: 0o600 });
+  const from = await ctx.docker.inspectImage(source);
+  if (!from) {
+    await rm(envFile, { force: true });
+    return fail(`the source image ${source} is not in the Docker engine`);
+  }
   const variables: DockerTemplateVariables = {
     source_image: source,
     run_args: targets.docker.runArgs,
@@ -62,6 +85,7 @@ export async function buildDockerImage(
     repository: `${targets.docker.repository}/${node.name}`,
     tags: [targets.docker.tag],
     labels: imageLabels(node.name, source, fingerprint),
+    changes: imageConfigChanges(node.image.docker, from),
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 
@@ -75,6 +99,7 @@ export async function buildDockerImage(
       target: `docker.${node.name}`,
       logFile,
       signal,
+      redact: Object.values(ctx.secrets),
       onLine: ctx.onLine,
     });
     if (!result.ok) {

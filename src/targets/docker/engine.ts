@@ -9,6 +9,9 @@ export interface ImageInfo {
   readonly layers: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
+  /** null when the image has none. */
+  readonly entrypoint: readonly string[] | null;
+  readonly cmd: readonly string[] | null;
 }
 
 /** The slice of the Docker engine API the tool uses. */
@@ -91,7 +94,9 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
 }
 
 function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
-  return { id: info.Id, created: info.Created, layers: info.RootFS?.Layers ?? [], labels: info.Config?.Labels ?? {}, tags: info.RepoTags ?? [] };
+  const config = info.Config as { Labels?: Record<string, string> | null; Entrypoint?: string[] | string | null; Cmd?: string[] | string | null } | undefined;
+  const list = (v: string[] | string | null | undefined): string[] | null => (v === undefined || v === null ? null : Array.isArray(v) ? v : [v]);
+  return { id: info.Id, created: info.Created, layers: info.RootFS?.Layers ?? [], labels: config?.Labels ?? {}, tags: info.RepoTags ?? [], entrypoint: list(config?.Entrypoint), cmd: list(config?.Cmd) };
 }
 
 const isStatus = (e: unknown, code: number): boolean =>

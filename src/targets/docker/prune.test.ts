@@ -8,6 +8,8 @@ const image = (n: number, name: string | undefined, created: string, parent?: nu
   created,
   layers: [],
   tags: [],
+  entrypoint: null,
+  cmd: null,
   labels: name === undefined ? {} : { 'org.build-images.image': name, ...(parent === undefined ? {} : { 'org.build-images.parent': id(parent) }) },
 });
 
