@@ -12,7 +12,6 @@ import { runPlanCommand } from './commands/plan.js';
 import { EXIT } from './commands/exit-codes.js';
 import { createTarget } from './commands/targets.js';
 import { runPruneCommand } from './commands/prune.js';
-import { ec2Api } from './targets/ami/ec2.js';
 import { TARGET_NAMES, type Target, type TargetName } from './targets/target.js';
 import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
@@ -44,8 +43,8 @@ export async function loadConfigOrReport(files: readonly string[]): Promise<Conf
 }
 
 /** The target, or undefined after printing why the config cannot build it (exit 2). */
-function targetOrReport(name: TargetName, config: Config): Target<unknown> | undefined {
-  const target = createTarget(name, config);
+async function targetOrReport(name: TargetName, config: Config): Promise<Target<unknown> | undefined> {
+  const target = await createTarget(name, config);
   if (target.ok) return target.value;
   process.stderr.write(`${formatDiagnostics(target.error, readSource)}\n`);
   return undefined;
@@ -88,7 +87,7 @@ function program(setExit: (code: number) => void): Command {
       const loaded = await loadConfigOrReport(opts.config);
       if (!loaded || !vars) return setExit(EXIT.badInput);
       const config = applyVariableOverrides(loaded, vars);
-      const target = targetOrReport(opts.target, config);
+      const target = await targetOrReport(opts.target, config);
       if (!target) return setExit(EXIT.badInput);
       setExit(await runBuildCommand(config, { packer: packerCli(), target, concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout, json: opts.json ?? false }));
     });
@@ -104,7 +103,7 @@ function program(setExit: (code: number) => void): Command {
       const loaded = await loadConfigOrReport(opts.config);
       if (!loaded || !vars) return setExit(EXIT.badInput);
       const config = applyVariableOverrides(loaded, vars);
-      const target = targetOrReport(opts.target, config);
+      const target = await targetOrReport(opts.target, config);
       if (!target) return setExit(EXIT.badInput);
       setExit(await runPlanCommand(config, { packer: packerCli(), target }, opts, (s) => process.stdout.write(s)));
     });
@@ -127,8 +126,8 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions & { keep?: number; dryRun?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      if (!targetOrReport(opts.target, config)) return setExit(EXIT.badInput);
-      setExit(await runPruneCommand(config, { target: opts.target, keep: opts.keep, dryRun: opts.dryRun ?? false, docker: () => dockerEngine(), ec2: () => ec2Api(), write: (line) => process.stdout.write(`${line}\n`) }));
+      if (!(await targetOrReport(opts.target, config))) return setExit(EXIT.badInput);
+      setExit(await runPruneCommand(config, { target: opts.target, keep: opts.keep, dryRun: opts.dryRun ?? false, docker: () => dockerEngine(), ec2: async () => (await import('./targets/ami/ec2.js')).ec2Api(), write: (line) => process.stdout.write(`${line}\n`) }));
     });
 
   common(cmd.command('doctor'))
@@ -146,7 +145,7 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions & { format: GraphFormat; plan?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(await runGraphCommand(config, { format: opts.format, plan: opts.plan ?? false, target: opts.target, deps: () => { const target = targetOrReport(opts.target, config); return target && { packer: packerCli(), target }; } }, (s) => process.stdout.write(s)));
+      setExit(await runGraphCommand(config, { format: opts.format, plan: opts.plan ?? false, target: opts.target, deps: async () => { const target = await targetOrReport(opts.target, config); return target && { packer: packerCli(), target }; } }, (s) => process.stdout.write(s)));
     });
   return cmd;
 }

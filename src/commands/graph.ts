@@ -128,7 +128,7 @@ export function rootSource(config: Config, target: TargetName): string {
 /** `build-images graph`: needs Packer and the target's engine or account only with --plan. */
 export async function runGraphCommand(
   config: Config,
-  options: { format: GraphFormat; plan: boolean; target: TargetName; deps: () => { packer: Packer; target: Target<unknown> } | undefined },
+  options: { format: GraphFormat; plan: boolean; target: TargetName; deps: () => Promise<{ packer: Packer; target: Target<unknown> } | undefined> },
   write: (text: string) => void,
 ): Promise<number> {
   const baseImage = rootSource(config, options.target);
@@ -136,7 +136,7 @@ export async function runGraphCommand(
     write(renderGraph({ tree: buildTree(config.images), baseImage }, options.format));
     return EXIT.ok;
   }
-  const deps = options.deps();
+  const deps = await options.deps();
   if (!deps) return EXIT.badInput;
   const prepared = await prepareRun(config, deps, SELECT_ALL);
   if (!prepared.ok) {

@@ -17,7 +17,7 @@ export interface PruneOptions {
   readonly keep: number | undefined;
   readonly dryRun: boolean;
   readonly docker: () => DockerEngine;
-  readonly ec2: () => Ec2;
+  readonly ec2: () => Ec2 | Promise<Ec2>;
   readonly write: (line: string) => void;
 }
 
@@ -54,7 +54,7 @@ export async function runPruneCommand(config: Config, options: PruneOptions): Pr
   }
   try {
     if (ami?.ok) {
-      const ec2 = options.ec2();
+      const ec2 = await options.ec2();
       const plan = planPrune({ images: await listToolAmis(ec2, amiRegions(ami.value)), keep, referenced: referenced.ids });
       for (const line of describePrunePlan(plan)) options.write(line);
       if (options.dryRun || plan.remove.length === 0) return done(options, plan.remove.length);

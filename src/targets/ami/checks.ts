@@ -1,5 +1,6 @@
 import { err, ok, unreachable, type Result } from '../../result.js';
-import { Ec2Error, type AmiImage, type Ec2, type WaitFailure } from './ec2.js';
+import type { AmiImage, Ec2, WaitFailure } from './ec2.js';
+import { Ec2Error } from './ec2-error.js';
 import { TAG } from './tags.js';
 
 /** Why an AMI check stopped a build. Each reason has one rendering: `describeAmiFailure`. */

@@ -61,18 +61,8 @@ export interface Ec2 {
   requireImdsV2(region: string, instanceId: string): Promise<void>;
 }
 
-/** An EC2 call that failed, with the operation and region in the message and the AWS error code kept. */
-export class Ec2Error extends Error {
-  constructor(
-    readonly operation: string,
-    readonly region: string,
-    readonly code: string,
-    detail: string,
-  ) {
-    super(`EC2 ${operation} in ${region} failed: ${code === detail || code === '' ? detail : `${code}: ${detail}`}`);
-    this.name = 'Ec2Error';
-  }
-}
+export { Ec2Error } from './ec2-error.js';
+import { Ec2Error } from './ec2-error.js';
 
 export interface Ec2Options {
   /** Makes the client for a region. Default: an EC2Client with the SDK's default credential chain. */

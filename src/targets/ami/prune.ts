@@ -1,6 +1,6 @@
 import { unreachable } from '../../result.js';
 import type { AmiImage, Ec2 } from './ec2.js';
-import { Ec2Error } from './ec2.js';
+import { Ec2Error } from './ec2-error.js';
 import { TAG } from './tags.js';
 
 /**

@@ -1,6 +1,14 @@
 import Docker from 'dockerode';
 import { err, ok, type Result } from '../../result.js';
 
+/** What the engine's image list gives without inspecting each image. */
+export interface ImageSummary {
+  readonly id: string;
+  /** ISO 8601, to the second. */
+  readonly created: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface ImageInfo {
   readonly id: string;
   /** ISO 8601. */
@@ -21,10 +29,8 @@ export interface DockerEngine {
   /** undefined when the engine does not have the image. */
   inspectImage(ref: string): Promise<ImageInfo | undefined>;
   pull(ref: string): Promise<Result<void, string>>;
-  /** Images carrying label `key=value`, newest first. */
-  findByLabel(key: string, value: string): Promise<ImageInfo[]>;
-  /** Every image carrying label `key` (any value). */
-  listByLabel(key: string): Promise<ImageInfo[]>;
+  /** Every image carrying label `key` (any value), newest first: one engine call, whatever the count. */
+  listByLabel(key: string): Promise<ImageSummary[]>;
   /** Removes an image with its tags; fails (with the engine's message) when a container uses it. */
   removeImage(id: string): Promise<Result<void, string>>;
   /** Points `repository:tag` at the image. */
@@ -53,17 +59,13 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
       }
     },
 
-    async findByLabel(key, value) {
-      const found = await docker.listImages({ filters: { label: [`${key}=${value}`] } });
-      const sorted = [...found].sort((a, b) => b.Created - a.Created);
-      const infos = await Promise.all(sorted.map(async (i) => toInfo(await docker.getImage(i.Id).inspect())));
-      // The engine matched the label already; checking again guards against a filter the engine ignored.
-      return infos.filter((i) => i.labels[key] === value);
-    },
-
     async listByLabel(key) {
       const found = await docker.listImages({ filters: { label: [key] } });
-      return Promise.all(found.map(async (i) => toInfo(await docker.getImage(i.Id).inspect())));
+      return found
+        .map((i) => ({ id: i.Id, created: new Date(i.Created * 1000).toISOString(), labels: i.Labels ?? {} }))
+        // The engine matched the label already; checking again guards against a filter the engine ignored.
+        .filter((i) => i.labels[key] !== undefined)
+        .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
     },
 
     async removeImage(id) {

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageInfo } from './engine.js';
+import type { ImageSummary } from './engine.js';
 import { describeDockerPrunePlan, planDockerPrune } from './prune.js';
 
 const id = (n: number): string => `sha256:${String(n).repeat(64)}`;
-const image = (n: number, name: string | undefined, created: string, parent?: number): ImageInfo => ({
+const image = (n: number, name: string | undefined, created: string, parent?: number): ImageSummary => ({
   id: id(n),
   created,
-  layers: [],
-  tags: [],
-  entrypoint: null,
-  cmd: null,
   labels: name === undefined ? {} : { 'org.build-images.image': name, ...(parent === undefined ? {} : { 'org.build-images.parent': id(parent) }) },
 });
 
