@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # cortex.sh: Cortex in single-process mode (-target=all), from the Cortex GitHub release
 # binary, verified against the release's published *-sha-256 file. The rings live in Consul
-# through the local agent (consul.sh, base image); blocks are stored on the local filesystem.
+# through the local agent (consul.sh, base image); blocks are stored on the local filesystem,
+# or in S3 (CORTEX_STORAGE_BACKEND=s3, for AWS). Auth is off (single tenant "fake").
 #
 # Environment:
-#   CORTEX_VERSION              default 1.20.0
+#   CORTEX_VERSION              default in lib/versions.sh (1.20.0)
 #   CORTEX_CONSUL_ADDRESS       default localhost:8500  (Consul HTTP API for the ring store)
 #   CORTEX_REPLICATION_FACTOR   default 1
+#   CORTEX_STORAGE_BACKEND      filesystem (default) or s3
+#   CORTEX_S3_BUCKET            s3: bucket for blocks (required with s3)
+#   CORTEX_S3_REGION            s3: default us-east-1
+#   CORTEX_S3_ENDPOINT          s3: default s3.<region>.amazonaws.com
+#                               Credentials are never baked in: on EC2 they come from the
+#                               instance profile (IMDS).
 set -euo pipefail
 # shellcheck disable=SC2034 # read by lib/common.sh
 BI_NAME=cortex
@@ -16,25 +23,32 @@ lib=/tmp/build-images/lib
 . "$lib/common.sh"
 require_root
 
-# v1.20.0 is a published Cortex release (cortexproject/cortex, tag v1.20.0). Cortex attaches
-# bare binaries plus a file holding only the hex SHA-256 (its Makefile's `dist` target:
-# cortex-linux-amd64 and cortex-linux-amd64-sha-256).
-CORTEX_VERSION=${CORTEX_VERSION:-1.20.0}
 CORTEX_CONSUL_ADDRESS=${CORTEX_CONSUL_ADDRESS:-localhost:8500}
 CORTEX_REPLICATION_FACTOR=${CORTEX_REPLICATION_FACTOR:-1}
+CORTEX_STORAGE_BACKEND=${CORTEX_STORAGE_BACKEND:-filesystem}
+CORTEX_S3_REGION=${CORTEX_S3_REGION:-us-east-1}
+CORTEX_S3_ENDPOINT=${CORTEX_S3_ENDPOINT:-s3.${CORTEX_S3_REGION}.amazonaws.com}
 require_value CORTEX_VERSION "$CORTEX_VERSION"
 require_value CORTEX_CONSUL_ADDRESS "$CORTEX_CONSUL_ADDRESS"
 require_uint CORTEX_REPLICATION_FACTOR "$CORTEX_REPLICATION_FACTOR" 1
+case $CORTEX_STORAGE_BACKEND in
+  filesystem) ;;
+  s3)
+    require_value CORTEX_S3_BUCKET "${CORTEX_S3_BUCKET:-}"
+    require_value CORTEX_S3_REGION "$CORTEX_S3_REGION"
+    require_value CORTEX_S3_ENDPOINT "$CORTEX_S3_ENDPOINT"
+    ;;
+  *) die "CORTEX_STORAGE_BACKEND must be filesystem or s3, got '$CORTEX_STORAGE_BACKEND'" ;;
+esac
 
-apt_install ca-certificates curl
+apt_install ca-certificates
+build_deps curl
 
 arch=$(deb_arch)
 work=$(mktemp -d /tmp/build-images-work.XXXXXX)
 add_cleanup rm -rf -- "$work"
-release=github.com/cortexproject/cortex/releases/download/v${CORTEX_VERSION}
-binary=cortex-linux-${arch}
-fetch_verified "$release/$binary" "$release/$binary-sha-256" "$work/$binary"
-install_binary "$work/$binary" cortex
+fetch_release cortex "$arch" "$work"
+install_binary "$RELEASE_FILE" cortex
 
 ensure_system_user cortex /var/lib/cortex
 ensure_dir /etc/cortex root:root 0755
@@ -43,10 +57,17 @@ for dir in /var/lib/cortex /var/lib/cortex/tsdb /var/lib/cortex/tsdb-sync /var/l
   ensure_dir "$dir" cortex:cortex 0750
 done
 
+if [[ $CORTEX_STORAGE_BACKEND == s3 ]]; then
+  storage=$(printf '  s3:\n    bucket_name: %s\n    endpoint: %s\n    region: %s\n' \
+    "$CORTEX_S3_BUCKET" "$CORTEX_S3_ENDPOINT" "$CORTEX_S3_REGION")
+else
+  storage=$(printf '  filesystem:\n    dir: /var/lib/cortex/blocks\n')
+fi
+
 # Based on Cortex's docs/configuration/single-process-config-blocks-local.yaml, with the
 # ingester and distributor rings in Consul instead of in memory.
 write_file /etc/cortex/cortex.yaml 0644 <<EOC
-# Managed by build-images (provisioners/cortex.sh). Start with:
+# Managed by build-images (provisioners/cortex.sh). Started as:
 #   cortex -config.file=/etc/cortex/cortex.yaml -target=all
 auth_enabled: false
 
@@ -86,13 +107,12 @@ ingester:
       replication_factor: $CORTEX_REPLICATION_FACTOR
 
 blocks_storage:
-  backend: filesystem
+  backend: $CORTEX_STORAGE_BACKEND
   tsdb:
     dir: /var/lib/cortex/tsdb
   bucket_store:
     sync_dir: /var/lib/cortex/tsdb-sync
-  filesystem:
-    dir: /var/lib/cortex/blocks
+$storage
 
 compactor:
   data_dir: /var/lib/cortex/compactor
@@ -119,6 +139,9 @@ alertmanager_storage:
     path: /var/lib/cortex/alertmanager
 EOC
 
-consul_service cortex 9009 /metrics /ready
 check_version "$CORTEX_VERSION" cortex -version
-log "done: cortex $CORTEX_VERSION, HTTP :9009, gRPC :9095, rings in Consul at $CORTEX_CONSUL_ADDRESS"
+install_service cortex --user cortex --description "Cortex (single process)" \
+  --rw /var/lib/cortex --workdir /var/lib/cortex --after consul.service \
+  -- /usr/local/bin/cortex -config.file=/etc/cortex/cortex.yaml -target=all
+consul_service cortex 9009 /metrics /ready
+log "done: cortex $CORTEX_VERSION, HTTP :9009, gRPC :9095, rings in Consul at $CORTEX_CONSUL_ADDRESS, blocks: $CORTEX_STORAGE_BACKEND"

@@ -4,7 +4,7 @@
 # provisioned. Installed under /opt/grafana-<version> (/opt/grafana points at it).
 #
 # Environment:
-#   GRAFANA_VERSION          default 12.0.2
+#   GRAFANA_VERSION          default in lib/versions.sh (12.0.2)
 #   GRAFANA_HTTP_PORT        default 3000
 #   GRAFANA_PROMETHEUS_URL   default http://localhost:9090
 #   GRAFANA_CORTEX_URL       default http://nginx/prometheus  (Cortex's Prometheus API,
@@ -18,9 +18,8 @@ lib=/tmp/build-images/lib
 . "$lib/common.sh"
 require_root
 
-# 12.0.2 is a Grafana OSS release published as dl.grafana.com/oss/release/
-# grafana-12.0.2.linux-amd64.tar.gz with a .sha256 file beside it holding only the hash.
-GRAFANA_VERSION=${GRAFANA_VERSION:-12.0.2}
+# Grafana OSS releases are published as dl.grafana.com/oss/release/
+# grafana-<version>.linux-<arch>.tar.gz with a .sha256 file beside it holding only the hash.
 GRAFANA_HTTP_PORT=${GRAFANA_HTTP_PORT:-3000}
 GRAFANA_PROMETHEUS_URL=${GRAFANA_PROMETHEUS_URL:-http://localhost:9090}
 GRAFANA_CORTEX_URL=${GRAFANA_CORTEX_URL:-http://nginx/prometheus}
@@ -30,19 +29,20 @@ require_value GRAFANA_PROMETHEUS_URL "$GRAFANA_PROMETHEUS_URL"
 require_value GRAFANA_CORTEX_URL "$GRAFANA_CORTEX_URL"
 
 # Grafana's own Debian/Ubuntu packaging depends on musl; the tarball's binaries need it too.
-apt_install ca-certificates curl musl
+apt_install ca-certificates musl
+build_deps curl
 
 arch=$(deb_arch)
 work=$(mktemp -d /tmp/build-images-work.XXXXXX)
 add_cleanup rm -rf -- "$work"
-archive=grafana-${GRAFANA_VERSION}.linux-${arch}.tar.gz
-fetch_verified "dl.grafana.com/oss/release/$archive" "dl.grafana.com/oss/release/$archive.sha256" "$work/$archive"
+fetch_release grafana "$arch" "$work"
+archive=${RELEASE_FILE##*/}
 
 home=/opt/grafana-${GRAFANA_VERSION}
 rm -rf -- "$home"
 mkdir -p "$home"
 # The tarball's single top directory is grafana-v<version> (older releases: grafana-<version>).
-tar -xzf "$work/$archive" -C "$home" --strip-components=1 --no-same-owner
+tar -xzf "$RELEASE_FILE" -C "$home" --strip-components=1 --no-same-owner
 [[ -x $home/bin/grafana ]] || die "$archive has no bin/grafana"
 ln -sfn "$home" /opt/grafana
 for bin in grafana grafana-server grafana-cli; do
@@ -62,7 +62,7 @@ for dir in /etc/grafana /etc/grafana/provisioning /etc/grafana/provisioning/data
 done
 
 write_file /etc/grafana/grafana.ini 0640 root:grafana <<EOC
-; Managed by build-images (provisioners/grafana.sh). Start with:
+; Managed by build-images (provisioners/grafana.sh). Started as:
 ;   grafana server --homepath /opt/grafana --config /etc/grafana/grafana.ini
 ; Everything not set here comes from /opt/grafana/conf/defaults.ini.
 [paths]
@@ -98,5 +98,8 @@ datasources:
 EOC
 
 check_version "$GRAFANA_VERSION" grafana --version
+install_service grafana --user grafana --description "Grafana" --workdir /opt/grafana \
+  --rw /var/lib/grafana --rw /var/log/grafana --after prometheus.service \
+  -- /opt/grafana/bin/grafana server --homepath /opt/grafana --config /etc/grafana/grafana.ini
 consul_service grafana "$GRAFANA_HTTP_PORT" /metrics /api/health
 log "done: grafana $GRAFANA_VERSION in $home, :$GRAFANA_HTTP_PORT"

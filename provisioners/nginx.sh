@@ -11,6 +11,9 @@
 #                                             127.0.0.1:8600, the local Consul agent, with
 #                                             CORTEX_UPSTREAM=cortex.service.consul:9009)
 #   NGINX_LISTEN_PORT   default 80
+#
+# Docker: image-start runs `nginx -g 'daemon off;'` (stopped with SIGQUIT). Machines: the
+# package's nginx.service, enabled at boot.
 set -euo pipefail
 # shellcheck disable=SC2034 # read by lib/common.sh
 BI_NAME=nginx
@@ -71,5 +74,14 @@ server {
 EOC
 
 nginx -t
+if [[ $(service_manager) == docker ]]; then
+  # SIGQUIT is nginx's graceful shutdown (finish requests in flight, then exit).
+  install_service nginx --description "nginx (Cortex gateway)" --stop-signal QUIT \
+    -- /usr/sbin/nginx -g "daemon off;"
+else
+  # Debian's and Ubuntu's package bring nginx.service (hardened upstream, runs the master as
+  # root to bind port 80 and the workers as www-data); make sure it starts at boot.
+  systemd_enable nginx.service
+fi
 consul_service nginx "$NGINX_LISTEN_PORT" "" /healthz
 log "done: nginx $(dpkg-query -W -f='${Version}' nginx), gateway :$NGINX_LISTEN_PORT -> $CORTEX_UPSTREAM"

@@ -4,7 +4,7 @@
 # published checksums.txt. Runs on the nginx image, after nginx.sh.
 #
 # Environment:
-#   NGINXLOG_EXPORTER_VERSION   default 1.11.0
+#   NGINXLOG_EXPORTER_VERSION   default in lib/versions.sh (1.11.0)
 #   NGINXLOG_EXPORTER_PORT      default 4040
 #   NGINXLOG_EXPORTER_LOG       default /var/log/nginx/access.log
 set -euo pipefail
@@ -16,28 +16,25 @@ lib=/tmp/build-images/lib
 . "$lib/common.sh"
 require_root
 
-# v1.11.0 is a published release of martin-helmich/prometheus-nginxlog-exporter. Its
-# goreleaser configuration names the archives <project>_<version>_<os>_<arch>.tar.gz and the
-# checksum file checksums.txt.
-NGINXLOG_EXPORTER_VERSION=${NGINXLOG_EXPORTER_VERSION:-1.11.0}
+# The project's goreleaser configuration names the archives
+# <project>_<version>_<os>_<arch>.tar.gz and the checksum file checksums.txt.
 NGINXLOG_EXPORTER_PORT=${NGINXLOG_EXPORTER_PORT:-4040}
 NGINXLOG_EXPORTER_LOG=${NGINXLOG_EXPORTER_LOG:-/var/log/nginx/access.log}
 require_value NGINXLOG_EXPORTER_VERSION "$NGINXLOG_EXPORTER_VERSION"
 require_uint NGINXLOG_EXPORTER_PORT "$NGINXLOG_EXPORTER_PORT" 1
 require_value NGINXLOG_EXPORTER_LOG "$NGINXLOG_EXPORTER_LOG"
 
-apt_install ca-certificates curl
+apt_install ca-certificates
+build_deps curl
 
 name=prometheus-nginxlog-exporter
 arch=$(deb_arch)
 work=$(mktemp -d /tmp/build-images-work.XXXXXX)
 add_cleanup rm -rf -- "$work"
-release=github.com/martin-helmich/$name/releases/download/v${NGINXLOG_EXPORTER_VERSION}
-archive=${name}_${NGINXLOG_EXPORTER_VERSION}_linux_${arch}.tar.gz
-fetch_verified "$release/$archive" "$release/checksums.txt" "$work/$archive"
+fetch_release nginxlog-exporter "$arch" "$work"
 mkdir -p "$work/unpacked"
-tar -xzf "$work/$archive" -C "$work/unpacked"
-[[ -f $work/unpacked/$name ]] || die "$archive has no $name binary at its top level"
+tar -xzf "$RELEASE_FILE" -C "$work/unpacked" --no-same-owner
+[[ -f $work/unpacked/$name ]] || die "${RELEASE_FILE##*/} has no $name binary at its top level"
 install_binary "$work/unpacked/$name" "$name"
 
 # nginx writes its logs as www-data:adm 0640; the adm group may read them.
@@ -45,7 +42,7 @@ ensure_system_user "$name" /nonexistent adm
 ensure_dir "/etc/$name" root:root 0755
 
 write_file "/etc/$name/config.yml" 0644 <<EOC
-# Managed by build-images (provisioners/nginxlog-exporter.sh). Start with:
+# Managed by build-images (provisioners/nginxlog-exporter.sh). Started as:
 #   $name -config-file /etc/$name/config.yml
 listen:
   port: $NGINXLOG_EXPORTER_PORT
@@ -66,5 +63,8 @@ EOC
 
 check_version "$NGINXLOG_EXPORTER_VERSION" "$name" -version
 "$name" -config-file "/etc/$name/config.yml" -verify-config >&2
+install_service nginxlog-exporter --user "$name" --role sidecar --order 60 \
+  --description "prometheus-nginxlog-exporter (nginx access log metrics)" --after nginx.service \
+  -- "/usr/local/bin/$name" -config-file "/etc/$name/config.yml"
 consul_service nginxlog-exporter "$NGINXLOG_EXPORTER_PORT" /metrics
 log "done: $name $NGINXLOG_EXPORTER_VERSION on :$NGINXLOG_EXPORTER_PORT reading $NGINXLOG_EXPORTER_LOG"

@@ -9,11 +9,20 @@
 # 2.42.0+ds promtool rejects consul_sd_configs ("field consul_sd_configs not found").
 #
 # Environment:
-#   PROMETHEUS_VERSION            default 3.5.0  (the 3.5 long-term-support release)
+#   PROMETHEUS_VERSION            default in lib/versions.sh (3.5.0, the 3.5 LTS release)
 #   PROMETHEUS_SCRAPE_INTERVAL    default 15s
+#   PROMETHEUS_DISCOVERY          consul (default): every service Consul knows with the tag
+#                                 "prometheus"; file: the target files in
+#                                 /etc/prometheus/file_sd/*.yml (for Prometheus builds without
+#                                 Consul discovery, such as Debian's; this image's own
+#                                 node_exporter and Prometheus are listed there)
 #   PROMETHEUS_CONSUL_ADDRESS     default localhost:8500  (Consul HTTP API for consul_sd)
 #   PROMETHEUS_REMOTE_WRITE_URL   default http://nginx/api/v1/push  (the Cortex gateway;
 #                                         set it empty for no remote write)
+#   PROMETHEUS_REMOTE_FLUSH_DEADLINE  default 5s: how long a stopping Prometheus tries to
+#                                 send what it has not remote-written yet (Prometheus' own
+#                                 default is 1m, longer than `docker stop`'s 10 s grace; what
+#                                 is not sent stays in the WAL and goes out after the restart)
 set -euo pipefail
 # shellcheck disable=SC2034 # read by lib/common.sh
 BI_NAME=prometheus
@@ -23,31 +32,34 @@ lib=/tmp/build-images/lib
 . "$lib/common.sh"
 require_root
 
-# v3.5.0 is a published Prometheus release (LTS); its assets are
-# prometheus-<version>.linux-<arch>.tar.gz and sha256sums.txt ("<hash>  <file>" lines).
-PROMETHEUS_VERSION=${PROMETHEUS_VERSION:-3.5.0}
 PROMETHEUS_SCRAPE_INTERVAL=${PROMETHEUS_SCRAPE_INTERVAL:-15s}
+PROMETHEUS_DISCOVERY=${PROMETHEUS_DISCOVERY:-consul}
 PROMETHEUS_CONSUL_ADDRESS=${PROMETHEUS_CONSUL_ADDRESS:-localhost:8500}
 PROMETHEUS_REMOTE_WRITE_URL=${PROMETHEUS_REMOTE_WRITE_URL-http://nginx/api/v1/push}
+PROMETHEUS_REMOTE_FLUSH_DEADLINE=${PROMETHEUS_REMOTE_FLUSH_DEADLINE:-5s}
+require_value PROMETHEUS_REMOTE_FLUSH_DEADLINE "$PROMETHEUS_REMOTE_FLUSH_DEADLINE"
 require_value PROMETHEUS_VERSION "$PROMETHEUS_VERSION"
 require_value PROMETHEUS_SCRAPE_INTERVAL "$PROMETHEUS_SCRAPE_INTERVAL"
 require_value PROMETHEUS_CONSUL_ADDRESS "$PROMETHEUS_CONSUL_ADDRESS"
+[[ $PROMETHEUS_DISCOVERY == consul || $PROMETHEUS_DISCOVERY == file ]] ||
+  die "PROMETHEUS_DISCOVERY must be consul or file, got '$PROMETHEUS_DISCOVERY'"
 if [[ -n $PROMETHEUS_REMOTE_WRITE_URL ]]; then
   require_value PROMETHEUS_REMOTE_WRITE_URL "$PROMETHEUS_REMOTE_WRITE_URL"
 fi
 
-apt_install ca-certificates curl
+apt_install ca-certificates
+build_deps curl
 
+# The release archive (prometheus-<version>.linux-<arch>.tar.gz, one top directory) holds
+# prometheus, promtool and an example configuration.
 arch=$(deb_arch)
 work=$(mktemp -d /tmp/build-images-work.XXXXXX)
 add_cleanup rm -rf -- "$work"
-release=github.com/prometheus/prometheus/releases/download/v${PROMETHEUS_VERSION}
-archive=prometheus-${PROMETHEUS_VERSION}.linux-${arch}.tar.gz
-fetch_verified "$release/$archive" "$release/sha256sums.txt" "$work/$archive"
+fetch_release prometheus "$arch" "$work"
 mkdir -p "$work/unpacked"
-tar -xzf "$work/$archive" -C "$work/unpacked" --strip-components=1 --no-same-owner
+tar -xzf "$RELEASE_FILE" -C "$work/unpacked" --strip-components=1 --no-same-owner
 for bin in prometheus promtool; do
-  [[ -f $work/unpacked/$bin ]] || die "$archive has no $bin"
+  [[ -f $work/unpacked/$bin ]] || die "${RELEASE_FILE##*/} has no $bin"
   install_binary "$work/unpacked/$bin" "$bin"
 done
 
@@ -60,14 +72,9 @@ if [[ -n $PROMETHEUS_REMOTE_WRITE_URL ]]; then
   remote_write=$(printf '\nremote_write:\n  - url: "%s"\n' "$PROMETHEUS_REMOTE_WRITE_URL")
 fi
 
-write_file /etc/prometheus/prometheus.yml 0644 <<EOC
-# Managed by build-images (provisioners/prometheus.sh). Start with:
-#   prometheus --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/var/lib/prometheus
-global:
-  scrape_interval: $PROMETHEUS_SCRAPE_INTERVAL
-  evaluation_interval: $PROMETHEUS_SCRAPE_INTERVAL
-
-scrape_configs:
+if [[ $PROMETHEUS_DISCOVERY == consul ]]; then
+  discovery=$(
+    cat <<EOC
   # Every service registered with Consul under the tag "prometheus" (see consul_service in
   # provisioners/lib/common.sh); the service's meta.metrics_path says where its metrics are.
   - job_name: consul-services
@@ -82,10 +89,46 @@ scrape_configs:
       - source_labels: [__meta_consul_service_metadata_metrics_path]
         regex: (.+)
         target_label: __metrics_path__
+EOC
+  )
+else
+  discovery=$(
+    cat <<'EOC'
+  # Targets from the files in /etc/prometheus/file_sd/ (re-read when they change); each
+  # target group's "job" label names the job.
+  - job_name: file-sd
+    file_sd_configs:
+      - files: ["/etc/prometheus/file_sd/*.yml"]
+EOC
+  )
+  ensure_dir /etc/prometheus/file_sd root:root 0755
+  write_file /etc/prometheus/file_sd/local.yml 0644 <<'EOC'
+# Managed by build-images (provisioners/prometheus.sh): this machine's own exporters.
+- targets: ["localhost:9100"]
+  labels: {job: node-exporter}
+- targets: ["localhost:9090"]
+  labels: {job: prometheus}
+EOC
+fi
+
+write_file /etc/prometheus/prometheus.yml 0644 <<EOC
+# Managed by build-images (provisioners/prometheus.sh). Started as:
+#   prometheus --config.file=/etc/prometheus/prometheus.yml --storage.tsdb.path=/var/lib/prometheus
+global:
+  scrape_interval: $PROMETHEUS_SCRAPE_INTERVAL
+  evaluation_interval: $PROMETHEUS_SCRAPE_INTERVAL
+
+scrape_configs:
+$discovery
 $remote_write
 EOC
 
 check_version "$PROMETHEUS_VERSION" prometheus --version
 promtool check config /etc/prometheus/prometheus.yml >&2
+install_service prometheus --user prometheus --description "Prometheus" --reload-signal HUP \
+  --rw /var/lib/prometheus --workdir /var/lib/prometheus --after consul.service \
+  -- /usr/local/bin/prometheus --config.file=/etc/prometheus/prometheus.yml \
+  --storage.tsdb.path=/var/lib/prometheus --web.listen-address=:9090 \
+  "--storage.remote.flush-deadline=$PROMETHEUS_REMOTE_FLUSH_DEADLINE"
 consul_service prometheus 9090 /metrics /-/healthy
-log "done: prometheus $PROMETHEUS_VERSION on :9090, targets from Consul at $PROMETHEUS_CONSUL_ADDRESS"
+log "done: prometheus $PROMETHEUS_VERSION on :9090, targets from $PROMETHEUS_DISCOVERY"

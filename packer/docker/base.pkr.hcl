@@ -36,7 +36,7 @@ variable "labels" {
 
 variable "changes" {
   type        = list(string)
-  description = "Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE, STOPSIGNAL)."
+  description = "Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE)."
 }
 
 source "docker" "base" {

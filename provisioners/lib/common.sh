@@ -6,13 +6,19 @@
 # and a few constants, and installs an EXIT trap that runs the cleanups registered with
 # add_cleanup.
 #
-# Works on Debian 12 and Ubuntu 22.04, including debootstrap "minbase" images that have
-# no curl, ca-certificates or unzip: callers install what they use with apt_install.
+# Works on Debian 12 and Ubuntu 22.04/24.04, including debootstrap "minbase" images that have
+# no curl, ca-certificates or unzip: callers install what they use with apt_install (what the
+# image needs at run time) or build_deps (what only the build needs: removed again on exit).
 
 if [[ -n ${BUILD_IMAGES_COMMON_LOADED:-} ]]; then
   return 0
 fi
 BUILD_IMAGES_COMMON_LOADED=1
+
+# The directory this file is in: lib/ beside the scripts, or /tmp/build-images/lib under Packer.
+BI_LIB=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=versions.sh
+. "$BI_LIB/versions.sh"
 
 # Every vendor download is ${MIRROR}/<host>/<path>: the default "https:/" gives the vendor's
 # own https://<host>/<path>; a mirror keeps the same host/path layout under its own root
@@ -107,7 +113,7 @@ _bi_block_service_starts() {
 
 apt_cleanup() {
   apt-get clean
-  rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+  rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old /var/log/apt/eipp.log.xz
 }
 
 _bi_installed() {
@@ -116,8 +122,10 @@ _bi_installed() {
 
 # apt_install PACKAGE...: install what is missing, without recommends, then drop the apt
 # lists and caches. Already-installed packages are left as they are.
+_bi_newly_installed=()
 apt_install() {
   local missing=() pkg attempt
+  _bi_newly_installed=()
   for pkg in "$@"; do
     _bi_installed "$pkg" || missing+=("$pkg")
   done
@@ -137,6 +145,24 @@ apt_install() {
   apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     "${missing[@]}"
+  apt_cleanup
+  _bi_newly_installed=("${missing[@]}")
+}
+
+# build_deps PACKAGE...: install what the build needs but the image does not (unzip, curl on
+# Docker images), and purge exactly those packages again when the script exits, with the
+# dependencies they pulled in. Packages that were already there stay.
+build_deps() {
+  _bi_newly_installed=()
+  apt_install "$@"
+  if ((${#_bi_newly_installed[@]} > 0)); then
+    add_cleanup _bi_purge "${_bi_newly_installed[@]}"
+  fi
+}
+
+_bi_purge() {
+  log "removing build-only packages: $*"
+  DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --auto-remove "$@" >/dev/null
   apt_cleanup
 }
 
@@ -213,20 +239,109 @@ verify_sha256() {
   log "sha256 ok: ${file##*/} ($actual)"
 }
 
-# fetch_verified HOST/PATH SUMS_HOST/PATH DEST: download a vendor file and the vendor's
-# published checksum file (both through MIRROR), and keep the file only if it matches.
-fetch_verified() {
-  local path=$1 sums_path=$2 dest=$3 name url sums_url expected
-  name=${path##*/}
-  url=$(mirror_url "$path")
-  sums_url=$(mirror_url "$sums_path")
-  log "downloading $url"
-  download "$url" "$dest"
-  download "$sums_url" "$dest.sums"
-  expected=$(expected_sha256 "$dest.sums" "$name") ||
-    die "no SHA-256 for $name in $sums_url"
-  verify_sha256 "$dest" "$expected" "$sums_url"
-  rm -f -- "$dest.sums"
+# release_files PRODUCT ARCH: the HOST/PATH of each file of one vendor release, one a line:
+# the file to install, the vendor's checksum file, and for HashiCorp the checksum file's
+# signature. The versions are the *_VERSION variables (lib/versions.sh). The provisioners and
+# scripts/mirror both use this list, so a mirror holds exactly what the builds fetch.
+release_files() {
+  local product=$1 arch=$2 v r
+  case $product in
+    consul)
+      v=$CONSUL_VERSION r=releases.hashicorp.com/consul/$CONSUL_VERSION
+      printf '%s\n' "$r/consul_${v}_linux_${arch}.zip" "$r/consul_${v}_SHA256SUMS" "$r/consul_${v}_SHA256SUMS.sig"
+      ;;
+    cortex)
+      r=github.com/cortexproject/cortex/releases/download/v$CORTEX_VERSION
+      printf '%s\n' "$r/cortex-linux-$arch" "$r/cortex-linux-$arch-sha-256"
+      ;;
+    grafana)
+      r=dl.grafana.com/oss/release/grafana-$GRAFANA_VERSION.linux-$arch.tar.gz
+      printf '%s\n' "$r" "$r.sha256"
+      ;;
+    prometheus)
+      v=$PROMETHEUS_VERSION r=github.com/prometheus/prometheus/releases/download/v$PROMETHEUS_VERSION
+      printf '%s\n' "$r/prometheus-$v.linux-$arch.tar.gz" "$r/sha256sums.txt"
+      ;;
+    node_exporter)
+      v=$NODE_EXPORTER_VERSION r=github.com/prometheus/node_exporter/releases/download/v$NODE_EXPORTER_VERSION
+      printf '%s\n' "$r/node_exporter-$v.linux-$arch.tar.gz" "$r/sha256sums.txt"
+      ;;
+    nginxlog-exporter)
+      v=$NGINXLOG_EXPORTER_VERSION r=github.com/martin-helmich/prometheus-nginxlog-exporter/releases/download/v$NGINXLOG_EXPORTER_VERSION
+      printf '%s\n' "$r/prometheus-nginxlog-exporter_${v}_linux_${arch}.tar.gz" "$r/checksums.txt"
+      ;;
+    *) die "unknown product '$product'" ;;
+  esac
+}
+
+# The products release_files knows, in the order scripts/mirror fetches them.
+# shellcheck disable=SC2034 # used by scripts/mirror
+readonly RELEASE_PRODUCTS=(node_exporter consul cortex prometheus grafana nginxlog-exporter)
+
+# fetch_release PRODUCT ARCH DIR [tree]: download PRODUCT's release files through MIRROR into
+# DIR (by file name; with "tree", at DIR/HOST/PATH as a mirror keeps them), verify them, and
+# set RELEASE_FILE to the verified file. Nothing unverified is left in DIR.
+fetch_release() {
+  local product=$1 arch=$2 dir=$3 layout=${4:-flat} files=() path dest=() i name expected actual
+  mapfile -t files < <(release_files "$product" "$arch")
+  ((${#files[@]} >= 2)) || die "no release files for $product"
+  for i in "${!files[@]}"; do
+    path=${files[i]}
+    if [[ $layout == tree ]]; then
+      dest[i]=$dir/$path
+      mkdir -p -- "$(dirname -- "${dest[i]}")"
+    else
+      dest[i]=$dir/${path##*/}
+    fi
+    add_cleanup rm -f -- "${dest[i]}.unverified"
+    log "downloading $(mirror_url "$path")"
+    download "$(mirror_url "$path")" "${dest[i]}.unverified"
+  done
+  if ((${#files[@]} > 2)); then
+    verify_hashicorp_signature "${dest[1]}.unverified" "${dest[2]}.unverified" "$(mirror_url "${files[2]}")"
+  fi
+  name=${files[0]##*/}
+  expected=$(expected_sha256 "${dest[1]}.unverified" "$name") ||
+    die "no SHA-256 for $name in $(mirror_url "${files[1]}")"
+  actual=$(sha256sum -- "${dest[0]}.unverified" | cut -d' ' -f1)
+  if [[ $actual != "$expected" ]]; then
+    die "checksum mismatch for $name: expected $expected (from $(mirror_url "${files[1]}")), actual $actual. Refusing to install it."
+  fi
+  log "sha256 ok: $name ($actual)"
+  for i in "${!files[@]}"; do
+    mv -f -- "${dest[i]}.unverified" "${dest[i]}"
+  done
+  # shellcheck disable=SC2034 # read by the calling script
+  RELEASE_FILE=${dest[0]}
+}
+
+# dearmor FILE: the binary OpenPGP packets of every ASCII-armored public key block in FILE
+# (what `gpg --dearmor` does, without needing gpg: gpgv, which apt itself depends on, is enough).
+dearmor() {
+  awk '
+    /^-----BEGIN PGP PUBLIC KEY BLOCK-----/ { inblock = 1; body = 0; next }
+    /^-----END PGP PUBLIC KEY BLOCK-----/ { inblock = 0; next }
+    inblock && !body && /^[[:space:]]*$/ { body = 1; next }
+    inblock && body && !/^=/ { print }
+  ' "$1" | base64 -d
+}
+
+# verify_hashicorp_signature SUMS SIG SOURCE: die unless SIG is a valid signature of SUMS by
+# HashiCorp's release key (lib/hashicorp-security.asc, or HASHICORP_PGP_KEY_FILE).
+verify_hashicorp_signature() {
+  local sums=$1 sig=$2 source=$3 key=${HASHICORP_PGP_KEY_FILE:-$BI_LIB/hashicorp-security.asc} home out signer
+  command -v gpgv >/dev/null || apt_install gpgv
+  [[ -r $key ]] || die "cannot read the signing key $key"
+  home=$(mktemp -d)
+  add_cleanup rm -rf -- "$home"
+  dearmor "$key" >"$home/keyring.gpg" || die "$key holds no usable ASCII-armored public key"
+  if ! out=$(GNUPGHOME=$home gpgv --status-fd 1 --keyring "$home/keyring.gpg" -- "$sig" "$sums" 2>&1); then
+    sums=${sums##*/}
+    die "signature check failed for ${sums%.unverified}: $source is not a valid signature by the key in ${key##*/}. Refusing to use it. gpgv said: $(grep -v '^\[GNUPG:\]' <<<"$out" | tr '\n' ' ')"
+  fi
+  signer=$(awk '$2 == "VALIDSIG" { print $NF }' <<<"$out")
+  sums=${sums##*/}
+  log "signature ok: ${sums%.unverified} signed by ${signer:-?} (${key##*/})"
 }
 
 # --- files, users, binaries -------------------------------------------------------------
@@ -300,7 +415,8 @@ consul_service() {
   else
     check="tcp      = \"localhost:${port}\""
   fi
-  ensure_dir "$CONSUL_CONFIG_DIR" root:root 0755
+  # consul.sh owns the directory (root:consul 0750); create it only when it runs first.
+  [[ -d $CONSUL_CONFIG_DIR ]] || ensure_dir "$CONSUL_CONFIG_DIR" root:root 0755
   write_file "$CONSUL_CONFIG_DIR/service-$name.hcl" 0644 <<EOF
 # Managed by build-images ($BI_NAME): registers $name with the local Consul agent.
 service {
@@ -327,4 +443,196 @@ check_version() {
   if [[ -n $expected && $out != *"$expected"* ]]; then
     warn "'$*' does not mention $expected"
   fi
+}
+
+# --- services: image-start in Docker, systemd units on machines (AMIs) --------------------
+
+# service_manager: how services start in the image being built. "docker" for Packer's docker
+# builder (no systemd in a container: /usr/local/bin/image-start, under tini, starts what
+# /etc/image-start.d/ lists), "systemd" for every other builder (amazon-ebs: units enabled at
+# boot). Without PACKER_BUILDER_TYPE (a script run by hand) a running systemd decides.
+service_manager() {
+  case ${PACKER_BUILDER_TYPE:-} in
+    docker) echo docker ;;
+    "") if [[ -d /run/systemd/system ]]; then echo systemd; else echo docker; fi ;;
+    *) echo systemd ;;
+  esac
+}
+
+readonly IMAGE_START_DIR=/etc/image-start.d
+readonly SYSTEMD_UNIT_DIR=/etc/systemd/system
+
+# install_service NAME [option...] -- COMMAND [ARG...]: make NAME start with the image.
+#   --user USER            run as USER (and its group); default root
+#   --description TEXT     what it is
+#   --role main|sidecar    Docker: a container lives as long as its main services; a sidecar
+#                          (node exporter, consul agent, log exporter) that exits is restarted
+#                          with back-off. Default main.
+#   --order NN             Docker: start order (file name prefix); default 50
+#   --stop-signal SIG      signal that stops it gracefully; default TERM
+#   --reload-signal SIG    systemd: ExecReload sends SIG (e.g. HUP)
+#   --type TYPE            systemd: Type= (simple, notify); default simple
+#   --rw PATH              systemd: a path it may write (ProtectSystem=strict); repeatable
+#   --after UNIT           systemd: start after (and want) UNIT; repeatable
+#   --workdir DIR          working directory
+# COMMAND and ARGs are words (no shell); each arrives byte for byte in both forms.
+install_service() {
+  local name=$1 user=root description="" role=main order=50 stop_signal=TERM reload_signal=""
+  local type=simple workdir="" rw=() after=() cmd=()
+  shift
+  while (($# > 0)); do
+    case $1 in
+      --user) user=$2 ;;
+      --description) description=$2 ;;
+      --role) role=$2 ;;
+      --order) order=$2 ;;
+      --stop-signal) stop_signal=$2 ;;
+      --reload-signal) reload_signal=$2 ;;
+      --type) type=$2 ;;
+      --rw) rw+=("$2") ;;
+      --after) after+=("$2") ;;
+      --workdir) workdir=$2 ;;
+      --) shift; cmd=("$@"); break ;;
+      *) die "install_service $name: unknown option $1" ;;
+    esac
+    shift 2
+  done
+  [[ $name =~ ^[a-z][a-z0-9-]*$ ]] || die "install_service: bad service name '$name'"
+  [[ $role == main || $role == sidecar ]] || die "install_service $name: --role is main or sidecar"
+  [[ $order =~ ^[0-9]{2}$ ]] || die "install_service $name: --order is two digits"
+  ((${#cmd[@]} > 0)) || die "install_service $name: no command"
+  [[ -x ${cmd[0]} ]] || die "install_service $name: ${cmd[0]} is not an executable file"
+  : "${description:=$name}"
+  if [[ $(service_manager) == docker ]]; then
+    _bi_image_start_entry "$name" "$user" "$description" "$role" "$order" "$stop_signal" "$workdir" "${cmd[@]}"
+  else
+    _bi_systemd_unit "$name" "$user" "$description" "$stop_signal" "$reload_signal" "$type" "$workdir" \
+      "$(printf '%s\n' "${rw[@]}")" "$(printf '%s\n' "${after[@]}")" "${cmd[@]}"
+  fi
+}
+
+# The Docker runtime: tini (Debian/Ubuntu package; PID 1, reaps and forwards signals) and
+# image-start (lib/image-start), installed once by the first service of the image tree.
+_bi_install_image_start() {
+  apt_install tini
+  if ! cmp -s -- "$BI_LIB/image-start" /usr/local/bin/image-start; then
+    install -D -m 0755 -o root -g root -- "$BI_LIB/image-start" /usr/local/bin/image-start
+    log "installed /usr/local/bin/image-start"
+  fi
+  ensure_dir "$IMAGE_START_DIR" root:root 0755
+}
+
+_bi_image_start_entry() {
+  local name=$1 user=$2 description=$3 role=$4 order=$5 stop_signal=$6 workdir=$7 old
+  shift 7
+  _bi_install_image_start
+  # One entry per service: drop any earlier one with another order (consul-server.sh
+  # redefines the agent that consul.sh defined).
+  for old in "$IMAGE_START_DIR"/[0-9][0-9]-"$name"; do
+    [[ -e $old && $old != "$IMAGE_START_DIR/$order-$name" ]] && rm -f -- "$old"
+  done
+  {
+    printf '#!/bin/bash\n'
+    printf '# Managed by build-images (%s): %s, started by /usr/local/bin/image-start.\n' "$BI_NAME" "$description"
+    printf '# image-start-role: %s\n' "$role"
+    printf '# image-start-stop-signal: %s\n' "$stop_signal"
+    printf 'set -e\n'
+    if [[ -n $workdir ]]; then
+      printf 'cd -- %q\n' "$workdir"
+    fi
+    if [[ $user == root ]]; then
+      printf 'exec'
+    else
+      # setpriv (util-linux) execs in place: the service is image-start's child, so signals
+      # reach it directly. Switching away from root drops every capability.
+      printf 'exec setpriv --reuid=%q --regid=%q --init-groups --no-new-privs --' "$user" "$user"
+    fi
+    printf ' %q' "$@"
+    printf '\n'
+  } | write_file "$IMAGE_START_DIR/$order-$name" 0755
+}
+
+# _bi_systemd_word WORD: WORD as one word of a systemd command line.
+_bi_systemd_word() {
+  local w=$1
+  w=${w//%/%%}
+  w=${w//\$/\$\$}
+  if [[ $w =~ ^[A-Za-z0-9_./:=,+@-]+$ ]]; then
+    printf '%s' "$w"
+  else
+    w=${w//\\/\\\\}
+    w=${w//\"/\\\"}
+    printf '"%s"' "$w"
+  fi
+}
+
+_bi_systemd_unit() {
+  local name=$1 user=$2 description=$3 stop_signal=$4 reload_signal=$5 type=$6 workdir=$7 rw_list=$8 after_list=$9
+  shift 9
+  local exec_start="" word unit_after="network-online.target" unit_wants="network-online.target" path
+  # ExecReload uses /bin/kill (procps; always there on Ubuntu's machine images).
+  [[ -z $reload_signal ]] || apt_install procps
+  for word in "$@"; do
+    exec_start+="${exec_start:+ }$(_bi_systemd_word "$word")"
+  done
+  while IFS= read -r word; do
+    [[ -n $word ]] || continue
+    unit_after+=" $word"
+    unit_wants+=" $word"
+  done <<<"$after_list"
+  {
+    printf '# Managed by build-images (%s).\n' "$BI_NAME"
+    printf '[Unit]\nDescription=%s\n' "$description"
+    printf 'Wants=%s\nAfter=%s\n\n' "$unit_wants" "$unit_after"
+    printf '[Service]\nType=%s\n' "$type"
+    if [[ $user != root ]]; then
+      printf 'User=%s\nGroup=%s\n' "$user" "$user"
+    fi
+    [[ -z $workdir ]] || printf 'WorkingDirectory=%s\n' "$workdir"
+    printf 'ExecStart=%s\n' "$exec_start"
+    # shellcheck disable=SC2016 # $MAINPID is systemd's, not the shell's
+    [[ -z $reload_signal ]] || printf 'ExecReload=/bin/kill -s %s $MAINPID\n' "$reload_signal"
+    printf 'KillSignal=SIG%s\n' "$stop_signal"
+    printf 'Restart=on-failure\nRestartSec=5\nTimeoutStopSec=30\nLimitNOFILE=65536\n'
+    printf '# Hardening: no privilege gain, read-only system, private /tmp and devices.\n'
+    printf 'NoNewPrivileges=yes\nProtectSystem=strict\nProtectHome=read-only\nPrivateTmp=yes\nPrivateDevices=yes\n'
+    printf 'ProtectKernelTunables=yes\nProtectKernelModules=yes\nProtectKernelLogs=yes\nProtectControlGroups=yes\n'
+    printf 'ProtectClock=yes\nProtectHostname=yes\nRestrictSUIDSGID=yes\nRestrictRealtime=yes\nRestrictNamespaces=yes\n'
+    printf 'LockPersonality=yes\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK\n'
+    if [[ $user != root ]]; then
+      printf 'CapabilityBoundingSet=\n'
+    fi
+    while IFS= read -r path; do
+      [[ -z $path ]] || printf 'ReadWritePaths=%s\n' "$path"
+    done <<<"$rw_list"
+    printf '\n[Install]\nWantedBy=multi-user.target\n'
+  } | write_file "$SYSTEMD_UNIT_DIR/$name.service" 0644
+  systemd_enable "$name.service"
+}
+
+# systemd_enable UNIT: enable UNIT at boot (it is not started: nothing runs while an image is
+# baked). Without systemctl, the symlink `systemctl enable` would make for WantedBy=.
+systemd_enable() {
+  if [[ -d /run/systemd/system ]]; then
+    systemctl daemon-reload
+  fi
+  if command -v systemctl >/dev/null; then
+    systemctl enable "$1" 2>&1 | sed 's/^/    /' >&2
+  else
+    mkdir -p "$SYSTEMD_UNIT_DIR/multi-user.target.wants"
+    ln -sfn "$SYSTEMD_UNIT_DIR/$1" "$SYSTEMD_UNIT_DIR/multi-user.target.wants/$1"
+    log "enabled $1 (symlink; no systemctl here)"
+  fi
+}
+
+# consul_agent_service main|sidecar: how the Consul agent starts (consul.sh defines it as a
+# sidecar of every image; consul-server.sh makes it the consul image's main service).
+consul_agent_service() {
+  local after=()
+  if [[ $(service_manager) == systemd ]]; then
+    after=(--after consul-instance-config.service)
+  fi
+  install_service consul --user consul --role "$1" --order 20 --type notify --reload-signal HUP \
+    --description "Consul agent" --rw /var/lib/consul --workdir /var/lib/consul "${after[@]}" \
+    -- /usr/local/bin/consul agent -config-dir="$CONSUL_CONFIG_DIR"
 }

@@ -73,6 +73,7 @@ version: 1
     { input: 'a global variable', edit: {}, config: CONFIG.replace('REGION: eu', 'REGION: us'), images: ['app', 'app-debug', 'base', 'tool'] },
     { input: 'the base image (a root-only setting)', edit: {}, config: CONFIG.replace('"local/debian:bookworm"', '"ubuntu:22.04"'), images: ['app', 'app-debug', 'base', 'tool'] },
     { input: 'the repository and tag (not content)', edit: {}, config: CONFIG.replace('run_args', 'repository: other, tag: v2, run_args'), images: [] },
+    { input: "a mid-level image's Docker runtime settings", edit: {}, config: CONFIG.replace('variables: { APP: one } }', 'variables: { APP: one }, docker: { expose: ["80"] } }'), images: ['app', 'app-debug'] },
     { input: 'the provisioner list of a leaf', edit: {}, config: CONFIG.replace('tool: { parent: base, provisioners: [c] }', 'tool: { parent: base, provisioners: [c, b] }'), images: ['tool'] },
   ] as Array<{ input: string; edit: Record<string, string>; config: string; images: string[] }>)('change $input → exactly $images', async ({ edit, config, images }) => {
     const before = await fingerprintsOf(await project());

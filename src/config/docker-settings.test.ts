@@ -12,13 +12,13 @@ secrets: [GRAFANA_ADMIN_PASSWORD]
 images:
   base:
     provisioners: [base]
-    docker: { entrypoint: ["/usr/bin/tini", "--"], cmd: [], expose: ["9100/tcp", "8301/udp"], stop_signal: SIGTERM }
+    docker: { entrypoint: ["/usr/bin/tini", "--"], cmd: [], expose: ["9100/tcp", "8301/udp"] }
   consul: { parent: base, provisioners: [consul] }
 `,
     });
     expect(result.ok && result.value.secrets).toEqual(['GRAFANA_ADMIN_PASSWORD']);
     expect(result.ok && result.value.images.map((i) => [i.name, i.docker])).toEqual([
-      ['base', { entrypoint: ['/usr/bin/tini', '--'], cmd: [], expose: ['9100/tcp', '8301/udp'], stopSignal: 'SIGTERM' }],
+      ['base', { entrypoint: ['/usr/bin/tini', '--'], cmd: [], expose: ['9100/tcp', '8301/udp'] }],
       ['consul', undefined],
     ]);
   });
@@ -31,7 +31,7 @@ secrets: [1BAD]
 images:
   base:
     provisioners: [base]
-    docker: { entrypoint: ["run {{.Image}}"], expose: ["http"], stop_signal: TERM }
+    docker: { entrypoint: ["run {{.Image}}"], expose: ["http"] }
 `,
       }),
     ).toMatchInlineSnapshot(`
@@ -40,17 +40,13 @@ images:
             |           ^^^^
 
       images.yaml:6:28: error: item 1 of "images.base.docker.entrypoint" contains "{{", which Packer would read as a template expression: "run {{.Image}}"
-          6 |     docker: { entrypoint: ["run {{.Image}}"], expose: ["http"], stop_signal: TERM }
+          6 |     docker: { entrypoint: ["run {{.Image}}"], expose: ["http"] }
             |                            ^^^^^^^^^^^^^^^^
         hint: pass the value some other way, e.g. in an environment variable
 
       images.yaml:6:56: error: item 1 of "images.base.docker.expose" must be a port like "9009", "9009/tcp" or "8301/udp", got "http"
-          6 |     docker: { entrypoint: ["run {{.Image}}"], expose: ["http"], stop_signal: TERM }
-            |                                                        ^^^^^^
-
-      images.yaml:6:78: error: "images.base.docker.stop_signal" must be a signal like "SIGTERM", got "TERM"
-          6 |     docker: { entrypoint: ["run {{.Image}}"], expose: ["http"], stop_signal: TERM }
-            |                                                                              ^^^^"
+          6 |     docker: { entrypoint: ["run {{.Image}}"], expose: ["http"] }
+            |                                                        ^^^^^^"
     `);
   });
 });

@@ -43,7 +43,6 @@ export function normalise(
         ...(image.docker?.entrypoint ? { entrypoint: [...image.docker.entrypoint] } : {}),
         ...(image.docker?.cmd ? { cmd: [...image.docker.cmd] } : {}),
         ...(image.docker?.expose ? { expose: [...image.docker.expose] } : {}),
-        ...(image.docker?.stop_signal ? { stopSignal: image.docker.stop_signal } : {}),
       } }),
       location,
     };

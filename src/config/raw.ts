@@ -56,5 +56,4 @@ export interface RawImageDocker {
   readonly entrypoint?: readonly string[];
   readonly cmd?: readonly string[];
   readonly expose?: readonly string[];
-  readonly stop_signal?: string;
 }

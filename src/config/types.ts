@@ -91,5 +91,4 @@ export interface DockerImageSettings {
   readonly entrypoint?: readonly string[];
   readonly cmd?: readonly string[];
   readonly expose?: readonly string[];
-  readonly stopSignal?: string;
 }

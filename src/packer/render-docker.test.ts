@@ -45,7 +45,7 @@ describe('renderDockerTemplate', () => {
 
       variable "changes" {
         type        = list(string)
-        description = "Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE, STOPSIGNAL)."
+        description = "Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE)."
       }
 
       source "docker" "nginx" {

@@ -31,7 +31,7 @@ export const DOCKER_TEMPLATE_VARIABLES = {
   repository: { type: 'string', description: 'Repository the image is tagged into.' },
   tags: { type: 'list(string)', description: 'Tags for the image.' },
   labels: { type: 'map(string)', description: 'Image labels (name, parent, tool version, fingerprint).' },
-  changes: { type: 'list(string)', description: 'Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE, STOPSIGNAL).' },
+  changes: { type: 'list(string)', description: 'Dockerfile instructions for the image config (ENTRYPOINT, CMD, EXPOSE).' },
 } as const;
 
 export type DockerTemplateVariables = {

@@ -34,7 +34,7 @@ export interface Target<A> {
   templatePath(image: string): string;
   templates(tree: ImageTree, packer: PackerVersion, uploadLib: boolean): GeneratedFile[];
   /** The target settings that shape an image's content, for its fingerprint. */
-  settings(image: { parent: string | undefined }): Readonly<Record<string, unknown>>;
+  settings(image: { name: string; parent: string | undefined }): Readonly<Record<string, unknown>>;
   /** Checks before anything is written (engine reachable, credentials); a one-line description on success. */
   preflight(): Promise<Result<string, string>>;
   /** An existing artifact with this fingerprint; `recorded` are the IDs the project last used for the image. */

@@ -38,7 +38,7 @@ export const FINGERPRINT_LABEL = 'org.build-images.fingerprint';
 /**
  * The image config the commit records. Packer runs the build container with `--entrypoint=/bin/sh`, and
  * a commit keeps that unless told otherwise, so ENTRYPOINT and CMD are always given: the config's, else
- * the source image's (`[""]` is Docker's "no entrypoint").
+ * the source image's (`[""]` is Docker's "no entrypoint"). (`docker commit --change` takes no STOPSIGNAL.)
  */
 export function imageConfigChanges(settings: DockerImageSettings | undefined, source: { entrypoint: readonly string[] | null; cmd: readonly string[] | null }): string[] {
   const entrypoint = settings?.entrypoint ?? source.entrypoint ?? [];
@@ -47,7 +47,6 @@ export function imageConfigChanges(settings: DockerImageSettings | undefined, so
     `ENTRYPOINT ${JSON.stringify(entrypoint.length === 0 ? [''] : entrypoint)}`,
     `CMD ${JSON.stringify(cmd)}`,
     ...(settings?.expose ?? []).map((port) => `EXPOSE ${port}`),
-    ...(settings?.stopSignal ? [`STOPSIGNAL ${settings.stopSignal}`] : []),
   ];
 }
 

@@ -25,6 +25,8 @@ export function dockerTarget(config: Config, docker: DockerEngine, emitNote: (me
     settings: (image) => ({
       ...(image.parent === undefined ? { 'targets.docker.base_image': settings.baseImage } : {}),
       'targets.docker.run_args': settings.runArgs,
+      // The runtime config (entrypoint, cmd, ports) is part of the image too.
+      [`images.${image.name}.docker`]: config.images.find((i) => i.name === image.name)?.docker ?? {},
     }),
     preflight: () => docker.ping(),
     async findReusable(_image, fingerprint, recorded) {
