@@ -71,9 +71,10 @@ describe('build-images CLI (real binary)', () => {
     );
   });
 
-  it('keeps the committed templates in packer/docker/ current (generate --check)', async () => {
-    const run = await runCli(REPO, ['generate', '--target', 'docker', '--check', '--packer-version', '1.6.6']);
+  it.each(['docker', 'ami'])('keeps the committed templates in packer/%s/ current (generate --check)', async (target) => {
+    const run = await runCli(REPO, ['generate', '--target', target, '--check', '--packer-version', '1.6.6']);
     expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`5 templates in packer/${target}/ are up to date (Packer 1.6.6).`);
     expect(run.exitCode).toBe(0);
   });
 
