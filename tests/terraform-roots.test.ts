@@ -16,6 +16,7 @@ import {
   modulesOf,
   referenceProblems,
   type HclBody,
+  type TerraformModule,
   type TerraformRoot,
 } from '../src/terraform/check-roots.js';
 import { DOCKER_TFVARS_PATH, renderDockerTfvars } from '../src/terraform/tfvars.js';
@@ -66,6 +67,61 @@ function resources(root: TerraformRoot, type: string): Array<[string, Record<str
 }
 
 const sha = (n: number): string => `sha256:${n.toString(16).repeat(64).slice(0, 64)}`;
+
+const readRepo = (path: string): string => readFileSync(join(REPO, path), 'utf8');
+
+/** The first capture of `pattern` in a file of the repository; fails the test when there is none. */
+function capture(path: string, pattern: RegExp): string {
+  const value = pattern.exec(readRepo(path))?.[1];
+  if (value === undefined) throw new Error(`${path} no longer matches ${String(pattern)}`);
+  return value;
+}
+
+/** `locals { name = … }` of a module, as hcl2json gives it. */
+function localValue(module: TerraformModule, name: string): unknown {
+  for (const file of module.files) {
+    for (const locals of (file.body['locals'] ?? []) as Array<Record<string, unknown>>) if (name in locals) return locals[name];
+  }
+  throw new Error(`${module.label} has no local "${name}"`);
+}
+
+/** `${local.a.b}` → the literal value of `local.a.b`, else the string itself. */
+function resolveLocal(module: TerraformModule, value: unknown): unknown {
+  const ref = typeof value === 'string' ? /^\$\{local\.([\w.]+)\}$/.exec(value)?.[1] : undefined;
+  if (!ref) return value;
+  const [name = '', ...path] = ref.split('.');
+  return path.reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], localValue(module, name));
+}
+
+/**
+ * Variables the provisioners read while an image is built (`X=${X:-default}`, `: "${X:=default}"`):
+ * they end up in configuration files, so setting them on a running container changes nothing.
+ */
+function buildTimeVariables(): Set<string> {
+  const names = new Set<string>();
+  for (const file of filesUnder('provisioners', ['.sh'])) {
+    for (const m of readRepo(file).matchAll(/^\s*([A-Z][A-Z0-9_]*)=\$\{\1:?-|\$\{([A-Z][A-Z0-9_]*):=/gm)) names.add(m[1] ?? m[2] ?? '');
+  }
+  return names;
+}
+
+/** Host of a URL or host:port default (`http://nginx/api/v1/push` → nginx, `cortex:9009` → cortex). */
+const hostOf = (value: string): string => value.replace(/^[a-z]+:\/\//, '').replace(/[:/].*$/, '');
+
+/**
+ * Renders terraform/aws's cloud-config template the way templatefile would, for the only constructs it
+ * uses: `${name}` and `%{ if name == "value" ~}…%{ endif ~}` at the start of a line. Anything else fails.
+ */
+function renderCloudConfig(text: string, vars: Record<string, string | number>): string {
+  const out = text.replace(/^%\{ if (\w+) == "([^"]*)" ~\}\n([\s\S]*?)^%\{ endif ~\}\n/gm, (_m, name: string, value: string, body: string) =>
+    String(vars[name]) === value ? body : '',
+  );
+  if (out.includes('%{')) throw new Error('the template uses a directive renderCloudConfig does not know');
+  return out.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+    if (!(name in vars)) throw new Error(`the template uses \${${name}}, which templatefile is not given`);
+    return String(vars[name]);
+  });
+}
 
 describe('every .tf file under terraform/', () => {
   it.each(filesUnder('terraform', ['.tf']))('%s parses as HCL', async (file) => {
@@ -157,11 +213,70 @@ describe('terraform/docker and the tfvars a Docker build writes', () => {
     ]);
   });
 
-  it('starts every container with the start script it uploads (the images have no entrypoints yet)', () => {
+  it("runs every container with its image's own entrypoint and command (tini and image-start)", () => {
+    const entrypoint = parseYaml(readRepo('images.yaml')).images.base.docker.entrypoint as string[];
+    expect(entrypoint).toEqual(['/usr/bin/tini', '--', '/usr/local/bin/image-start']);
     for (const [name, c] of resources(root, 'docker_container')) {
-      expect(c['entrypoint'], name).toEqual(['/bin/sh']);
-      expect(c['command'], name).toEqual(['${local.start_script}']);
-      expect(c['upload'], name).toEqual([{ file: '${local.start_script}', content: `\${local.start_scripts["${name}"]}`, executable: true }]);
+      for (const override of ['entrypoint', 'command', 'init', 'user', 'working_dir']) expect(c, `${name}: ${override}`).not.toHaveProperty(override);
+    }
+  });
+
+  it('uploads no start script: only the Consul servers get a settings file, in the directory the agent reads', () => {
+    const uploads = resources(root, 'docker_container').flatMap(([name, c]) =>
+      ((c['upload'] ?? []) as Array<Record<string, unknown>>).map((u) => [name, resolveLocal(root, u['file']), resolveLocal(root, u['content']), u['executable']] as const),
+    );
+    expect(uploads.map(([name]) => name)).toEqual(['consul']);
+    const [[, file, content, executable]] = uploads as unknown as [[string, string, string, unknown]];
+    expect(executable).toBeUndefined();
+    // consul agent -config-dir=/etc/consul.d reads the files in lexical order, later values winning:
+    // this one must come after the server.hcl that consul-server.sh writes (bootstrap_expect = 1).
+    const serverHcl = capture('provisioners/consul-server.sh', /write_file "\$CONSUL_CONFIG_DIR\/(server\.hcl)"/);
+    expect(capture('provisioners/consul-server.sh', /^(bootstrap_expect) += /m)).toBe('bootstrap_expect');
+    expect(file).toMatch(/^\/etc\/consul\.d\/[^/]+\.hcl$/);
+    expect(file.split('/').at(-1)! > serverHcl).toBe(true);
+    expect(content).toMatch(/^bootstrap_expect = \$\{var\.consul_servers\}$/m);
+  });
+
+  it('passes as environment only what is read when a container starts, never a build-time variable', () => {
+    const buildTime = buildTimeVariables();
+    for (const name of ['CONSUL_RETRY_JOIN', 'CONSUL_BOOTSTRAP_EXPECT', 'CORTEX_REPLICATION_FACTOR', 'NGINX_RESOLVER', 'GRAFANA_CORTEX_URL']) expect(buildTime, name).toContain(name);
+    const runTime = new Set([...readRepo('provisioners/lib/image-start').matchAll(/\$\{(IMAGE_START_[A-Z_]+):-/g)].map((m) => m[1]));
+    expect(runTime).toEqual(new Set(['IMAGE_START_DIR', 'IMAGE_START_STOP_TIMEOUT']));
+    for (const [name, c] of resources(root, 'docker_container')) {
+      for (const entry of (c['env'] ?? []) as string[]) {
+        const key = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(entry)?.[1] ?? entry;
+        expect(buildTime.has(key), `${name}: ${key} is baked into the image at build time`).toBe(false);
+        // image-start's own settings, or Grafana's GF_<SECTION>_<KEY> overrides in the image that runs Grafana.
+        expect(runTime.has(key) || (/^GF_[A-Z0-9_]+$/.test(key) && name === 'monitoring'), `${name}: ${key}`).toBe(true);
+      }
+    }
+  });
+
+  it('keeps the network aliases the images are built to reach each other by', () => {
+    const aliases = Object.fromEntries(
+      resources(root, 'docker_container').map(([name, c]) => [name, ((c['networks_advanced'] ?? []) as Array<{ aliases?: string[] }>).flatMap((n) => n.aliases ?? [])]),
+    );
+    // The Docker defaults the provisioners bake in.
+    expect(aliases['consul']).toContain(capture('provisioners/consul.sh', /CONSUL_RETRY_JOIN=\$\{CONSUL_RETRY_JOIN-([^}]+)\}/));
+    expect(aliases['cortex']).toContain(hostOf(capture('provisioners/nginx.sh', /CORTEX_UPSTREAM=\$\{CORTEX_UPSTREAM:-([^}]+)\}/)));
+    expect(aliases['nginx']).toContain(hostOf(capture('provisioners/prometheus.sh', /PROMETHEUS_REMOTE_WRITE_URL=\$\{PROMETHEUS_REMOTE_WRITE_URL-([^}]+)\}/)));
+    expect(aliases['nginx']).toContain(hostOf(capture('provisioners/grafana.sh', /GRAFANA_CORTEX_URL=\$\{GRAFANA_CORTEX_URL:-([^}]+)\}/)));
+    expect(Object.keys(aliases).sort()).toEqual(['consul', 'cortex', 'monitoring', 'nginx']);
+  });
+
+  it("gives image-start the time it takes to stop every service before a container is removed", () => {
+    const stopTimeout = Number(capture('provisioners/lib/image-start', /\$\{IMAGE_START_STOP_TIMEOUT:-(\d+)\}/));
+    for (const [name, c] of resources(root, 'docker_container')) expect(c['destroy_grace_seconds'], name).toBeGreaterThan(stopTimeout);
+  });
+
+  it('publishes only ports its image exposes', () => {
+    const images = parseYaml(readRepo('images.yaml')).images as Record<string, { parent?: string; docker?: { expose?: string[] } }>;
+    const exposed = (image: string | undefined): string[] => (image ? [...(images[image]?.docker?.expose ?? []), ...exposed(images[image]?.parent)] : []);
+    for (const [name, c] of resources(root, 'docker_container')) {
+      const dynamic = ((c['dynamic'] as Record<string, unknown> | undefined)?.['ports'] ?? []) as Array<{ content: Array<Record<string, unknown>> }>;
+      for (const p of [...((c['ports'] ?? []) as Array<Record<string, unknown>>), ...dynamic.flatMap((d) => d.content)]) {
+        expect(exposed(name), name).toContain(`${String(p['internal'])}/tcp`);
+      }
     }
   });
 
@@ -216,12 +331,71 @@ describe('terraform/aws and the tfvars an AMI build writes', () => {
     }
   });
 
-  it('requires IMDSv2 and rolls new AMIs out with an instance refresh', () => {
+  it('requires IMDSv2, with instance tags readable there, and rolls new AMIs out with an instance refresh', () => {
     const [[, template]] = resources(root, 'aws_launch_template') as [[string, Record<string, unknown>]];
-    expect(template['metadata_options']).toEqual([expect.objectContaining({ http_tokens: 'required', http_endpoint: 'enabled' })]);
+    expect(template['metadata_options']).toEqual([expect.objectContaining({ http_tokens: 'required', http_endpoint: 'enabled', instance_metadata_tags: 'enabled' })]);
     const [[, group]] = resources(root, 'aws_autoscaling_group') as [[string, Record<string, unknown>]];
     expect(group['launch_template']).toEqual([{ id: '${aws_launch_template.this.id}', version: '${aws_launch_template.this.latest_version}' }]);
     expect(group['instance_refresh']).toEqual([expect.objectContaining({ strategy: 'Rolling' })]);
+  });
+});
+
+describe('terraform/aws and what the AMIs do at boot', () => {
+  let root: TerraformRoot;
+  beforeAll(async () => {
+    root = await loadTerraformRoot(join(REPO, AWS), REPO);
+  });
+  const TEMPLATE = 'terraform/aws/templates/cloud-config.yaml.tftpl';
+
+  it('tags every instance with the Consul auto-join tag key the AMIs read at boot', () => {
+    const key = capture('provisioners/lib/consul-instance-config', /^CONSUL_JOIN_TAG_KEY=(\S+)$/m);
+    // consul.sh writes the key into /etc/default/consul-instance-config, which that script reads at boot.
+    expect(capture('provisioners/consul.sh', /CONSUL_JOIN_TAG_KEY=\$\{CONSUL_JOIN_TAG_KEY-([^}]+)\}/)).toBe(key);
+    expect(localValue(root, 'consul_join_tag')).toEqual({ key, value: '${var.name}' });
+    expect(localValue(root, 'instance_tags')).toEqual({ '${(local.consul_join_tag.key)}': '${local.consul_join_tag.value}' });
+    const mainTf = root.files.find((f) => f.label === join(AWS, 'main.tf'));
+    const roles = blocks(mainTf?.body ?? {}, 'module').filter(([, attrs]) => attrs['source'] === './modules/role');
+    expect(roles.map(([name, attrs]) => [name, attrs['tags']])).toEqual(
+      ['consul', 'cortex', 'monitoring', 'nginx'].map((name) => [name, '${local.instance_tags}']),
+    );
+    const [[, template]] = resources(root, 'aws_launch_template') as [[string, Record<string, unknown>]];
+    const instance = (template['tag_specifications'] as Array<Record<string, unknown>>).find((t) => t['resource_type'] === 'instance');
+    expect(instance?.['tags']).toMatch(/var\.tags/);
+  });
+
+  it('gives the template every value it uses', () => {
+    const userData = String(localValue(root, 'user_data'));
+    expect(userData).toContain('templatefile("${path.module}/templates/cloud-config.yaml.tftpl"');
+    const passed = [.../templatefile\([^,]+,\s*\{([^}]*)\}/.exec(userData)![1]!.matchAll(/^\s*(\w+)\s*=/gm)].map((m) => m[1]).sort();
+    expect(passed).toEqual(['consul_servers', 'role']);
+    const used = new Set([...readRepo(TEMPLATE).matchAll(/\$\{(\w+)\}|%\{ if (\w+) /g)].map((m) => m[1] ?? m[2]));
+    expect([...used].sort()).toEqual(passed);
+  });
+
+  it.each(['consul', 'cortex', 'nginx', 'monitoring'])('%s: user data is cloud-config that creates no unit, only boot-time settings', (role) => {
+    const text = renderCloudConfig(readRepo(TEMPLATE), { role, consul_servers: 3 });
+    expect(text.startsWith('#cloud-config\n')).toBe(true);
+    const config = parseYaml(text) as { write_files: Array<{ path: string; content: string }>; runcmd?: unknown[] };
+    expect(Object.keys(config).sort()).toEqual(['runcmd', 'write_files']);
+    // The AMIs ship and enable their own units; user data neither writes nor enables one.
+    expect(text).not.toMatch(/\/etc\/systemd\/system|ExecStart|\bsystemctl\W+(enable|start|restart|daemon-reload)\b/);
+    const consulFiles = config.write_files.filter((f) => f.path.startsWith('/etc/consul.d/'));
+    if (role === 'consul') {
+      // Later than server.hcl (bootstrap_expect baked at build time) and instance.hcl (written at boot).
+      const baked = [
+        capture('provisioners/consul-server.sh', /write_file "\$CONSUL_CONFIG_DIR\/(server\.hcl)"/),
+        capture('provisioners/lib/consul-instance-config', /^OUT=\/etc\/consul\.d\/(\S+)$/m),
+      ];
+      expect(consulFiles.map((f) => f.content)).toEqual([expect.stringMatching(/^bootstrap_expect = 3$/m)]);
+      for (const name of baked) expect(consulFiles[0]!.path.split('/').at(-1)! > name, name).toBe(true);
+    } else {
+      // bootstrap_expect is refused by a client agent: no Consul file on the other roles.
+      expect(consulFiles).toEqual([]);
+    }
+  });
+
+  it('refers to no Debian prometheus-node-exporter path or unit (node_exporter is /usr/local/bin/node_exporter)', () => {
+    for (const file of filesUnder('terraform', ['.tf', '.tftpl'])) expect(readRepo(file), file).not.toMatch(/prometheus-node-exporter/);
   });
 });
 

@@ -8,10 +8,14 @@ data "aws_caller_identity" "current" {}
 locals {
   roles = ["consul", "cortex", "nginx", "monitoring"]
 
-  # Consul agents find each other by this tag (cloud auto-join); every instance carries it.
-  consul_join_tag   = { key = "build-images:consul-join", value = var.name }
-  consul_retry_join = "provider=aws region=${var.region} tag_key=${local.consul_join_tag.key} tag_value=${local.consul_join_tag.value}"
-  instance_tags     = { (local.consul_join_tag.key) = local.consul_join_tag.value }
+  # Consul cloud auto-join by tag. Every instance carries this tag; at each boot the AMIs'
+  # consul-instance-config.service reads it through instance metadata (the launch templates allow
+  # tags there) and writes retry_join = ["provider=aws region=<region> tag_key=<key>
+  # tag_value=<value>"], so agents and servers find each other with no address in any image. The
+  # key must be the one the AMIs read: CONSUL_JOIN_TAG_KEY, default build-images:consul-join
+  # (provisioners/consul.sh, provisioners/lib/consul-instance-config).
+  consul_join_tag = { key = "build-images:consul-join", value = var.name }
+  instance_tags   = { (local.consul_join_tag.key) = local.consul_join_tag.value }
 
   listener_ports = {
     gateway = var.certificate_arn == null ? 80 : 443
@@ -21,42 +25,13 @@ locals {
 
   cortex_bucket_name = coalesce(var.cortex_bucket_name, "${var.name}-cortex-blocks-${data.aws_caller_identity.current.account_id}")
 
-  # Added to each image's /etc/consul.d: cloud auto-join by tag; agents leave the cluster when
-  # their instance terminates (servers do not: autopilot removes dead servers).
-  consul_config = {
-    for role in local.roles : role => {
-      retry_join         = [local.consul_retry_join]
-      leave_on_terminate = role != "consul"
-    }
-  }
-
+  # cloud-init user data: only what the AMIs leave to boot time (see the template).
   user_data = {
-    for role in local.roles : role => templatefile("${path.module}/templates/user-data.sh.tftpl", {
-      role          = role
-      consul_config = jsonencode(local.consul_config[role])
-      processes     = module.services.processes[role]
+    for role in local.roles : role => templatefile("${path.module}/templates/cloud-config.yaml.tftpl", {
+      role           = role
+      consul_servers = var.consul_servers
     })
   }
-}
-
-# How each role's processes start (shared with terraform/docker); user data makes them systemd units.
-module "services" {
-  source = "../modules/image-services"
-
-  # Flags override the image's server.hcl, which expects a single server.
-  consul_server_args = ["-bootstrap-expect=${var.consul_servers}"]
-  cortex_args        = [
-    "-distributor.replication-factor=${min(3, var.cortex_size.min)}",
-    # Blocks go to S3 (the image's cortex.yaml keeps them on local disk); credentials come from
-    # the instance profile.
-    "-blocks-storage.backend=s3",
-    "-blocks-storage.s3.bucket-name=${module.cortex_storage.bucket}",
-    "-blocks-storage.s3.endpoint=s3.${var.region}.amazonaws.com",
-    # Ingesters advertise the address of the first of these interfaces that exists: Nitro
-    # instances name theirs ens5, while Cortex looks for eth0 and en0 by default.
-    "-ingester.lifecycler.interface=eth0",
-    "-ingester.lifecycler.interface=ens5",
-  ]
 }
 
 # Every role needs an AMI in the region deployed to; say so before anything is planned.
@@ -108,6 +83,10 @@ module "alb" {
   }
 }
 
+# Cortex's blocks bucket. Cortex's storage settings are baked into the cortex AMI's
+# /etc/cortex/cortex.yaml at build time (no unit reads them from anywhere else), so Terraform
+# cannot point Cortex at this bucket: build the cortex AMI with CORTEX_STORAGE_BACKEND=s3,
+# CORTEX_S3_BUCKET=<this bucket's name> and CORTEX_S3_REGION=<var.region> (terraform/README.md).
 module "cortex_storage" {
   source = "./modules/object-storage"
 

@@ -3,6 +3,14 @@
 # Containers are pinned to image IDs (var.images, from images.auto.tfvars.json). `image` forces
 # replacement in the docker provider, so after a rebuild `terraform apply` replaces exactly the
 # containers whose image ID changed and leaves the others running.
+#
+# Every container runs its image's own entrypoint: tini (PID 1) starts /usr/local/bin/image-start,
+# which runs node_exporter, the Consul agent and the image's services from /etc/image-start.d/,
+# exits when a main service exits (so `restart` applies) and stops every service on SIGTERM within
+# 8 s (IMAGE_START_STOP_TIMEOUT), inside the 10 s that `destroy_grace_seconds` gives it.
+#
+# Network aliases are the names the images are built with: "consul" (CONSUL_RETRY_JOIN), "cortex"
+# (the gateway's CORTEX_UPSTREAM) and "nginx" (PROMETHEUS_REMOTE_WRITE_URL, GRAFANA_CORTEX_URL).
 
 resource "docker_network" "cluster" {
   name   = var.name_prefix
@@ -16,19 +24,15 @@ resource "docker_network" "cluster" {
   }
 }
 
-# Consul servers: the service catalog and Cortex's hash ring.
+# Consul servers: the service catalog and Cortex's hash ring. The host name is the Consul node name.
 resource "docker_container" "consul" {
   count = var.consul_servers
 
-  name       = local.consul_server_names[count.index]
-  hostname   = local.consul_server_names[count.index]
-  image      = var.images["consul"]
-  entrypoint = ["/bin/sh"]
-  command    = [local.start_script]
-  init       = true
-  restart    = "unless-stopped"
-  # What the upstream consul image's entrypoint reads; kept for when the images gain entrypoints.
-  env = ["CONSUL_BIND_INTERFACE=eth0"]
+  name                  = local.consul_server_names[count.index]
+  hostname              = local.consul_server_names[count.index]
+  image                 = var.images["consul"]
+  restart               = "unless-stopped"
+  destroy_grace_seconds = 10
 
   networks_advanced {
     name    = docker_network.cluster.id
@@ -45,10 +49,10 @@ resource "docker_container" "consul" {
     }
   }
 
+  # bootstrap_expect = var.consul_servers (see locals.tf): a setting file, not a start command.
   upload {
-    file       = local.start_script
-    content    = local.start_scripts["consul"]
-    executable = true
+    file    = local.consul_server_config.file
+    content = local.consul_server_config.content
   }
 
   labels {
@@ -62,23 +66,15 @@ resource "docker_container" "consul" {
 resource "docker_container" "cortex" {
   count = var.cortex_replicas
 
-  name       = "${var.name_prefix}-cortex-${count.index}"
-  hostname   = "${var.name_prefix}-cortex-${count.index}"
-  image      = var.images["cortex"]
-  entrypoint = ["/bin/sh"]
-  command    = [local.start_script]
-  init       = true
-  restart    = "unless-stopped"
+  name                  = "${var.name_prefix}-cortex-${count.index}"
+  hostname              = "${var.name_prefix}-cortex-${count.index}"
+  image                 = var.images["cortex"]
+  restart               = "unless-stopped"
+  destroy_grace_seconds = 10
 
   networks_advanced {
     name    = docker_network.cluster.id
     aliases = ["cortex"]
-  }
-
-  upload {
-    file       = local.start_script
-    content    = local.start_scripts["cortex"]
-    executable = true
   }
 
   labels {
@@ -92,13 +88,11 @@ resource "docker_container" "cortex" {
 # The gateway in front of Cortex, with prometheus-nginxlog-exporter on 4040. The alias "nginx" is
 # where the monitoring image remote-writes and queries Cortex.
 resource "docker_container" "nginx" {
-  name       = "${var.name_prefix}-nginx"
-  hostname   = "${var.name_prefix}-nginx"
-  image      = var.images["nginx"]
-  entrypoint = ["/bin/sh"]
-  command    = [local.start_script]
-  init       = true
-  restart    = "unless-stopped"
+  name                  = "${var.name_prefix}-nginx"
+  hostname              = "${var.name_prefix}-nginx"
+  image                 = var.images["nginx"]
+  restart               = "unless-stopped"
+  destroy_grace_seconds = 10
 
   networks_advanced {
     name    = docker_network.cluster.id
@@ -109,12 +103,6 @@ resource "docker_container" "nginx" {
     internal = 80
     external = var.gateway_port
     ip       = "127.0.0.1"
-  }
-
-  upload {
-    file       = local.start_script
-    content    = local.start_scripts["nginx"]
-    executable = true
   }
 
   labels {
@@ -128,13 +116,16 @@ resource "docker_container" "nginx" {
 # Prometheus (scrapes every service registered in Consul, remote-writes to Cortex through the
 # gateway) and Grafana (Prometheus and Cortex data sources); both configured by the image.
 resource "docker_container" "monitoring" {
-  name       = "${var.name_prefix}-monitoring"
-  hostname   = "${var.name_prefix}-monitoring"
-  image      = var.images["monitoring"]
-  entrypoint = ["/bin/sh"]
-  command    = [local.start_script]
-  init       = true
-  restart    = "unless-stopped"
+  name                  = "${var.name_prefix}-monitoring"
+  hostname              = "${var.name_prefix}-monitoring"
+  image                 = var.images["monitoring"]
+  restart               = "unless-stopped"
+  destroy_grace_seconds = 10
+
+  # Grafana reads GF_<SECTION>_<KEY> variables when it starts (its own override of grafana.ini),
+  # and image-start passes the container's environment on: the address Grafana is opened at,
+  # for the links it makes.
+  env = ["GF_SERVER_ROOT_URL=http://127.0.0.1:${var.grafana_port}/"]
 
   networks_advanced {
     name    = docker_network.cluster.id
@@ -145,12 +136,6 @@ resource "docker_container" "monitoring" {
     internal = 3000
     external = var.grafana_port
     ip       = "127.0.0.1"
-  }
-
-  upload {
-    file       = local.start_script
-    content    = local.start_scripts["monitoring"]
-    executable = true
   }
 
   labels {

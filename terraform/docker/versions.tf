@@ -7,7 +7,7 @@ terraform {
     docker = {
       source = "kreuzwerker/docker"
       # 3.6.x releases are published (release PRs kreuzwerker/terraform-provider-docker#743, #750);
-      # every argument used here (command, entrypoint, env, init, upload, networks_advanced, ports.ip)
+      # every argument used here (env, upload, networks_advanced, ports.ip, destroy_grace_seconds)
       # is in the 3.x docker_container schema. 4.x exists but has not been reviewed for this root.
       version = "~> 3.6"
     }

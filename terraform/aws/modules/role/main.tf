@@ -16,11 +16,13 @@ resource "aws_launch_template" "this" {
   }
 
   # IMDSv2 only, one hop: containers or proxies on the instance cannot reach the role's credentials.
+  # Instance tags are readable there: the AMIs' consul-instance-config.service reads the Consul
+  # auto-join tag at every boot.
   metadata_options {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
     http_put_response_hop_limit = 1
-    instance_metadata_tags      = "disabled"
+    instance_metadata_tags      = "enabled"
   }
 
   tag_specifications {

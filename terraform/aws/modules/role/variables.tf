@@ -58,6 +58,13 @@ variable "tags" {
   description = "Tags of the instances and their volumes (the Consul auto-join tag among them)."
   type        = map(string)
   default     = {}
+
+  validation {
+    # With tags in instance metadata (metadata_options), EC2 refuses to launch an instance whose
+    # tag keys hold anything else.
+    condition     = alltrue([for key in keys(var.tags) : can(regex("^[A-Za-z0-9+=.,_:@-]+$", key)) && !contains([".", "..", "_index"], key)])
+    error_message = "Instance tag keys may only hold letters, digits and + - = . , _ : @ (no spaces or /), and may not be \".\", \"..\" or \"_index\": the instances allow tags in instance metadata."
+  }
 }
 
 variable "min_size" {
