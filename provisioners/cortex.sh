@@ -8,6 +8,7 @@
 #   CORTEX_VERSION              default in lib/versions.sh (1.20.0)
 #   CORTEX_CONSUL_ADDRESS       default localhost:8500  (Consul HTTP API for the ring store)
 #   CORTEX_REPLICATION_FACTOR   default 1
+#   CORTEX_INTERFACE_NAMES      default eth0,ens5,en0  (the ring advertises the first with an address)
 #   CORTEX_STORAGE_BACKEND      filesystem (default) or s3
 #   CORTEX_S3_BUCKET            s3: bucket for blocks (required with s3)
 #   CORTEX_S3_REGION            s3: default us-east-1
@@ -25,6 +26,8 @@ require_root
 
 CORTEX_CONSUL_ADDRESS=${CORTEX_CONSUL_ADDRESS:-localhost:8500}
 CORTEX_REPLICATION_FACTOR=${CORTEX_REPLICATION_FACTOR:-1}
+CORTEX_INTERFACE_NAMES=${CORTEX_INTERFACE_NAMES:-eth0,ens5,en0}
+[[ $CORTEX_INTERFACE_NAMES =~ ^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*$ ]] || die "CORTEX_INTERFACE_NAMES must be interface names separated by commas, got: $CORTEX_INTERFACE_NAMES"
 CORTEX_STORAGE_BACKEND=${CORTEX_STORAGE_BACKEND:-filesystem}
 CORTEX_S3_REGION=${CORTEX_S3_REGION:-us-east-1}
 CORTEX_S3_ENDPOINT=${CORTEX_S3_ENDPOINT:-s3.${CORTEX_S3_REGION}.amazonaws.com}
@@ -99,6 +102,9 @@ ingester:
     min_ready_duration: 0s
     final_sleep: 0s
     num_tokens: 512
+    # The ring advertises the first of these interfaces that has an address: eth0 in Docker,
+    # ens5 on Nitro EC2 instances (Cortex's default list is eth0 and en0 only).
+    interface_names: [$CORTEX_INTERFACE_NAMES]
     ring:
       kvstore:
         store: consul
