@@ -42,6 +42,16 @@ export async function loadConfigOrReport(files: readonly string[]): Promise<Conf
   return undefined;
 }
 
+/** Config with --var applied, and the target; undefined after every problem was printed (exit 2). */
+async function configAndTarget(opts: GlobalOptions & VarFlags): Promise<{ config: Config; target: Target<unknown> } | undefined> {
+  const vars = varOverridesOrReport(opts.var);
+  const loaded = await loadConfigOrReport(opts.config);
+  if (!loaded || !vars) return undefined;
+  const config = applyVariableOverrides(loaded, vars);
+  const target = await targetOrReport(opts.target, config);
+  return target && { config, target };
+}
+
 /** The target, or undefined after printing why the config cannot build it (exit 2). */
 async function targetOrReport(name: TargetName, config: Config): Promise<Target<unknown> | undefined> {
   const target = await createTarget(name, config);
@@ -83,12 +93,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--var <KEY=VALUE>', 'set a provisioner variable for every image, over the config\'s values (repeatable)', collect, [])
     .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
     .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean }) => {
-      const vars = varOverridesOrReport(opts.var);
-      const loaded = await loadConfigOrReport(opts.config);
-      if (!loaded || !vars) return setExit(EXIT.badInput);
-      const config = applyVariableOverrides(loaded, vars);
-      const target = await targetOrReport(opts.target, config);
-      if (!target) return setExit(EXIT.badInput);
+      const loaded = await configAndTarget(opts);
+      if (!loaded) return setExit(EXIT.badInput);
+      const { config, target } = loaded;
       setExit(await runBuildCommand(config, { packer: packerCli(), target, concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout, json: opts.json ?? false }));
     });
 
@@ -99,12 +106,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--var <KEY=VALUE>', 'plan with this provisioner variable set for every image, over the config\'s values (repeatable)', collect, [])
     .option('--json', 'print the plan as JSON (per image: action, reasons, id, fingerprint; and the tree level by level)')
     .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { json?: boolean }) => {
-      const vars = varOverridesOrReport(opts.var);
-      const loaded = await loadConfigOrReport(opts.config);
-      if (!loaded || !vars) return setExit(EXIT.badInput);
-      const config = applyVariableOverrides(loaded, vars);
-      const target = await targetOrReport(opts.target, config);
-      if (!target) return setExit(EXIT.badInput);
+      const loaded = await configAndTarget(opts);
+      if (!loaded) return setExit(EXIT.badInput);
+      const { config, target } = loaded;
       setExit(await runPlanCommand(config, { packer: packerCli(), target }, opts, (s) => process.stdout.write(s)));
     });
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { lockPath, type LockOwner } from '../engine/lock.js';
+import { lockPath, processAlive, type LockOwner } from '../engine/lock.js';
 import { fail, ok, type CheckResult } from './check.js';
 
 export type LockFacts =
@@ -45,14 +45,5 @@ export function lockCheck(facts: LockFacts, shown: string): CheckResult {
         `wait for that run to finish; if it is gone, delete ${shown}`,
       );
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: unknown) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -61,7 +61,8 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it exists, but is not ours). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,6 @@
 import { hclLabel, hclString } from './hcl.js';
 import { GENERATED_HEADER } from './render-docker.js';
+import { renderProvisionSteps, WORKDIR } from './provision-steps.js';
 import { usesPlugins, type PackerVersion } from './version.js';
 
 /** What one amazon-ebs template needs: structure only. Every user value arrives through the variables file. */
@@ -20,7 +21,6 @@ export const amiTemplatePath = (image: string): string => `packer/ami/${image}.p
 export const amiBuildTarget = (image: string): string => `amazon-ebs.${hclLabel(image)}`;
 
 /** Directory on the build instance for the uploaded environment and shared script library. */
-const WORKDIR = '/tmp/build-images';
 
 /** Variables every AMI template declares. The runner writes exactly these keys (plus the root's or the child's); a test keeps them in step. */
 export const AMI_TEMPLATE_VARIABLES = {
@@ -93,7 +93,6 @@ const WAIT_FOR_CLOUD_INIT = 'if command -v cloud-init >/dev/null 2>&1; then clou
 export function renderAmiTemplate(input: AmiTemplateInput): string {
   const name = hclLabel(input.image);
   const plugins = usesPlugins(input.packer);
-  const fromTemplate = (path: string): string => `"\${path.root}/../../${hclString(path).slice(1)}`;
   const lines: string[] = [GENERATED_HEADER, ''];
 
   lines.push('packer {');
@@ -171,29 +170,16 @@ export function renderAmiTemplate(input: AmiTemplateInput): string {
 
   lines.push('build {');
   lines.push(`  sources = [${hclString(`source.amazon-ebs.${name}`)}]`, '');
-  lines.push('  provisioner "shell" {');
-  lines.push(`    inline = [${hclString(WAIT_FOR_CLOUD_INIT)}, ${hclString(`mkdir -m 700 -p ${WORKDIR}`)}]`);
-  lines.push('  }', '');
-  lines.push('  provisioner "file" {');
-  lines.push('    source      = var.env_file');
-  lines.push(`    destination = ${hclString(`${WORKDIR}/env.sh`)}`);
-  lines.push('  }', '');
-  if (input.uploadLib) {
-    lines.push('  provisioner "file" {');
-    lines.push(`    source      = ${fromTemplate('provisioners/lib/')}`);
-    lines.push(`    destination = ${hclString(`${WORKDIR}/lib`)}`);
-    lines.push('  }', '');
-  }
-  if (input.provisioners.length > 0) {
-    lines.push('  provisioner "shell" {');
-    lines.push(`    scripts = [${input.provisioners.map((p) => fromTemplate(`provisioners/${p}.sh`)).join(', ')}]`);
-    lines.push(`    execute_command = ${hclString(EXECUTE_AS_ROOT)}`);
-    lines.push('  }', '');
-  }
   // Nothing of the build environment may stay in the AMI.
-  lines.push('  provisioner "shell" {');
-  lines.push(`    inline = [${hclString(`sudo rm -rf ${WORKDIR}`)}]`);
-  lines.push('  }');
+  lines.push(
+    ...renderProvisionSteps({
+      prepare: [WAIT_FOR_CLOUD_INIT, `mkdir -m 700 -p ${WORKDIR}`],
+      uploadLib: input.uploadLib,
+      provisioners: input.provisioners,
+      executeCommand: EXECUTE_AS_ROOT,
+      cleanup: `sudo rm -rf ${WORKDIR}`,
+    }).slice(0, -1),
+  );
   lines.push('}');
   return lines.join('\n') + '\n';
 }
