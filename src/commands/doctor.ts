@@ -1,4 +1,5 @@
 import { doctorDocker } from '../doctor/docker.js';
+import { doctorAws } from '../doctor/aws.js';
 import { hasFailure, renderCheck, renderTally } from '../doctor/check.js';
 import { probePacker, probePlugins } from '../doctor/packer.js';
 import { runChecks, type DoctorReport } from '../doctor/run.js';
@@ -17,7 +18,7 @@ export function renderDoctor(report: DoctorReport): string {
 export async function runDoctorCommand(options: { config: readonly string[]; target: TargetName }, write: (text: string) => void): Promise<number> {
   const report = await runChecks(
     { files: options.config, cwd: process.cwd(), target: options.target, env: process.env },
-    { packer: { version: () => probePacker(), plugins: () => probePlugins() }, docker: doctorDocker() },
+    { packer: { version: () => probePacker(), plugins: () => probePlugins() }, docker: doctorDocker(), aws: doctorAws },
   );
   write(renderDoctor(report));
   return hasFailure(report.results) ? EXIT.buildFailed : EXIT.ok;

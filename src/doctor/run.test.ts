@@ -4,6 +4,7 @@ import { renderCheck } from './check.js';
 import type { DoctorDocker } from './docker.js';
 import type { TargetName } from '../targets/target.js';
 import { runChecks, type DoctorDeps } from './run.js';
+import { classifyDryRun, type DoctorAws } from './aws.js';
 
 afterAll(removeTempDirs);
 
@@ -19,9 +20,15 @@ const packer16: DoctorDeps['packer'] = {
   },
 };
 
+/** An account where DescribeImages and DescribeSubnets are allowed, CreateKeyPair is denied, and CreateSecurityGroup errs. */
+const account: DoctorAws = {
+  credentials: async () => ({ ok: true, source: 'environment' }),
+  dryRun: async (_region, call) => (call === 'CreateKeyPair' ? 'denied' : call === 'CreateSecurityGroup' ? { error: 'RequestLimitExceeded' } : 'allowed'),
+};
+
 async function doctor(files: Record<string, string>, deps: Partial<DoctorDeps> = {}, env: NodeJS.ProcessEnv = {}, target: TargetName = 'docker') {
   const cwd = await tempDir(files);
-  const report = await runChecks({ files: [], cwd, target, env }, { packer: packer16, docker: engine, ...deps });
+  const report = await runChecks({ files: [], cwd, target, env }, { packer: packer16, docker: engine, aws: async () => account, ...deps });
   return { lines: report.results.map(renderCheck), problems: report.configProblems };
 }
 
@@ -71,7 +78,30 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
 
   it('--target ami: checks what the config must give the AMI target, and leaves the Docker checks out', async () => {
     const { lines, problems } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' }, {}, {}, 'ami');
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['FAIL  config', 'WARN  provisioner scripts', 'OK    packer', 'WARN  target', 'OK    disk space', 'OK    lock']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['FAIL  config', 'WARN  provisioner scripts', 'OK    packer', 'WARN  aws credentials', 'WARN  aws permissions', 'OK    disk space', 'OK    lock']);
     expect(problems).toContain('images.yaml:1:1: error: missing "targets.ami": --target ami needs at least the AWS region to build in');
+  });
+
+  it('--target ami: credentials from the SDK chain, and permissions by DryRun', async () => {
+    const config = CONFIG.replace('targets: {', 'targets: { ami: { region: eu-central-1 },');
+    const { lines } = await doctor({ 'images.yaml': config, 'provisioners/ok.sh': '#!/bin/sh\n' }, {}, {}, 'ami');
+    expect(lines.filter((l) => l.includes('aws'))).toEqual([
+      'OK    aws credentials: resolved (environment)',
+      'FAIL  aws permissions: denied in eu-central-1: ec2:CreateKeyPair; fix: grant the IAM permissions listed in the README ("The AMI target")',
+    ]);
+    const none = await doctor({ 'images.yaml': config, 'provisioners/ok.sh': '#!/bin/sh\n' }, { aws: async () => ({ ...account, credentials: async () => ({ ok: false, error: 'Could not load credentials from any providers' }) }) }, {}, 'ami');
+    expect(none.lines.filter((l) => l.includes('aws'))).toEqual([
+      'FAIL  aws credentials: the AWS SDK found no credentials: Could not load credentials from any providers; fix: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a web identity (OIDC) role; in CI see examples/ci/',
+      'WARN  aws permissions: not checked: no AWS credentials',
+    ]);
+  });
+});
+
+describe('classifyDryRun', () => {
+  it('reads EC2 DryRun answers: DryRunOperation allowed, UnauthorizedOperation denied, anything else unknown', () => {
+    const named = (name: string) => Object.assign(new Error(`${name} message`), { name });
+    expect(classifyDryRun(named('DryRunOperation'))).toBe('allowed');
+    expect(classifyDryRun(named('UnauthorizedOperation'))).toBe('denied');
+    expect(classifyDryRun(named('RequestLimitExceeded'))).toEqual({ error: 'RequestLimitExceeded message' });
   });
 });

@@ -4,7 +4,8 @@ import { displayPath } from '../config/load.js';
 import type { TargetName } from '../targets/target.js';
 import { lockPath } from '../engine/lock.js';
 import { usesPlugins } from '../packer/version.js';
-import { notChecked, warn, type CheckResult } from './check.js';
+import { notChecked, type CheckResult } from './check.js';
+import { credentialsCheck, DRY_RUN_CALLS, permissionsCheck, type DoctorAws } from './aws.js';
 import { configCheck, probeConfig } from './config.js';
 import { diskChecks, probeDisk } from './disk.js';
 import { baseImageCheck, buildNetworkCheck, engineAddress, engineCheck, type DoctorDocker } from './docker.js';
@@ -25,6 +26,8 @@ export interface DoctorOptions {
 export interface DoctorDeps {
   readonly packer: { version(): Promise<PackerFacts>; plugins(): Promise<PluginFacts> };
   readonly docker: DoctorDocker;
+  /** Made only for --target ami (loading the AWS SDK takes a second). */
+  readonly aws: () => Promise<DoctorAws>;
 }
 
 export interface DoctorReport {
@@ -62,8 +65,15 @@ export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promi
       const docker = config.config.targets.docker;
       results.push(buildNetworkCheck(engine.value, docker.runArgs), baseImageCheck(docker.baseImage, await deps.docker.baseImage(docker.baseImage)));
     }
+  } else if (!config.ok || config.config.targets.ami?.region === undefined) {
+    results.push(notChecked('aws credentials', 'no targets.ami.region in a valid config'), notChecked('aws permissions', 'no targets.ami.region in a valid config'));
   } else {
-    results.push(warn('target', `doctor does not check the engine or account --target ${options.target} builds in yet; only the checks that do not depend on it ran`));
+    const region = config.config.targets.ami.region;
+    const aws = await deps.aws();
+    const credentials = await aws.credentials(region);
+    results.push(credentialsCheck(credentials));
+    if (!credentials.ok) results.push(notChecked('aws permissions', 'no AWS credentials'));
+    else results.push(permissionsCheck(region, await Promise.all(DRY_RUN_CALLS.map(async (call) => [call, await aws.dryRun(region, call)] as const))));
   }
 
   const local = where.startsWith('unix://');
