@@ -58,9 +58,11 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
   const records = new Map<string, ManifestImage>();
   const record = (name: string, entry: Omit<ManifestImage, 'parent' | 'fingerprint' | 'inputs'>, good: boolean): void => {
     const fp = fingerprints.get(name)!;
-    // Inputs describe the last good build: carried over when this run did not produce one.
+    // Inputs and build time describe the last good build: carried over when this run did not build it.
     const inputs = good ? fp.inputs : previous[name]?.inputs;
-    records.set(name, { ...entry, parent: tree.byName.get(name)!.parent ?? null, fingerprint: fp.fingerprint, ...(inputs ? { inputs } : {}) });
+    const built = entry.status === 'built' ? entry.durationMs : undefined;
+    const lastBuildMs = built ?? previous[name]?.lastBuildMs ?? previous[name]?.durationMs;
+    records.set(name, { ...entry, parent: tree.byName.get(name)!.parent ?? null, fingerprint: fp.fingerprint, ...(inputs ? { inputs } : {}), ...(lastBuildMs === undefined ? {} : { lastBuildMs }) });
   };
 
   const scheduled = tree.order.filter((n) => decisions.get(n.name)?.action !== 'absent');
@@ -73,6 +75,8 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
   const result = await schedule<A>(scheduled, {
     concurrency,
     signal,
+    // Longest known builds first: on few cores the tree ends sooner when the slow leaf starts early.
+    priority: (name) => previous[name]?.lastBuildMs ?? previous[name]?.durationMs ?? 0,
     onSkip: (image, because) => {
       record(image, { status: 'skipped', error: `skipped: ${because === 'interrupt' ? 'interrupted' : `${because} did not build`}` }, false);
       emit({ type: 'skipped', image, because });

@@ -54,9 +54,9 @@ export async function prepareRun<A>(
 ): Promise<{ ok: true; value: PreparedRun<A> } | { ok: false; message: string }> {
   const { target } = deps;
   const tree = buildTree(config.images);
-  const packer = await detectPacker(deps.packer);
+  // Both ask another process or the network: ask at once.
+  const [packer, engine] = await Promise.all([detectPacker(deps.packer), target.preflight()]);
   if (!packer.ok) return packer;
-  const engine = await target.preflight();
   if (!engine.ok) return { ok: false, message: engine.error };
 
   const { templates, fingerprints } = await fingerprintsFor(config, tree, target, packer.version);

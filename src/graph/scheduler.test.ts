@@ -89,4 +89,18 @@ describe('schedule', () => {
   it('rejects a concurrency below 1 as a bug', async () => {
     await expect(schedule(cortex, { concurrency: 0, run: async () => ({ ok: true, value: 1 }) })).rejects.toThrow(/concurrency 0/);
   });
+
+  it('starts the highest-priority ready node first, keeping the given order on ties', async () => {
+    const started: string[] = [];
+    const lastBuild: Record<string, number> = { consul: 5, cortex: 40, nginx: 20, monitoring: 40 };
+    await schedule<string>(cortex, {
+      concurrency: 1,
+      priority: (name) => lastBuild[name] ?? 0,
+      run: async (name) => {
+        started.push(name);
+        return { ok: true, value: name };
+      },
+    });
+    expect(started).toEqual(['base', 'cortex', 'monitoring', 'nginx', 'consul']);
+  });
 });

@@ -26,6 +26,11 @@ export interface ScheduleOptions<T> {
   readonly onSkip?: (name: string, because: string) => void;
   /** Once aborted, nothing new starts; running nodes finish (they watch the same signal). */
   readonly signal?: AbortSignal;
+  /**
+   * Among nodes ready at once, higher starts first (e.g. the last known build time: starting the
+   * longest builds first shortens the whole run). Ties keep the given order.
+   */
+  readonly priority?: (name: string) => number;
 }
 
 export async function schedule<T>(nodes: readonly ScheduledNode[], options: ScheduleOptions<T>): Promise<ScheduleResult<T>> {
@@ -41,6 +46,13 @@ export async function schedule<T>(nodes: readonly ScheduledNode[], options: Sche
   }
 
   const ready: ScheduledNode[] = nodes.filter((n) => n.parent === undefined);
+  const takeNext = (): ScheduledNode => {
+    let best = 0;
+    if (options.priority) {
+      for (let i = 1; i < ready.length; i++) if (options.priority(ready[i]!.name) > options.priority(ready[best]!.name)) best = i;
+    }
+    return ready.splice(best, 1)[0]!;
+  };
   const running = new Set<Promise<void>>();
 
   const skipBelow = (name: string): void => {
@@ -79,7 +91,7 @@ export async function schedule<T>(nodes: readonly ScheduledNode[], options: Sche
   const thrown: unknown[] = [];
 
   while (ready.length > 0 || running.size > 0) {
-    while (ready.length > 0 && running.size < options.concurrency && !options.signal?.aborted) start(ready.shift()!);
+    while (ready.length > 0 && running.size < options.concurrency && !options.signal?.aborted) start(takeNext());
     if (options.signal?.aborted) {
       for (const node of ready.splice(0)) {
         states.set(node.name, 'skipped');
