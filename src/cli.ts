@@ -164,7 +164,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version exit 0; every usage mistake is bad input.
       return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    throw e;
+    // Expected failures are values and never get here; what does is an engine or API that went away
+    // mid-call, or a bug. One readable line, the stack only when asked for.
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`error: ${message}\n`);
+    if (process.env.BUILD_IMAGES_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ''}\n`);
+    else process.stderr.write('  (unexpected: set BUILD_IMAGES_DEBUG=1 for the stack trace, and report it if it is not an outside failure)\n');
+    return EXIT.buildFailed;
   }
   return code;
 }
