@@ -160,7 +160,7 @@ async function treeSection(work, built) {
         const r = await toolBuild(repo, project, { force: true, expect: () => 'built' });
         out.commands.cold = r.command;
         for (const image of r.images) built.push({ id: image.id, name: image.image, root: image.parent === null });
-        out.cold.push({ who, wallMs: r.wallMs, images: r.images.map(({ image, parent, id, durationMs }) => ({ image, parent, id, durationMs })) });
+        out.cold.push({ who, wallMs: r.wallMs, images: r.images.map(({ image, parent, id, durationMs, startedAt }) => ({ image, parent, id, durationMs, startedAt })) });
       } else {
         const r = await handBuild(project, join(work, `hand-${i + 1}`), config, dist);
         for (const image of r.images) built.push({ id: image.id, name: image.image, root: image.parent === null });

@@ -20,6 +20,8 @@ import { fakePackerRunner, finishCopiesOnSecondLook } from '../src/targets/ami/t
 import { removeTempDirs, tempDir } from '../src/config/testing/temp-dir.js';
 import { fakeAmiId, scenarios } from './helpers/fake-packer.js';
 import { runPruneCommand } from '../src/commands/prune.js';
+import { buildResultJson } from '../src/commands/build-result.js';
+import { schemaErrors } from './helpers/json-schema.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());
@@ -77,6 +79,7 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     finishCopiesOnSecondLook(account);
     const { outcome } = await build(config, account);
     expect(outcome.status).toBe('succeeded');
+    expect(schemaErrors('build-result.schema.json', buildResultJson('ami', outcome))).toBe('');
     const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
     expect(manifest.target).toBe('ami');
     expect(statuses(manifest)).toEqual(Object.fromEntries(IMAGES.map((i) => [i, 'built'])));
@@ -106,6 +109,9 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     finishCopiesOnSecondLook(account);
     const { outcome } = await build(config, account, { FAKE_PACKER_SCENARIOS: scenarios({ cortex: 'fail' }) });
     expect(outcome.status).toBe('failed');
+    const result = buildResultJson('ami', outcome);
+    expect(schemaErrors('build-result.schema.json', result)).toBe('');
+    expect(result.images.find((i) => i.image === 'cortex')).toMatchObject({ status: 'failed', id: null, regions: null, log: '.build-images/logs/ami/cortex.log' });
     const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
     expect(statuses(manifest)).toEqual({ base: 'built', consul: 'built', cortex: 'failed', nginx: 'built', monitoring: 'built' });
     expect(manifest.images.cortex.error).toBe('Script exited with non-zero exit status: 3.Allowed exit codes are: [0]');

@@ -17,6 +17,7 @@ export interface BuildResultJson {
     readonly id: string | null;
     readonly regions: Readonly<Record<string, string>> | null;
     readonly reasons: readonly string[];
+    readonly startedAt: string | null;
     readonly durationMs: number | null;
     readonly log: string | null;
     readonly error: string | null;
@@ -41,6 +42,7 @@ export function buildResultJson(target: TargetName, outcome: BuildOutcome): Buil
       id: entry.id ?? null,
       regions: entry.regions ?? null,
       reasons: entry.reasons ?? [],
+      startedAt: entry.startedAt ?? null,
       durationMs: entry.durationMs ?? null,
       log: entry.log ?? null,
       error: entry.error ?? null,

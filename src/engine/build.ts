@@ -93,6 +93,7 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
       const reasons = decision.action === 'build' ? decision.reasons : [];
       const source = target.source(parent);
       const started = Date.now();
+      const startedAt = new Date(started).toISOString();
       emit({ type: 'started', image: name, reasons });
       if (parent === undefined && rootProblem !== undefined) {
         record(name, { status: 'failed', source, durationMs: 0, error: rootProblem, reasons }, false);
@@ -108,12 +109,12 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
       });
       const durationMs = Date.now() - started;
       if (built.ok) {
-        record(name, { status: 'built', ...target.ids(built.value), source, durationMs, log: relativeLog(root, target.logFile(name)), reasons }, true);
+        record(name, { status: 'built', ...target.ids(built.value), source, startedAt, durationMs, log: relativeLog(root, target.logFile(name)), reasons }, true);
         emit({ type: 'done', image: name, id: target.describe(built.value), durationMs });
         return { ok: true, value: built.value };
       }
       const log = built.error.logFile;
-      record(name, { status: 'failed', source, durationMs, ...(log ? { log: relativeLog(root, log) } : {}), error: built.error.message, reasons }, false);
+      record(name, { status: 'failed', source, startedAt, durationMs, ...(log ? { log: relativeLog(root, log) } : {}), error: built.error.message, reasons }, false);
       emit({ type: 'failed', image: name, message: built.error.message, logFile: log && relativeLog(root, log), logTail: log ? await tail(log, 15) : [], durationMs });
       return { ok: false };
     },

@@ -15,6 +15,8 @@ export interface ManifestImage {
   /** What the image was built from: the parent's ID, or the base image. */
   readonly source?: string;
   readonly durationMs?: number;
+  /** When this run started building it (ISO 8601, ms): with durationMs, the build's time line. */
+  readonly startedAt?: string;
   /** How long this image's last successful build took (carried over by runs that reuse it): the scheduler starts long builds first. */
   readonly lastBuildMs?: number;
   readonly log?: string;

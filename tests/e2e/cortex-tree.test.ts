@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
 import { checkTfvars, loadTerraformRoot } from '../../src/terraform/check-roots.js';
+import { schemaErrors } from '../helpers/json-schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../helpers/project.js';
 import { assertPrerequisites, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
@@ -94,8 +95,9 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       const before = await tfvarsText();
       const plan = await runCli(dir, ['plan', ...OFFLINE]);
       expect(plan.stdout).toContain('5 images in 2 levels: 0 to build, 5 to reuse.');
-      const again = await runCli(dir, OFFLINE);
+      const again = await runCli(dir, [...OFFLINE, '--json']);
       expect(again.exitCode, again.all).toBe(0);
+      expect(schemaErrors('build-result.schema.json', JSON.parse(again.stdout))).toBe('');
       expect(results(again.all ?? '')).toEqual({ base: 'reused', consul: 'reused', cortex: 'reused', nginx: 'reused', monitoring: 'reused' });
       expect(await tfvarsText()).toBe(before);
     });
@@ -104,6 +106,7 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       const before = JSON.parse(await tfvarsText()).images;
       await appendFile(join(dir, 'provisioners/cortex.sh'), `\n# changed by the e2e test ${Date.now()}\n`);
       const plan = await runCli(dir, ['plan', ...OFFLINE, '--json']);
+      expect(schemaErrors('plan-result.schema.json', JSON.parse(plan.stdout))).toBe('');
       const entries = JSON.parse(plan.stdout).images as Array<{ image: string; action: string; reasons?: string[] }>;
       expect(entries.map((e) => [e.image, e.action, e.reasons ?? []])).toEqual([
         ['base', 'reuse', []],
