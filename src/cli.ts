@@ -90,6 +90,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--timeout <duration>', 'stop and clean up any single build that runs longer (e.g. 30m, 1h30m); it then fails', parseDuration)
     .option('--force [image...]', 'rebuild these images (all when no name is given) even if an image with the same fingerprint exists')
     .option('--only <image...>', 'build only these images, and those ancestors that have nothing to reuse')
+    .option('--except <image...>', 'build everything but these images and the images built on them')
     .option('--var <KEY=VALUE>', 'set a provisioner variable for every image, over the config\'s values (repeatable)', collect, [])
     .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
     .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean }) => {
@@ -103,6 +104,7 @@ function program(setExit: (code: number) => void): Command {
     .description('show, per image, whether it would be built (and why) or reused (and which ID); builds nothing')
     .option('--force [image...]', 'plan as if these images (all when no name is given) were forced')
     .option('--only <image...>', 'plan as if only these images were asked for')
+    .option('--except <image...>', 'plan as if these images (and those built on them) were left out')
     .option('--var <KEY=VALUE>', 'plan with this provisioner variable set for every image, over the config\'s values (repeatable)', collect, [])
     .option('--json', 'print the plan as JSON (per image: action, reasons, id, fingerprint; and the tree level by level)')
     .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { json?: boolean }) => {

@@ -87,7 +87,7 @@ function summary(results) {
     const n = results.tree.images.length;
     rows.push(['1', `Cold build, ${n}-image tree`, `build-images ${sec(t.toolMs)} vs Packer by hand ${sec(t.handMs)}: **${fixed(t.coldRatio)}×**`, '≤ 0.75×', met(t.coldRatio <= 0.75)]);
     verdict('cold build ≤ 0.75× hand-run', t.coldRatio <= 0.75);
-    rows.push(['2', 'Orchestrator overhead', `**${sec(t.overheadMs)}** over the Packer builds' own critical path`, '< 1 s', met(t.overheadMs < 1000)]);
+    rows.push(['2', 'Orchestrator overhead', `**${sec(t.overheadMs)}** with no Packer build running (wall minus Packer busy time)`, '< 1 s', met(t.overheadMs < 1000)]);
     verdict('overhead < 1 s', t.overheadMs < 1000);
     rows.push(['3', 'No-op rebuild (all reused)', `**${sec(t.noopMs)}** wall, ${fixed(ratio(t.noopMs, t.toolMs) * 100, 1)} % of the cold build`, '< 1.5 s', met(t.noopMs < 1500)]);
     verdict('no-op < 1.5 s', t.noopMs < 1500);

@@ -29,4 +29,13 @@ describe('parseSelection', () => {
       errors: ['error: conflicting flags: --force consul, but --only cortex-debug leaves consul out (it is neither named nor an ancestor of a named image)'],
     });
   });
+
+  it('--except leaves the images and everything built on them out, and conflicts with --only', () => {
+    expect(parseSelection(config, { except: ['cortex'] })).toEqual({ ok: true, value: { force: new Set(), only: new Set(['base', 'consul']) } });
+    expect(parseSelection(config, { except: ['cortex'], only: ['consul'] })).toEqual({ ok: false, errors: ['error: conflicting flags: --only and --except; name what to build with one of them'] });
+    expect(parseSelection(config, { except: ['cortex'], force: ['cortex-debug'] })).toEqual({
+      ok: false,
+      errors: ['error: conflicting flags: --force cortex-debug, but --except cortex leaves cortex-debug out (it is neither named nor an ancestor of a named image)'],
+    });
+  });
 });
