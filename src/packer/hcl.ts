@@ -23,9 +23,6 @@ export function hclString(value: string): string {
   return `"${out.replace(/([$%])\{/g, (_m, sigil: string) => `${sigil}${sigil}{`)}"`;
 }
 
-export function hclList(values: readonly string[]): string {
-  return `[${values.map(hclString).join(', ')}]`;
-}
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 

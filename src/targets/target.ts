@@ -1,4 +1,3 @@
-import type { Config } from '../config/types.js';
 import type { ImageNode, ImageTree } from '../graph/tree.js';
 import type { GeneratedFile } from '../engine/generate.js';
 import type { Packer } from '../packer/run.js';
@@ -56,10 +55,4 @@ export interface Target<A> {
   /** IDs recorded in the target's tfvars file, per image, to prefer them among equal reusable artifacts. */
   readonly tfvarsPath: string;
   recordedInTfvars(parsed: unknown): Map<string, string[]>;
-}
-
-export type AnyTarget = Target<unknown>;
-
-export interface TargetDeps {
-  readonly config: Config;
 }
