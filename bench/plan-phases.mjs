@@ -34,14 +34,16 @@ const plan = await load('commands/plan.js');
 await load('cli.js'); // commander, listr2, the renderers, whatever else the CLI imports up front
 const { buildTree } = await load('graph/tree.js');
 
-const timed = (fn, samples) => async (...args) => {
-  const s = performance.now();
-  try {
-    return await fn(...args);
-  } finally {
-    samples.push(performance.now() - s);
-  }
-};
+const timed =
+  (fn, samples) =>
+  async (...args) => {
+    const s = performance.now();
+    try {
+      return await fn(...args);
+    } finally {
+      samples.push(performance.now() - s);
+    }
+  };
 /** Wraps every method of an adapter so each call is counted and timed, under `samples[name]`. */
 function instrument(adapter, samples) {
   const wrapped = { ...adapter };
@@ -77,7 +79,10 @@ const summarise = (calls) =>
   Object.fromEntries(
     Object.entries(calls)
       .filter(([, xs]) => xs.length > 0)
-      .map(([name, xs]) => [name, { calls: xs.length, totalMs: sum(xs), medianMs: [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] }]),
+      .map(([name, xs]) => [
+        name,
+        { calls: xs.length, totalMs: sum(xs), medianMs: [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] },
+      ]),
   );
 out.packerCalls = summarise(packerCalls);
 out.engineCalls = summarise(engineCalls);

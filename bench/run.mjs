@@ -19,7 +19,17 @@ import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from '
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capture, hasGnuTime, run } from './lib/proc.mjs';
-import { BENCH_REPOSITORY, CONFIG_ARGS, cli, copyProject, handBuild, handBuildImage, HAND_REPOSITORY, toolBuild, touchProvisioner } from './lib/tree.mjs';
+import {
+  BENCH_REPOSITORY,
+  CONFIG_ARGS,
+  cli,
+  copyProject,
+  handBuild,
+  handBuildImage,
+  HAND_REPOSITORY,
+  toolBuild,
+  touchProvisioner,
+} from './lib/tree.mjs';
 import { imageSizes } from './lib/layers.mjs';
 import { makeSyntheticProject, measureScale, parsePhases } from './lib/scale.mjs';
 import { renderReport } from './lib/report.mjs';
@@ -31,7 +41,19 @@ const log = (message) => process.stderr.write(`[bench ${((Date.now() - started) 
 const LEAF = 'cortex';
 
 function parseArgs(argv) {
-  const o = { runs: 2, noopRuns: 8, leafRuns: 2, sizes: [10, 100, 500, 1000], scaleRuns: 3, only: undefined, budgetMin: 14, out: join(repo, 'docs', 'benchmarks.md'), keep: false, save: undefined, render: undefined };
+  const o = {
+    runs: 2,
+    noopRuns: 8,
+    leafRuns: 2,
+    sizes: [10, 100, 500, 1000],
+    scaleRuns: 3,
+    only: undefined,
+    budgetMin: 14,
+    out: join(repo, 'docs', 'benchmarks.md'),
+    keep: false,
+    save: undefined,
+    render: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -58,16 +80,21 @@ function parseArgs(argv) {
 async function preflight() {
   const problems = [];
   if (!existsSync(join(repo, 'dist', 'cli.js'))) problems.push('dist/ is missing: run `npm run build` first.');
-  if ((await capture('packer', ['version'])) === undefined) problems.push('`packer version` failed: install Packer (apt-get install packer).');
-  if ((await capture('docker', ['info', '--format', '{{.ServerVersion}}'])) === undefined) problems.push('the Docker engine does not answer: run scripts/start-docker.');
+  if ((await capture('packer', ['version'])) === undefined)
+    problems.push('`packer version` failed: install Packer (apt-get install packer).');
+  if ((await capture('docker', ['info', '--format', '{{.ServerVersion}}'])) === undefined)
+    problems.push('the Docker engine does not answer: run scripts/start-docker.');
   if (opts.only !== 'scale') {
-    if ((await capture('docker', ['image', 'inspect', '--format', '{{.Id}}', 'local/debian:bookworm'])) === undefined) problems.push('local/debian:bookworm is missing: run examples/offline/prepare.');
-    if (!existsSync('/var/cache/build-images/mirror')) problems.push('the mirror /var/cache/build-images/mirror is missing: run examples/offline/prepare.');
+    if ((await capture('docker', ['image', 'inspect', '--format', '{{.Id}}', 'local/debian:bookworm'])) === undefined)
+      problems.push('local/debian:bookworm is missing: run examples/offline/prepare.');
+    if (!existsSync('/var/cache/build-images/mirror'))
+      problems.push('the mirror /var/cache/build-images/mirror is missing: run examples/offline/prepare.');
   }
   if (problems.length) throw new Error(problems.join('\n'));
   const built = statSync(join(repo, 'dist', 'cli.js')).mtimeMs;
   const newer = await newestBelow(join(repo, 'src'));
-  if (newer.mtimeMs > built) log(`warning: ${relative(repo, newer.path)} is newer than dist/: the bench measures the last \`npm run build\`.`);
+  if (newer.mtimeMs > built)
+    log(`warning: ${relative(repo, newer.path)} is newer than dist/: the bench measures the last \`npm run build\`.`);
   return new Date(built).toISOString();
 }
 
@@ -83,7 +110,9 @@ async function newestBelow(dir) {
 }
 
 async function machineFacts(distBuiltAt) {
-  const osRelease = existsSync('/etc/os-release') ? /PRETTY_NAME="?([^"\n]*)/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] : undefined;
+  const osRelease = existsSync('/etc/os-release')
+    ? /PRETTY_NAME="?([^"\n]*)/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1]
+    : undefined;
   const count = async (args) => ((await capture('docker', args)) ?? '').split('\n').filter(Boolean).length;
   return {
     nproc: availableParallelism(),
@@ -113,7 +142,9 @@ function gitCommit() {
     const ref = head.slice(5);
     const loose = join(repo, '.git', ref);
     if (existsSync(loose)) return readFileSync(loose, 'utf8').trim().slice(0, 12);
-    const packed = readFileSync(join(repo, '.git', 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+    const packed = readFileSync(join(repo, '.git', 'packed-refs'), 'utf8')
+      .split('\n')
+      .find((l) => l.endsWith(` ${ref}`));
     return packed?.slice(0, 12);
   } catch {
     return undefined;
@@ -122,7 +153,9 @@ function gitCommit() {
 
 function commandLine() {
   const args = process.argv.slice(2).join(' ');
-  return process.env.npm_lifecycle_event === 'bench' ? `npm run bench${args ? ` -- ${args}` : ''}` : `node bench/run.mjs${args ? ` ${args}` : ''}`;
+  return process.env.npm_lifecycle_event === 'bench'
+    ? `npm run bench${args ? ` -- ${args}` : ''}`
+    : `node bench/run.mjs${args ? ` ${args}` : ''}`;
 }
 
 /** The reference tree: cold builds (tool vs hand-run, alternating), no-op rebuilds, one-leaf changes, sizes. */
@@ -143,7 +176,15 @@ async function treeSection(work, built) {
   const gen = await cli(repo, project, ['generate', ...CONFIG_ARGS]);
   if (gen.code !== 0) throw new Error(`generate failed:\n${gen.stderr}`);
 
-  const out = { images: config.images.map((i) => ({ name: i.name, parent: i.parent ?? null, provisioners: i.provisioners })), concurrency: config.targets.docker.concurrency ?? availableParallelism(), leaf: LEAF, cold: [], noop: [], leafRuns: [], commands: {} };
+  const out = {
+    images: config.images.map((i) => ({ name: i.name, parent: i.parent ?? null, provisioners: i.provisioners })),
+    concurrency: config.targets.docker.concurrency ?? availableParallelism(),
+    leaf: LEAF,
+    cold: [],
+    noop: [],
+    leafRuns: [],
+    commands: {},
+  };
   const deadline = started + opts.budgetMin * 60_000;
   // What follows the cold runs took about 4 minutes on a loaded 2-core machine (3 with --only tree less the scale part).
   const reserveMs = opts.only === 'tree' ? 120_000 : 270_000;
@@ -160,7 +201,11 @@ async function treeSection(work, built) {
         const r = await toolBuild(repo, project, { force: true, expect: () => 'built' });
         out.commands.cold = r.command;
         for (const image of r.images) built.push({ id: image.id, name: image.image, root: image.parent === null });
-        out.cold.push({ who, wallMs: r.wallMs, images: r.images.map(({ image, parent, id, durationMs, startedAt }) => ({ image, parent, id, durationMs, startedAt })) });
+        out.cold.push({
+          who,
+          wallMs: r.wallMs,
+          images: r.images.map(({ image, parent, id, durationMs, startedAt }) => ({ image, parent, id, durationMs, startedAt })),
+        });
       } else {
         const r = await handBuild(project, join(work, `hand-${i + 1}`), config, dist);
         for (const image of r.images) built.push({ id: image.id, name: image.image, root: image.parent === null });

@@ -91,21 +91,46 @@ function program(setExit: (code: number) => void): Command {
     .option('--force [image...]', 'rebuild these images (all when no name is given) even if an image with the same fingerprint exists')
     .option('--only <image...>', 'build only these images, and those ancestors that have nothing to reuse')
     .option('--except <image...>', 'build everything but these images and the images built on them')
-    .option('--var <KEY=VALUE>', 'set a provisioner variable for every image, over the config\'s values (repeatable)', collect, [])
-    .addHelpText('after', '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml')
-    .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean }) => {
-      const loaded = await configAndTarget(opts);
-      if (!loaded) return setExit(EXIT.badInput);
-      const { config, target } = loaded;
-      setExit(await runBuildCommand(config, { packer: packerCli(), target, concurrency: opts.concurrency, verbose: opts.verbose ?? false, plain: opts.plain ?? false, flags: opts, timeoutMs: opts.timeout, json: opts.json ?? false }));
-    });
+    .option('--var <KEY=VALUE>', "set a provisioner variable for every image, over the config's values (repeatable)", collect, [])
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ build-images --target docker\n  $ build-images --config images.yaml --config examples/offline/images.yaml',
+    )
+    .action(
+      async (
+        opts: GlobalOptions &
+          SelectionFlags &
+          VarFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean },
+      ) => {
+        const loaded = await configAndTarget(opts);
+        if (!loaded) return setExit(EXIT.badInput);
+        const { config, target } = loaded;
+        setExit(
+          await runBuildCommand(config, {
+            packer: packerCli(),
+            target,
+            concurrency: opts.concurrency,
+            verbose: opts.verbose ?? false,
+            plain: opts.plain ?? false,
+            flags: opts,
+            timeoutMs: opts.timeout,
+            json: opts.json ?? false,
+          }),
+        );
+      },
+    );
 
   common(cmd.command('plan'))
     .description('show, per image, whether it would be built (and why) or reused (and which ID); builds nothing')
     .option('--force [image...]', 'plan as if these images (all when no name is given) were forced')
     .option('--only <image...>', 'plan as if only these images were asked for')
     .option('--except <image...>', 'plan as if these images (and those built on them) were left out')
-    .option('--var <KEY=VALUE>', 'plan with this provisioner variable set for every image, over the config\'s values (repeatable)', collect, [])
+    .option(
+      '--var <KEY=VALUE>',
+      "plan with this provisioner variable set for every image, over the config's values (repeatable)",
+      collect,
+      [],
+    )
     .option('--json', 'print the plan as JSON (per image: action, reasons, id, fingerprint; and the tree level by level)')
     .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { json?: boolean }) => {
       const loaded = await configAndTarget(opts);
@@ -121,11 +146,20 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions & { check?: boolean; packerVersion?: string }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(await runGenerateCommand(config, { target: opts.target, packer: packerCli(), check: opts.check ?? false, packerVersion: opts.packerVersion }));
+      setExit(
+        await runGenerateCommand(config, {
+          target: opts.target,
+          packer: packerCli(),
+          check: opts.check ?? false,
+          packerVersion: opts.packerVersion,
+        }),
+      );
     });
 
   common(cmd.command('prune'))
-    .description('remove old images made by build-images: per image keep the newest N, and always what the tfvars reference and the parents of what is kept')
+    .description(
+      'remove old images made by build-images: per image keep the newest N, and always what the tfvars reference and the parents of what is kept',
+    )
     .option('--keep <n>', 'images to keep per image name (default: targets.ami.keep for AMIs, 3 for Docker)', positiveInt)
     .option('--dry-run', 'list what would be removed and kept; remove nothing')
     .addHelpText('after', '\nExamples:\n  $ build-images prune --target docker --dry-run\n  $ build-images prune --target ami --keep 2')
@@ -133,12 +167,24 @@ function program(setExit: (code: number) => void): Command {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
       if (!(await targetOrReport(opts.target, config))) return setExit(EXIT.badInput);
-      setExit(await runPruneCommand(config, { target: opts.target, keep: opts.keep, dryRun: opts.dryRun ?? false, docker: () => dockerEngine(), ec2: async () => (await import('./targets/ami/ec2.js')).ec2Api(), write: (line) => process.stdout.write(`${line}\n`) }));
+      setExit(
+        await runPruneCommand(config, {
+          target: opts.target,
+          keep: opts.keep,
+          dryRun: opts.dryRun ?? false,
+          docker: () => dockerEngine(),
+          ec2: async () => (await import('./targets/ami/ec2.js')).ec2Api(),
+          write: (line) => process.stdout.write(`${line}\n`),
+        }),
+      );
     });
 
   common(cmd.command('doctor'))
     .description('check that this machine can build: Packer, the Docker engine, the base image, the config, scripts, disk space, the lock')
-    .addHelpText('after', '\nPrints one line per check (OK, WARN or FAIL, with the fix); exits 1 when any check fails.\n\nExamples:\n  $ build-images doctor\n  $ DOCKER_HOST=ssh://builder build-images doctor --config images.yaml --config examples/offline/images.yaml')
+    .addHelpText(
+      'after',
+      '\nPrints one line per check (OK, WARN or FAIL, with the fix); exits 1 when any check fails.\n\nExamples:\n  $ build-images doctor\n  $ DOCKER_HOST=ssh://builder build-images doctor --config images.yaml --config examples/offline/images.yaml',
+    )
     .action(async (opts: GlobalOptions) => {
       setExit(await runDoctorCommand(opts, (s) => process.stdout.write(s)));
     });
@@ -147,11 +193,28 @@ function program(setExit: (code: number) => void): Command {
     .description('print the image tree; with --plan, mark what `plan` would build or reuse')
     .addOption(new Option('--format <format>', 'output format').choices(GRAPH_FORMATS).default('text'))
     .option('--plan', 'mark each image as `plan` would (needs what `plan` needs: Packer, and the Docker engine or AWS access)')
-    .addHelpText('after', '\nExamples:\n  $ build-images graph\n  $ build-images graph --plan --format mermaid > images.mmd\n  $ build-images graph --format dot | dot -Tsvg > images.svg')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ build-images graph\n  $ build-images graph --plan --format mermaid > images.mmd\n  $ build-images graph --format dot | dot -Tsvg > images.svg',
+    )
     .action(async (opts: GlobalOptions & { format: GraphFormat; plan?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      setExit(await runGraphCommand(config, { format: opts.format, plan: opts.plan ?? false, target: opts.target, deps: async () => { const target = await targetOrReport(opts.target, config); return target && { packer: packerCli(), target }; } }, (s) => process.stdout.write(s)));
+      setExit(
+        await runGraphCommand(
+          config,
+          {
+            format: opts.format,
+            plan: opts.plan ?? false,
+            target: opts.target,
+            deps: async () => {
+              const target = await targetOrReport(opts.target, config);
+              return target && { packer: packerCli(), target };
+            },
+          },
+          (s) => process.stdout.write(s),
+        ),
+      );
     });
   return cmd;
 }
@@ -171,7 +234,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`error: ${message}\n`);
     if (process.env.BUILD_IMAGES_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ''}\n`);
-    else process.stderr.write('  (unexpected: set BUILD_IMAGES_DEBUG=1 for the stack trace, and report it if it is not an outside failure)\n');
+    else
+      process.stderr.write('  (unexpected: set BUILD_IMAGES_DEBUG=1 for the stack trace, and report it if it is not an outside failure)\n');
     return EXIT.buildFailed;
   }
   return code;

@@ -41,7 +41,12 @@ images:
   nginx: { parent: base, provisioners: [nginx] }
   monitoring: { parent: base, provisioners: [prometheus] }
 `;
-const SCRIPTS = Object.fromEntries(['node-exporter', 'consul', 'consul-server', 'cortex', 'nginx', 'prometheus'].map((s) => [`provisioners/${s}.sh`, `#!/bin/sh\necho ${s}\n`]));
+const SCRIPTS = Object.fromEntries(
+  ['node-exporter', 'consul', 'consul-server', 'cortex', 'nginx', 'prometheus'].map((s) => [
+    `provisioners/${s}.sh`,
+    `#!/bin/sh\necho ${s}\n`,
+  ]),
+);
 
 async function project(): Promise<{ root: string; config: Config }> {
   const root = await tempDir({ 'images.yaml': CONFIG, ...SCRIPTS });
@@ -58,7 +63,11 @@ async function build(config: Config, account: FakeAccount, env: Record<string, s
   const outcome: BuildOutcome = await runBuild({
     config,
     packer: fakePackerRunner(account, settings.value, { FAKE_PACKER_NO_WRAPPER: '1', ...env }),
-    target: amiTarget(config, settings.value, { ec2: ec2Api(), builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }), pollMs: 1 }),
+    target: amiTarget(config, settings.value, {
+      ec2: ec2Api(),
+      builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }),
+      pollMs: 1,
+    }),
     signal: controller.signal,
     concurrency: 4,
     emit: (event) => {
@@ -70,7 +79,8 @@ async function build(config: Config, account: FakeAccount, env: Record<string, s
 }
 
 const readJson = async (path: string): Promise<any> => JSON.parse(await readFile(path, 'utf8'));
-const statuses = (manifest: { images: Record<string, { status: string }> }) => Object.fromEntries(Object.entries(manifest.images).map(([k, v]) => [k, v.status]));
+const statuses = (manifest: { images: Record<string, { status: string }> }) =>
+  Object.fromEntries(Object.entries(manifest.images).map(([k, v]) => [k, v.status]));
 
 describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
   it('builds the tree, writes the per-region tfvars exactly, and reuses every AMI on the next run', async () => {
@@ -97,7 +107,9 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
 
     const again = await build(config, account);
     expect(again.outcome.status).toBe('succeeded');
-    expect(statuses(await readJson(join(root, '.build-images/ami/manifest.json')))).toEqual(Object.fromEntries(IMAGES.map((i) => [i, 'reused'])));
+    expect(statuses(await readJson(join(root, '.build-images/ami/manifest.json')))).toEqual(
+      Object.fromEntries(IMAGES.map((i) => [i, 'reused'])),
+    );
     expect(await readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).toBe(tfvarsText);
   });
 
@@ -111,7 +123,12 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     expect(outcome.status).toBe('failed');
     const result = buildResultJson('ami', outcome);
     expect(schemaErrors('build-result.schema.json', result)).toBe('');
-    expect(result.images.find((i) => i.image === 'cortex')).toMatchObject({ status: 'failed', id: null, regions: null, log: '.build-images/logs/ami/cortex.log' });
+    expect(result.images.find((i) => i.image === 'cortex')).toMatchObject({
+      status: 'failed',
+      id: null,
+      regions: null,
+      log: '.build-images/logs/ami/cortex.log',
+    });
     const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
     expect(statuses(manifest)).toEqual({ base: 'built', consul: 'built', cortex: 'failed', nginx: 'built', monitoring: 'built' });
     expect(manifest.images.cortex.error).toBe('Script exited with non-zero exit status: 3.Allowed exit codes are: [0]');
@@ -122,7 +139,9 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
   it('interrupted: Packer cleans up, the run is marked interrupted, the children are skipped, no tfvars', async () => {
     const { root, config } = await project();
     const account = fakeAccount(mock);
-    const { outcome, events } = await build(config, account, { FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }) }, (line) => line.includes('waiting (until interrupted)'));
+    const { outcome, events } = await build(config, account, { FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }) }, (line) =>
+      line.includes('waiting (until interrupted)'),
+    );
     expect(outcome.status).toBe('interrupted');
     expect(events.some((e) => e.type === 'log' && e.line === '==> amazon-ebs.base: Deleting temporary keypair...')).toBe(true);
     const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
@@ -149,9 +168,24 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
 
     const lines: string[] = [];
     const prune = (dryRun: boolean) =>
-      runPruneCommand(reloaded.value, { target: 'ami', keep: 1, dryRun, docker: () => { throw new Error('no docker for ami'); }, ec2: () => ec2Api(), write: (l) => lines.push(l) });
+      runPruneCommand(reloaded.value, {
+        target: 'ami',
+        keep: 1,
+        dryRun,
+        docker: () => {
+          throw new Error('no docker for ami');
+        },
+        ec2: () => ec2Api(),
+        write: (l) => lines.push(l),
+      });
     expect(await prune(true)).toBe(0);
-    expect(lines.filter((l) => l.startsWith('remove'))).toEqual([expect.stringMatching(new RegExp(`^remove  cortex-[0-9a-f]+: eu-central-1 ${first.amis.cortex['eu-central-1']}, us-east-1 ${first.amis.cortex['us-east-1']}$`))]);
+    expect(lines.filter((l) => l.startsWith('remove'))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^remove  cortex-[0-9a-f]+: eu-central-1 ${first.amis.cortex['eu-central-1']}, us-east-1 ${first.amis.cortex['us-east-1']}$`,
+        ),
+      ),
+    ]);
     expect(lines.at(-1)).toBe('1 would be removed (--dry-run: nothing was removed).');
     expect(account.amis('eu-central-1').some((a) => a.id === first.amis.cortex['eu-central-1'])).toBe(true);
 
@@ -161,7 +195,10 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
       `removed eu-central-1 ${first.amis.cortex['eu-central-1']} and its snapshots`,
       `removed us-east-1 ${first.amis.cortex['us-east-1']} and its snapshots`,
     ]);
-    const left = account.amis('eu-central-1').filter((a) => a.state !== 'gone').map((a) => a.id);
+    const left = account
+      .amis('eu-central-1')
+      .filter((a) => a.state !== 'gone')
+      .map((a) => a.id);
     expect(left).not.toContain(first.amis.cortex['eu-central-1']);
     for (const image of IMAGES) expect(left).toContain(second.amis[image]['eu-central-1']);
   });

@@ -5,7 +5,10 @@ import { parse } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
 import { makeProject, REPO, runCli } from './helpers/project.js';
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const hasPacker = await execa('packer', ['version'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
 
 describe('build-images CLI (real binary)', () => {
   it('reports every config problem with file:line:col, exits 2 and writes nothing', async () => {
@@ -38,7 +41,9 @@ describe('build-images CLI (real binary)', () => {
   it('exits 2 on an unknown target and on an unknown flag, with a suggestion', async () => {
     const unknownTarget = await runCli(REPO, ['--target', 'vmware']);
     expect(unknownTarget.exitCode).toBe(2);
-    expect(unknownTarget.stderr).toContain("error: option '-t, --target <target>' argument 'vmware' is invalid. Allowed choices are docker, ami.");
+    expect(unknownTarget.stderr).toContain(
+      "error: option '-t, --target <target>' argument 'vmware' is invalid. Allowed choices are docker, ami.",
+    );
     const typo = await runCli(REPO, ['plan', '--confg', 'images.yaml']);
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain("error: unknown option '--confg'\n(Did you mean --config?)");
@@ -47,7 +52,9 @@ describe('build-images CLI (real binary)', () => {
   it('exits 2 on conflicting or unknown --force/--only names, before touching Packer or Docker', async () => {
     const conflict = await runCli(REPO, ['build', '--force', 'consul', '--only', 'cortex'], { PATH: '/nonexistent' });
     expect(conflict.exitCode).toBe(2);
-    expect(conflict.stderr).toBe('error: conflicting flags: --force consul, but --only cortex leaves consul out (it is neither named nor an ancestor of a named image)');
+    expect(conflict.stderr).toBe(
+      'error: conflicting flags: --force consul, but --only cortex leaves consul out (it is neither named nor an ancestor of a named image)',
+    );
     const unknown = await runCli(REPO, ['plan', '--only', 'ngnix'], { PATH: '/nonexistent' });
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('error: --only names unknown image "ngnix"; did you mean "nginx"?');
@@ -63,7 +70,10 @@ describe('build-images CLI (real binary)', () => {
   });
 
   it('exits 2 when a secret the config lists is not set, before building anything', async () => {
-    const dir = await makeProject({ 'images.yaml': 'version: 1\nsecrets: [BI_TEST_UNSET_SECRET]\nimages:\n  solo: { provisioners: [ok] }\n', 'provisioners/ok.sh': '#!/bin/sh\n' });
+    const dir = await makeProject({
+      'images.yaml': 'version: 1\nsecrets: [BI_TEST_UNSET_SECRET]\nimages:\n  solo: { provisioners: [ok] }\n',
+      'provisioners/ok.sh': '#!/bin/sh\n',
+    });
     const run = await runCli(dir, ['build'], { PATH: '/nonexistent' });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toBe(
@@ -103,21 +113,28 @@ describe('build-images CLI (real binary)', () => {
     expect(Object.keys(parsed.source.docker)).toEqual(['base']);
   });
 
-  it.runIf(hasPacker || process.env.CI === 'true')('every committed template passes real `packer validate` (Packer 1.6 rendering)', async () => {
-    const dir = await makeProject({ 'empty.env': '' }, ['images.yaml', 'provisioners', 'packer']);
-    const vars = {
-      source_image: 'local/debian:bookworm',
-      run_args: ['--network=host'],
-      env_file: join(dir, 'empty.env'),
-      repository: 'cortex/base',
-      tags: ['latest'],
-      labels: { 'org.build-images.image': 'base' },
-      changes: ['ENTRYPOINT [""]', 'CMD []'],
-    };
-    await writeFile(join(dir, 'vars.pkrvars.json'), JSON.stringify(vars));
-    for (const template of await readdir(join(dir, 'packer/docker'))) {
-      const run = await execa('packer', ['validate', '-var-file=vars.pkrvars.json', `packer/docker/${template}`], { cwd: dir, reject: false, env: { CHECKPOINT_DISABLE: '1' } });
-      expect(run.exitCode, `${template}\n${run.stdout}\n${run.stderr}`).toBe(0);
-    }
-  });
+  it.runIf(hasPacker || process.env.CI === 'true')(
+    'every committed template passes real `packer validate` (Packer 1.6 rendering)',
+    async () => {
+      const dir = await makeProject({ 'empty.env': '' }, ['images.yaml', 'provisioners', 'packer']);
+      const vars = {
+        source_image: 'local/debian:bookworm',
+        run_args: ['--network=host'],
+        env_file: join(dir, 'empty.env'),
+        repository: 'cortex/base',
+        tags: ['latest'],
+        labels: { 'org.build-images.image': 'base' },
+        changes: ['ENTRYPOINT [""]', 'CMD []'],
+      };
+      await writeFile(join(dir, 'vars.pkrvars.json'), JSON.stringify(vars));
+      for (const template of await readdir(join(dir, 'packer/docker'))) {
+        const run = await execa('packer', ['validate', '-var-file=vars.pkrvars.json', `packer/docker/${template}`], {
+          cwd: dir,
+          reject: false,
+          env: { CHECKPOINT_DISABLE: '1' },
+        });
+        expect(run.exitCode, `${template}\n${run.stdout}\n${run.stderr}`).toBe(0);
+      }
+    },
+  );
 });

@@ -5,10 +5,21 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { makeProject, runCli } from './helpers/project.js';
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
-const hasDocker = await execa('docker', ['info'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const hasPacker = await execa('packer', ['version'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
+const hasDocker = await execa('docker', ['info'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
 const BASE = 'local/debian:bookworm';
-const hasBase = hasDocker && (await execa('docker', ['image', 'inspect', BASE], { reject: false }).then((r) => r.exitCode === 0, () => false));
+const hasBase =
+  hasDocker &&
+  (await execa('docker', ['image', 'inspect', BASE], { reject: false }).then(
+    (r) => r.exitCode === 0,
+    () => false,
+  ));
 const inCi = process.env.CI === 'true';
 
 /** run_args gives the build containers a network on a `--bridge=none` engine, as on our machines. */
@@ -16,7 +27,8 @@ const SMALL = {
   'images.yaml': `version: 1\ntargets: { docker: { base_image: "${BASE}", run_args: ["--network=host"] } }\nimages:\n  solo: { provisioners: [ok] }\n`,
   'provisioners/ok.sh': '#!/bin/sh\ntrue\n',
 };
-const INSTALL = 'install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer; elsewhere see https://developer.hashicorp.com/packer/install)';
+const INSTALL =
+  'install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer; elsewhere see https://developer.hashicorp.com/packer/install)';
 const lines = (stdout: string): string[] => stdout.split('\n');
 
 async function fakePacker(dir: string, script: string): Promise<{ path: string; packer: string }> {
@@ -42,12 +54,17 @@ describe('build-images doctor (real binary)', () => {
     const fake = await fakePacker(dir, 'echo "Packer v1.5.6"');
     const run = await runCli(dir, ['doctor'], { PATH: fake.path });
     expect(run.exitCode).toBe(1);
-    expect(lines(run.stdout)).toContain(`FAIL  packer: Packer 1.5.6 at ${fake.packer} is too old: build-images needs >= 1.6.0 (HCL2 templates); fix: ${INSTALL}`);
+    expect(lines(run.stdout)).toContain(
+      `FAIL  packer: Packer 1.5.6 at ${fake.packer} is too old: build-images needs >= 1.6.0 (HCL2 templates); fix: ${INSTALL}`,
+    );
   });
 
   it('handles a Packer >= 1.7 without `packer plugins installed`', async () => {
     const dir = await makeProject(SMALL);
-    const fake = await fakePacker(dir, 'case "$1" in version) echo "Packer v1.7.0";; *) echo "Usage: packer [--version] [--help] <command> [<args>]" >&2; exit 127;; esac');
+    const fake = await fakePacker(
+      dir,
+      'case "$1" in version) echo "Packer v1.7.0";; *) echo "Usage: packer [--version] [--help] <command> [<args>]" >&2; exit 127;; esac',
+    );
     const run = await runCli(dir, ['doctor'], { PATH: fake.path });
     expect(lines(run.stdout)).toContain(`OK    packer: Packer 1.7.0 at ${fake.packer}`);
     expect(lines(run.stdout)).toContain(
@@ -79,12 +96,17 @@ describe('build-images doctor (real binary)', () => {
   });
 
   it('FAILs an invalid config and lists its problems as build would', async () => {
-    const dir = await makeProject({ 'images.yaml': 'version: 1\nimages:\n  solo: { parent: nope, provisioners: [ok] }\n', 'provisioners/ok.sh': '#!/bin/sh\n' });
+    const dir = await makeProject({
+      'images.yaml': 'version: 1\nimages:\n  solo: { parent: nope, provisioners: [ok] }\n',
+      'provisioners/ok.sh': '#!/bin/sh\n',
+    });
     const run = await runCli(dir, ['doctor']);
     expect(run.exitCode).toBe(1);
     expect(lines(run.stdout)).toContain('FAIL  config: 1 problem in images.yaml (listed below); fix: correct the problems listed below');
     expect(lines(run.stdout)).toContain('WARN  provisioner scripts: not checked: the config is not valid');
-    expect(run.stdout).toContain('\nimages.yaml:3:19: error: unknown parent "nope" of image "solo"\n    3 |   solo: { parent: nope, provisioners: [ok] }\n      |                   ^^^^\n');
+    expect(run.stdout).toContain(
+      '\nimages.yaml:3:19: error: unknown parent "nope" of image "solo"\n    3 |   solo: { parent: nope, provisioners: [ok] }\n      |                   ^^^^\n',
+    );
   });
 
   it.runIf((hasPacker && hasBase) || inCi)('passes on a machine that can build (real Packer and engine)', async () => {
@@ -99,7 +121,9 @@ describe('build-images doctor (real binary)', () => {
     expect(out.find((l) => l.startsWith('OK    packer: '))).toMatch(/^OK    packer: Packer \d+\.\d+\.\d+ at \/\S+\/packer$/);
     expect(out.find((l) => l.startsWith('OK    docker engine: '))).toMatch(/^OK    docker engine: Docker \S+ at \S+, storage driver \S+$/);
     expect(out).toContain('OK    build network: build containers run with --network=host (targets.docker.run_args)');
-    expect(out.find((l) => l.startsWith('OK    base image: '))).toMatch(new RegExp(`^OK    base image: ${BASE} is in the engine \\([0-9a-f]{12}\\)$`));
+    expect(out.find((l) => l.startsWith('OK    base image: '))).toMatch(
+      new RegExp(`^OK    base image: ${BASE} is in the engine \\([0-9a-f]{12}\\)$`),
+    );
     expect(out.some((l) => /^OK    disk space: \d+\.\d GiB free for /.test(l))).toBe(true);
     expect(out).toContain('OK    lock: no run holds .build-images/lock');
     expect(out.at(-1)).toMatch(/^0 failed, \d+ warnings?, \d+ ok\.$/);

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { REPO } from './helpers/project.js';
 
 /** The CI examples are not run here (no GitHub, GitLab or AWS): this checks their shape and what they call. */
-const load = async (file: string): Promise<Record<string, any>> => parse(await readFile(join(REPO, 'examples', 'ci', file), 'utf8')) as Record<string, any>;
+const load = async (file: string): Promise<Record<string, any>> =>
+  parse(await readFile(join(REPO, 'examples', 'ci', file), 'utf8')) as Record<string, any>;
 const runs = (steps: readonly { run?: string }[]): string => steps.map((s) => s.run ?? '').join('\n');
 
 describe('examples/ci/github-actions.yml', async () => {

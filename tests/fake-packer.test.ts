@@ -19,13 +19,35 @@ const v166 = { major: 1, minor: 6, patch: 6 };
 async function project(image: string, vars: Record<string, unknown>): Promise<string> {
   const dir = await tempDir({ 'provisioners/a.sh': '#!/bin/sh\n', 'provisioners/b.sh': '#!/bin/sh\n', 'env.sh': '' });
   await mkdir(join(dir, 'packer/ami'), { recursive: true });
-  await writeFile(join(dir, amiTemplatePath(image)), renderAmiTemplate({ image, root: true, provisioners: ['a', 'b'], uploadLib: false, packer: v166 }));
-  await writeFile(join(dir, 'vars.json'), JSON.stringify({ region: 'eu-central-1', fingerprint: 'f00d', temporary_security_group_source_cidrs: ['203.0.113.7/32'], env_file: join(dir, 'env.sh'), tags: { 'build-images:image': image }, ...vars }));
+  await writeFile(
+    join(dir, amiTemplatePath(image)),
+    renderAmiTemplate({ image, root: true, provisioners: ['a', 'b'], uploadLib: false, packer: v166 }),
+  );
+  await writeFile(
+    join(dir, 'vars.json'),
+    JSON.stringify({
+      region: 'eu-central-1',
+      fingerprint: 'f00d',
+      temporary_security_group_source_cidrs: ['203.0.113.7/32'],
+      env_file: join(dir, 'env.sh'),
+      tags: { 'build-images:image': image },
+      ...vars,
+    }),
+  );
   return dir;
 }
 
-function run(dir: string, image: string, env: Record<string, string> = {}): ResultPromise<{ cwd: string; reject: false; env: Record<string, string>; detached: true }> {
-  return execa(FAKE_PACKER, ['build', '-machine-readable', '-color=false', '-var-file=vars.json', amiTemplatePath(image)], { cwd: dir, reject: false, env, detached: true });
+function run(
+  dir: string,
+  image: string,
+  env: Record<string, string> = {},
+): ResultPromise<{ cwd: string; reject: false; env: Record<string, string>; detached: true }> {
+  return execa(FAKE_PACKER, ['build', '-machine-readable', '-color=false', '-var-file=vars.json', amiTemplatePath(image)], {
+    cwd: dir,
+    reject: false,
+    env,
+    detached: true,
+  });
 }
 
 function parse(stdout: string, target: string) {
@@ -51,14 +73,24 @@ describe('the stand-in packer', () => {
     const result = await run(dir, 'base');
     expect(result.exitCode).toBe(0);
     const raw = result.stdout.split('\n').find((l) => l.includes(',artifact,0,id,'));
-    const ids = { 'eu-central-1': fakeAmiId('base', 'eu-central-1', 'f00d'), 'us-east-1': fakeAmiId('base', 'us-east-1', 'f00d'), 'ap-south-1': fakeAmiId('base', 'ap-south-1', 'f00d') };
-    expect(raw).toMatch(new RegExp(`^\\d+,amazon-ebs\\.base,artifact,0,id,ap-south-1:${ids['ap-south-1']}%!\\(PACKER_COMMA\\)eu-central-1:${ids['eu-central-1']}%!\\(PACKER_COMMA\\)us-east-1:${ids['us-east-1']}$`));
+    const ids = {
+      'eu-central-1': fakeAmiId('base', 'eu-central-1', 'f00d'),
+      'us-east-1': fakeAmiId('base', 'us-east-1', 'f00d'),
+      'ap-south-1': fakeAmiId('base', 'ap-south-1', 'f00d'),
+    };
+    expect(raw).toMatch(
+      new RegExp(
+        `^\\d+,amazon-ebs\\.base,artifact,0,id,ap-south-1:${ids['ap-south-1']}%!\\(PACKER_COMMA\\)eu-central-1:${ids['eu-central-1']}%!\\(PACKER_COMMA\\)us-east-1:${ids['us-east-1']}$`,
+      ),
+    );
     const { artifacts, text } = parse(result.stdout, 'amazon-ebs.base');
     expect(amisFromArtifacts(artifacts)).toEqual({ ok: true, value: ids });
     expect(text).toContain('==> amazon-ebs.base: Authorizing access to port 22 from [203.0.113.7/32] in the temporary security groups...');
     expect(text).toContain(`==> amazon-ebs.base: Copying/Encrypting AMI (${ids['eu-central-1']}) to other regions...`);
     expect(text.map(buildInstanceId).filter(Boolean)).toHaveLength(1);
-    expect(text.at(-1)).toBe(`--> amazon-ebs.base: AMIs were created:\nap-south-1: ${ids['ap-south-1']}\neu-central-1: ${ids['eu-central-1']}\nus-east-1: ${ids['us-east-1']}\n`);
+    expect(text.at(-1)).toBe(
+      `--> amazon-ebs.base: AMIs were created:\nap-south-1: ${ids['ap-south-1']}\neu-central-1: ${ids['eu-central-1']}\nus-east-1: ${ids['us-east-1']}\n`,
+    );
   });
 
   it('a failing build: cleans up, reports the error for its target, exits 1, no artifact', async () => {
@@ -67,7 +99,9 @@ describe('the stand-in packer', () => {
     expect(result.exitCode).toBe(1);
     const { artifacts, text } = parse(result.stdout, 'amazon-ebs.consul');
     expect(artifacts).toEqual([]);
-    expect(result.stdout).toMatch(/\n\d+,amazon-ebs\.consul,error,Script exited with non-zero exit status: 3\.Allowed exit codes are: \[0\]\n/);
+    expect(result.stdout).toMatch(
+      /\n\d+,amazon-ebs\.consul,error,Script exited with non-zero exit status: 3\.Allowed exit codes are: \[0\]\n/,
+    );
     expect(text.slice(-12, -6), text.join('\n')).toEqual([
       '==> amazon-ebs.consul: Provisioning step had errors: Running the cleanup provisioner, if present...',
       '==> amazon-ebs.consul: Terminating the source AWS instance...',
@@ -82,7 +116,10 @@ describe('the stand-in packer', () => {
     const dir = await project('base', {});
     const log = join(dir, 'invocations.jsonl');
     await run(dir, 'base', { FAKE_PACKER_LOG: log });
-    const [entry] = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; vars: { region: string } });
+    const [entry] = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { argv: string[]; vars: { region: string } });
     expect(entry?.argv).toEqual(['build', '-machine-readable', '-color=false', '-var-file=vars.json', 'packer/ami/base.pkr.hcl']);
     expect(entry?.vars.region).toBe('eu-central-1');
   });

@@ -5,8 +5,14 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { makeProject, runCli } from './helpers/project.js';
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
-const hasDocker = await execa('docker', ['info'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const hasPacker = await execa('packer', ['version'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
+const hasDocker = await execa('docker', ['info'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
 const inCi = process.env.CI === 'true';
 
 const SMALL = {
@@ -25,10 +31,20 @@ async function fakePacker(dir: string, script: string): Promise<string> {
 
 describe('faults before any build starts', () => {
   it('refuses a second run in the same directory while the first holds the lock', async () => {
-    const dir = await makeProject({ ...SMALL, '.build-images/lock': JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-11-21T10:00:00Z', command: 'build --target docker' }) });
+    const dir = await makeProject({
+      ...SMALL,
+      '.build-images/lock': JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        startedAt: '2026-11-21T10:00:00Z',
+        command: 'build --target docker',
+      }),
+    });
     const run = await runCli(dir, ['--target', 'docker']);
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`error: another build-images run holds ${join(dir, '.build-images/lock')} (pid ${process.pid} on ${hostname()}, started 2026-11-21T10:00:00Z: build --target docker).`);
+    expect(run.stderr).toContain(
+      `error: another build-images run holds ${join(dir, '.build-images/lock')} (pid ${process.pid} on ${hostname()}, started 2026-11-21T10:00:00Z: build --target docker).`,
+    );
     expect(run.stderr).toContain('Nothing was built or written.');
   });
 
@@ -36,7 +52,9 @@ describe('faults before any build starts', () => {
     const dir = await makeProject(SMALL);
     const run = await runCli(dir, ['--target', 'docker'], { PATH: '/nonexistent' });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain('error: `packer` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.');
+    expect(run.stderr).toContain(
+      'error: `packer` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.',
+    );
     expect(run.stderr).toContain('Nothing was built or written.');
   });
 
@@ -51,13 +69,18 @@ describe('faults before any build starts', () => {
     const dir = await makeProject(SMALL);
     const run = await runCli(dir, ['--target', 'docker'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toMatch(/error: cannot reach the Docker engine at unix:\/\/\/nonexistent\/docker\.sock: .*\. Start it \(e\.g\. `systemctl start docker`\) or set DOCKER_HOST\./);
+    expect(run.stderr).toMatch(
+      /error: cannot reach the Docker engine at unix:\/\/\/nonexistent\/docker\.sock: .*\. Start it \(e\.g\. `systemctl start docker`\) or set DOCKER_HOST\./,
+    );
     expect(run.stderr).not.toContain('    at ');
   });
 
   it.runIf(hasDocker || inCi)('fails the image, never writes an empty ID, when Packer ends without artifact lines', async () => {
     const dir = await makeProject(SMALL);
-    const path = await fakePacker(dir, 'case "$1" in version) echo "Packer v1.6.6";; build) echo "1,,ui,say,pretending to build"; exit 0;; esac');
+    const path = await fakePacker(
+      dir,
+      'case "$1" in version) echo "Packer v1.6.6";; build) echo "1,,ui,say,pretending to build"; exit 0;; esac',
+    );
     const run = await runCli(dir, ['--target', 'docker', '--force'], { PATH: path });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('solo | FAILED after');

@@ -2,8 +2,14 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { makeProject, REPO, runCli } from './helpers/project.js';
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then((r) => r.exitCode === 0, () => false);
-const hasDocker = await execa('docker', ['info'], { reject: false }).then((r) => r.exitCode === 0, () => false);
+const hasPacker = await execa('packer', ['version'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
+const hasDocker = await execa('docker', ['info'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
 const inCi = process.env.CI === 'true';
 
 describe('build-images graph (real binary)', () => {
@@ -11,14 +17,25 @@ describe('build-images graph (real binary)', () => {
     const run = await runCli(REPO, ['graph'], { PATH: '/nonexistent', DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toBe(
-      ['ubuntu:22.04', '└── base: node-exporter, consul', '    ├── consul: consul-server', '    ├── cortex: cortex', '    ├── nginx: nginx, nginxlog-exporter', '    └── monitoring: prometheus, grafana'].join('\n'),
+      [
+        'ubuntu:22.04',
+        '└── base: node-exporter, consul',
+        '    ├── consul: consul-server',
+        '    ├── cortex: cortex',
+        '    ├── nginx: nginx, nginxlog-exporter',
+        '    └── monitoring: prometheus, grafana',
+      ].join('\n'),
     );
   });
 
   it('follows the config overlays and --format', async () => {
     const run = await runCli(REPO, ['graph', '--format', 'mermaid', '-c', 'images.yaml', '-c', 'examples/offline/images.yaml']);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout.split('\n').slice(0, 3)).toEqual(['flowchart TD', '  base_image(["local/debian:bookworm"])', '  img_base["base<br/>node-exporter, consul"]']);
+    expect(run.stdout.split('\n').slice(0, 3)).toEqual([
+      'flowchart TD',
+      '  base_image(["local/debian:bookworm"])',
+      '  img_base["base<br/>node-exporter, consul"]',
+    ]);
     const dot = await runCli(REPO, ['graph', '--format', 'dot']);
     expect(dot.stdout).toContain('\n  "base" -> "monitoring";\n}');
   });
@@ -36,7 +53,9 @@ describe('build-images graph (real binary)', () => {
   it('--plan needs Packer, and says so', async () => {
     const run = await runCli(REPO, ['graph', '--plan'], { PATH: '/nonexistent' });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toBe('error: `packer` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.');
+    expect(run.stderr).toBe(
+      'error: `packer` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.',
+    );
   });
 
   it.runIf((hasPacker && hasDocker) || inCi)('--plan marks each image as plan would (real Packer and engine)', async () => {

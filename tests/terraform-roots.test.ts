@@ -113,8 +113,9 @@ const hostOf = (value: string): string => value.replace(/^[a-z]+:\/\//, '').repl
  * uses: `${name}` and `%{ if name == "value" ~}…%{ endif ~}` at the start of a line. Anything else fails.
  */
 function renderCloudConfig(text: string, vars: Record<string, string | number>): string {
-  const out = text.replace(/^%\{ if (\w+) == "([^"]*)" ~\}\n([\s\S]*?)^%\{ endif ~\}\n/gm, (_m, name: string, value: string, body: string) =>
-    String(vars[name]) === value ? body : '',
+  const out = text.replace(
+    /^%\{ if (\w+) == "([^"]*)" ~\}\n([\s\S]*?)^%\{ endif ~\}\n/gm,
+    (_m, name: string, value: string, body: string) => (String(vars[name]) === value ? body : ''),
   );
   if (out.includes('%{')) throw new Error('the template uses a directive renderCloudConfig does not know');
   return out.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
@@ -134,17 +135,24 @@ describe.each([DOCKER, AWS])('%s', (dir) => {
   it('declares every var.x it references, and its module sources, arguments and templates exist', async () => {
     const root = await loadTerraformRoot(join(REPO, dir), REPO);
     expect(referenceProblems(root)).toEqual([]);
-    for (const module of modulesOf(root)) for (const call of module.calls) expect(call.module, `${call.file}: module "${call.name}"`).toBeDefined();
+    for (const module of modulesOf(root))
+      for (const call of module.calls) expect(call.module, `${call.file}: module "${call.name}"`).toBeDefined();
   });
 
   it('pins Terraform and every provider in every module', async () => {
     const root = await loadTerraformRoot(join(REPO, dir), REPO);
     for (const module of modulesOf(root)) {
       const settings = module.files.flatMap((f) => (f.body['terraform'] ?? []) as Array<Record<string, unknown>>);
-      expect(settings.map((s) => s['required_version']), module.label).toEqual(['>= 1.5.7, < 2.0.0']);
-      const providers = settings.flatMap((s) => (s['required_providers'] ?? []) as Array<Record<string, { source: string; version?: string }>>);
+      expect(
+        settings.map((s) => s['required_version']),
+        module.label,
+      ).toEqual(['>= 1.5.7, < 2.0.0']);
+      const providers = settings.flatMap(
+        (s) => (s['required_providers'] ?? []) as Array<Record<string, { source: string; version?: string }>>,
+      );
       if (module === root) expect(providers.length, module.label).toBeGreaterThan(0);
-      for (const [name, p] of providers.flatMap((p) => Object.entries(p))) expect(p.version, `${module.label}: provider ${name}`).toMatch(/\d/);
+      for (const [name, p] of providers.flatMap((p) => Object.entries(p)))
+        expect(p.version, `${module.label}: provider ${name}`).toMatch(/\d/);
     }
   });
 
@@ -217,13 +225,16 @@ describe('terraform/docker and the tfvars a Docker build writes', () => {
     const entrypoint = parseYaml(readRepo('images.yaml')).images.base.docker.entrypoint as string[];
     expect(entrypoint).toEqual(['/usr/bin/tini', '--', '/usr/local/bin/image-start']);
     for (const [name, c] of resources(root, 'docker_container')) {
-      for (const override of ['entrypoint', 'command', 'init', 'user', 'working_dir']) expect(c, `${name}: ${override}`).not.toHaveProperty(override);
+      for (const override of ['entrypoint', 'command', 'init', 'user', 'working_dir'])
+        expect(c, `${name}: ${override}`).not.toHaveProperty(override);
     }
   });
 
   it('uploads no start script: only the Consul servers get a settings file, in the directory the agent reads', () => {
     const uploads = resources(root, 'docker_container').flatMap(([name, c]) =>
-      ((c['upload'] ?? []) as Array<Record<string, unknown>>).map((u) => [name, resolveLocal(root, u['file']), resolveLocal(root, u['content']), u['executable']] as const),
+      ((c['upload'] ?? []) as Array<Record<string, unknown>>).map(
+        (u) => [name, resolveLocal(root, u['file']), resolveLocal(root, u['content']), u['executable']] as const,
+      ),
     );
     expect(uploads.map(([name]) => name)).toEqual(['consul']);
     const [[, file, content, executable]] = uploads as unknown as [[string, string, string, unknown]];
@@ -239,7 +250,14 @@ describe('terraform/docker and the tfvars a Docker build writes', () => {
 
   it('passes as environment only what is read when a container starts, never a build-time variable', () => {
     const buildTime = buildTimeVariables();
-    for (const name of ['CONSUL_RETRY_JOIN', 'CONSUL_BOOTSTRAP_EXPECT', 'CORTEX_REPLICATION_FACTOR', 'NGINX_RESOLVER', 'GRAFANA_CORTEX_URL']) expect(buildTime, name).toContain(name);
+    for (const name of [
+      'CONSUL_RETRY_JOIN',
+      'CONSUL_BOOTSTRAP_EXPECT',
+      'CORTEX_REPLICATION_FACTOR',
+      'NGINX_RESOLVER',
+      'GRAFANA_CORTEX_URL',
+    ])
+      expect(buildTime, name).toContain(name);
     const runTime = new Set([...readRepo('provisioners/lib/image-start').matchAll(/\$\{(IMAGE_START_[A-Z_]+):-/g)].map((m) => m[1]));
     expect(runTime).toEqual(new Set(['IMAGE_START_DIR', 'IMAGE_START_STOP_TIMEOUT']));
     for (const [name, c] of resources(root, 'docker_container')) {
@@ -254,26 +272,34 @@ describe('terraform/docker and the tfvars a Docker build writes', () => {
 
   it('keeps the network aliases the images are built to reach each other by', () => {
     const aliases = Object.fromEntries(
-      resources(root, 'docker_container').map(([name, c]) => [name, ((c['networks_advanced'] ?? []) as Array<{ aliases?: string[] }>).flatMap((n) => n.aliases ?? [])]),
+      resources(root, 'docker_container').map(([name, c]) => [
+        name,
+        ((c['networks_advanced'] ?? []) as Array<{ aliases?: string[] }>).flatMap((n) => n.aliases ?? []),
+      ]),
     );
     // The Docker defaults the provisioners bake in.
     expect(aliases['consul']).toContain(capture('provisioners/consul.sh', /CONSUL_RETRY_JOIN=\$\{CONSUL_RETRY_JOIN-([^}]+)\}/));
     expect(aliases['cortex']).toContain(hostOf(capture('provisioners/nginx.sh', /CORTEX_UPSTREAM=\$\{CORTEX_UPSTREAM:-([^}]+)\}/)));
-    expect(aliases['nginx']).toContain(hostOf(capture('provisioners/prometheus.sh', /PROMETHEUS_REMOTE_WRITE_URL=\$\{PROMETHEUS_REMOTE_WRITE_URL-([^}]+)\}/)));
+    expect(aliases['nginx']).toContain(
+      hostOf(capture('provisioners/prometheus.sh', /PROMETHEUS_REMOTE_WRITE_URL=\$\{PROMETHEUS_REMOTE_WRITE_URL-([^}]+)\}/)),
+    );
     expect(aliases['nginx']).toContain(hostOf(capture('provisioners/grafana.sh', /GRAFANA_CORTEX_URL=\$\{GRAFANA_CORTEX_URL:-([^}]+)\}/)));
     expect(Object.keys(aliases).sort()).toEqual(['consul', 'cortex', 'monitoring', 'nginx']);
   });
 
-  it("gives image-start the time it takes to stop every service before a container is removed", () => {
+  it('gives image-start the time it takes to stop every service before a container is removed', () => {
     const stopTimeout = Number(capture('provisioners/lib/image-start', /\$\{IMAGE_START_STOP_TIMEOUT:-(\d+)\}/));
     for (const [name, c] of resources(root, 'docker_container')) expect(c['destroy_grace_seconds'], name).toBeGreaterThan(stopTimeout);
   });
 
   it('publishes only ports its image exposes', () => {
     const images = parseYaml(readRepo('images.yaml')).images as Record<string, { parent?: string; docker?: { expose?: string[] } }>;
-    const exposed = (image: string | undefined): string[] => (image ? [...(images[image]?.docker?.expose ?? []), ...exposed(images[image]?.parent)] : []);
+    const exposed = (image: string | undefined): string[] =>
+      image ? [...(images[image]?.docker?.expose ?? []), ...exposed(images[image]?.parent)] : [];
     for (const [name, c] of resources(root, 'docker_container')) {
-      const dynamic = ((c['dynamic'] as Record<string, unknown> | undefined)?.['ports'] ?? []) as Array<{ content: Array<Record<string, unknown>> }>;
+      const dynamic = ((c['dynamic'] as Record<string, unknown> | undefined)?.['ports'] ?? []) as Array<{
+        content: Array<Record<string, unknown>>;
+      }>;
       for (const p of [...((c['ports'] ?? []) as Array<Record<string, unknown>>), ...dynamic.flatMap((d) => d.content)]) {
         expect(exposed(name), name).toContain(`${String(p['internal'])}/tcp`);
       }
@@ -283,7 +309,9 @@ describe('terraform/docker and the tfvars a Docker build writes', () => {
   it('publishes ports on 127.0.0.1 only', () => {
     const published = resources(root, 'docker_container').flatMap(([name, c]) => {
       const direct = (c['ports'] ?? []) as Array<Record<string, unknown>>;
-      const dynamic = ((c['dynamic'] as Record<string, unknown> | undefined)?.['ports'] ?? []) as Array<{ content: Array<Record<string, unknown>> }>;
+      const dynamic = ((c['dynamic'] as Record<string, unknown> | undefined)?.['ports'] ?? []) as Array<{
+        content: Array<Record<string, unknown>>;
+      }>;
       return [...direct, ...dynamic.flatMap((d) => d.content)].map((p) => [name, p['internal'], p['ip']]);
     });
     expect(published).toEqual([
@@ -310,7 +338,9 @@ describe('terraform/aws and the tfvars an AMI build writes', () => {
   it('refuses an unknown key, a missing image and a wrong type', () => {
     const { monitoring: _monitoring, ...withoutMonitoring } = amis;
     expect(checkTfvars(root, { amis, images: {} }, AWS_TFVARS_PATH)).toEqual([
-      expect.stringMatching(/^terraform\/aws\/images\.auto\.tfvars\.json: "images" is not a variable declared in terraform\/aws \(declared: admin_cidrs, amis, /),
+      expect.stringMatching(
+        /^terraform\/aws\/images\.auto\.tfvars\.json: "images" is not a variable declared in terraform\/aws \(declared: admin_cidrs, amis, /,
+      ),
     ]);
     expect(checkTfvars(root, { amis: withoutMonitoring }, AWS_TFVARS_PATH)).toEqual([
       'terraform/aws/images.auto.tfvars.json: amis has no "monitoring", but terraform/aws reads var.amis["monitoring"]',
@@ -333,9 +363,13 @@ describe('terraform/aws and the tfvars an AMI build writes', () => {
 
   it('requires IMDSv2, with instance tags readable there, and rolls new AMIs out with an instance refresh', () => {
     const [[, template]] = resources(root, 'aws_launch_template') as [[string, Record<string, unknown>]];
-    expect(template['metadata_options']).toEqual([expect.objectContaining({ http_tokens: 'required', http_endpoint: 'enabled', instance_metadata_tags: 'enabled' })]);
+    expect(template['metadata_options']).toEqual([
+      expect.objectContaining({ http_tokens: 'required', http_endpoint: 'enabled', instance_metadata_tags: 'enabled' }),
+    ]);
     const [[, group]] = resources(root, 'aws_autoscaling_group') as [[string, Record<string, unknown>]];
-    expect(group['launch_template']).toEqual([{ id: '${aws_launch_template.this.id}', version: '${aws_launch_template.this.latest_version}' }]);
+    expect(group['launch_template']).toEqual([
+      { id: '${aws_launch_template.this.id}', version: '${aws_launch_template.this.latest_version}' },
+    ]);
     expect(group['instance_refresh']).toEqual([expect.objectContaining({ strategy: 'Rolling' })]);
   });
 });
@@ -372,27 +406,30 @@ describe('terraform/aws and what the AMIs do at boot', () => {
     expect([...used].sort()).toEqual(passed);
   });
 
-  it.each(['consul', 'cortex', 'nginx', 'monitoring'])('%s: user data is cloud-config that creates no unit, only boot-time settings', (role) => {
-    const text = renderCloudConfig(readRepo(TEMPLATE), { role, consul_servers: 3 });
-    expect(text.startsWith('#cloud-config\n')).toBe(true);
-    const config = parseYaml(text) as { write_files: Array<{ path: string; content: string }>; runcmd?: unknown[] };
-    expect(Object.keys(config).sort()).toEqual(['runcmd', 'write_files']);
-    // The AMIs ship and enable their own units; user data neither writes nor enables one.
-    expect(text).not.toMatch(/\/etc\/systemd\/system|ExecStart|\bsystemctl\W+(enable|start|restart|daemon-reload)\b/);
-    const consulFiles = config.write_files.filter((f) => f.path.startsWith('/etc/consul.d/'));
-    if (role === 'consul') {
-      // Later than server.hcl (bootstrap_expect baked at build time) and instance.hcl (written at boot).
-      const baked = [
-        capture('provisioners/consul-server.sh', /write_file "\$CONSUL_CONFIG_DIR\/(server\.hcl)"/),
-        capture('provisioners/lib/consul-instance-config', /^OUT=\/etc\/consul\.d\/(\S+)$/m),
-      ];
-      expect(consulFiles.map((f) => f.content)).toEqual([expect.stringMatching(/^bootstrap_expect = 3$/m)]);
-      for (const name of baked) expect(consulFiles[0]!.path.split('/').at(-1)! > name, name).toBe(true);
-    } else {
-      // bootstrap_expect is refused by a client agent: no Consul file on the other roles.
-      expect(consulFiles).toEqual([]);
-    }
-  });
+  it.each(['consul', 'cortex', 'nginx', 'monitoring'])(
+    '%s: user data is cloud-config that creates no unit, only boot-time settings',
+    (role) => {
+      const text = renderCloudConfig(readRepo(TEMPLATE), { role, consul_servers: 3 });
+      expect(text.startsWith('#cloud-config\n')).toBe(true);
+      const config = parseYaml(text) as { write_files: Array<{ path: string; content: string }>; runcmd?: unknown[] };
+      expect(Object.keys(config).sort()).toEqual(['runcmd', 'write_files']);
+      // The AMIs ship and enable their own units; user data neither writes nor enables one.
+      expect(text).not.toMatch(/\/etc\/systemd\/system|ExecStart|\bsystemctl\W+(enable|start|restart|daemon-reload)\b/);
+      const consulFiles = config.write_files.filter((f) => f.path.startsWith('/etc/consul.d/'));
+      if (role === 'consul') {
+        // Later than server.hcl (bootstrap_expect baked at build time) and instance.hcl (written at boot).
+        const baked = [
+          capture('provisioners/consul-server.sh', /write_file "\$CONSUL_CONFIG_DIR\/(server\.hcl)"/),
+          capture('provisioners/lib/consul-instance-config', /^OUT=\/etc\/consul\.d\/(\S+)$/m),
+        ];
+        expect(consulFiles.map((f) => f.content)).toEqual([expect.stringMatching(/^bootstrap_expect = 3$/m)]);
+        for (const name of baked) expect(consulFiles[0]!.path.split('/').at(-1)! > name, name).toBe(true);
+      } else {
+        // bootstrap_expect is refused by a client agent: no Consul file on the other roles.
+        expect(consulFiles).toEqual([]);
+      }
+    },
+  );
 
   it('refers to no Debian prometheus-node-exporter path or unit (node_exporter is /usr/local/bin/node_exporter)', () => {
     for (const file of filesUnder('terraform', ['.tf', '.tftpl'])) expect(readRepo(file), file).not.toMatch(/prometheus-node-exporter/);

@@ -63,9 +63,14 @@ export async function probe(ref) {
     'du -sk /var/lib/apt/lists 2>/dev/null | cut -f1',
     'du -sk /var/cache/apt 2>/dev/null | cut -f1',
     'ls -A /tmp 2>/dev/null | wc -l',
-  ].map((c) => `echo "$(${c})"`).join('; ');
+  ]
+    .map((c) => `echo "$(${c})"`)
+    .join('; ');
   const r = await run('docker', ['run', '--rm', '--network=none', '--entrypoint', 'sh', ref, '-c', script], { timeoutMs: 120_000 });
-  const [lists, listsKb, cacheKb, tmp] = r.stdout.trim().split(/\s+/).map((x) => Number(x || 0));
+  const [lists, listsKb, cacheKb, tmp] = r.stdout
+    .trim()
+    .split(/\s+/)
+    .map((x) => Number(x || 0));
   return r.code === 0 ? { lists, listsKb, cacheKb, tmp } : { error: r.stderr.trim() };
 }
 
@@ -79,14 +84,26 @@ export async function imageSizes(config, idsByImage) {
   const infos = await inspectImages(refs);
   const byRef = new Map(refs.map((ref, i) => [ref, infos[i]]));
   const base = byRef.get(baseImage);
-  const rows = [{ image: baseImage, ref: baseImage, parent: null, totalBytes: base.Size, ownBytes: base.Size, layers: base.RootFS.Layers.length, probe: await probe(baseImage) }];
+  const rows = [
+    {
+      image: baseImage,
+      ref: baseImage,
+      parent: null,
+      totalBytes: base.Size,
+      ownBytes: base.Size,
+      layers: base.RootFS.Layers.length,
+      probe: await probe(baseImage),
+    },
+  ];
   for (const image of config.images) {
     const id = idsByImage[image.name];
     const info = byRef.get(id);
     const parentRef = image.parent === undefined ? baseImage : idsByImage[image.parent];
     const parent = byRef.get(parentRef);
     const upper = info.GraphDriver?.Name === 'overlay2' ? info.GraphDriver.Data?.UpperDir : undefined;
-    const scan = upper ? await scanLayer(upper).catch((e) => ({ error: e.message })) : { error: `storage driver ${info.GraphDriver?.Name}: layer not readable here` };
+    const scan = upper
+      ? await scanLayer(upper).catch((e) => ({ error: e.message }))
+      : { error: `storage driver ${info.GraphDriver?.Name}: layer not readable here` };
     rows.push({
       image: image.name,
       ref: id,

@@ -1,7 +1,8 @@
 // Renders the results of one bench run as docs/benchmarks.md.
 import { fixed, max, mb, median, min, msText, ratio, scheduledMakespan, sec } from './stats.mjs';
 
-const table = (headers, rows) => [`| ${headers.join(' | ')} |`, `|${headers.map(() => ' --- |').join('')}`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const table = (headers, rows) =>
+  [`| ${headers.join(' | ')} |`, `|${headers.map(() => ' --- |').join('')}`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const met = (ok) => (ok === undefined ? 'n/a' : ok ? 'yes' : '**no**');
 const mbKb = (kb) => (kb === undefined || !Number.isFinite(kb) ? 'n/a' : `${((kb * 1024) / 1e6).toFixed(0)} MB`);
 const range = (xs, fmt = sec) => (xs.length > 1 ? `${fmt(median(xs))} (${fmt(min(xs))}–${fmt(max(xs))})` : fmt(xs[0]));
@@ -10,7 +11,10 @@ const plural = (n, word) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** Milliseconds during which at least one of the builds ran, from their start times (`startedAt`) and durations. */
 function busyMs(images) {
-  const spans = images.filter((i) => i.startedAt).map((i) => [Date.parse(i.startedAt), Date.parse(i.startedAt) + i.durationMs]).sort((a, b) => a[0] - b[0]);
+  const spans = images
+    .filter((i) => i.startedAt)
+    .map((i) => [Date.parse(i.startedAt), Date.parse(i.startedAt) + i.durationMs])
+    .sort((a, b) => a[0] - b[0]);
   if (spans.length !== images.length) return undefined;
   let total = 0;
   let [from, to] = spans[0] ?? [0, 0];
@@ -41,30 +45,78 @@ export function treeNumbers(tree) {
     // With start times (build --json's startedAt): the time no Packer build was running is the overhead,
     // measured rather than simulated. Older result files fall back to the better of two list schedules.
     const busy = busyMs(r.images);
-    const scheduled = busy ?? Math.min(scheduledMakespan(r.images, tree.concurrency), scheduledMakespan([...r.images].sort((a, b) => b.durationMs - a.durationMs), tree.concurrency));
+    const scheduled =
+      busy ??
+      Math.min(
+        scheduledMakespan(r.images, tree.concurrency),
+        scheduledMakespan(
+          [...r.images].sort((a, b) => b.durationMs - a.durationMs),
+          tree.concurrency,
+        ),
+      );
     const chain = chainPath(r.images);
-    return { wallMs: r.wallMs, scheduled, chain, overhead: r.wallMs - scheduled, overheadChain: r.wallMs - chain, measured: busy !== undefined };
+    return {
+      wallMs: r.wallMs,
+      scheduled,
+      chain,
+      overhead: r.wallMs - scheduled,
+      overheadChain: r.wallMs - chain,
+      measured: busy !== undefined,
+    };
   });
   const noopMs = median(tree.noop.map((r) => r.wallMs));
   const paired = tree.leafRuns.every((r) => r.handMs !== undefined);
-  const handLeafMs = paired ? median(tree.leafRuns.map((r) => r.handMs)) : median(hand.map((r) => r.images.find((i) => i.image === tree.leaf)?.durationMs ?? NaN));
+  const handLeafMs = paired
+    ? median(tree.leafRuns.map((r) => r.handMs))
+    : median(hand.map((r) => r.images.find((i) => i.image === tree.leaf)?.durationMs ?? NaN));
   const leafWall = median(tree.leafRuns.map((r) => r.wallMs));
   const leafOwn = median(tree.leafRuns.map((r) => r.leafMs));
   // What scheduling alone can give: each image taking its median hand-run time, no contention.
-  const alone = tree.images.map((i) => ({ image: i.name, parent: i.parent, durationMs: median(hand.map((r) => r.images.find((x) => x.image === i.name)?.durationMs ?? NaN)) }));
+  const alone = tree.images.map((i) => ({
+    image: i.name,
+    parent: i.parent,
+    durationMs: median(hand.map((r) => r.images.find((x) => x.image === i.name)?.durationMs ?? NaN)),
+  }));
   const ideal = {
     sequential: alone.reduce((a, i) => a + i.durationMs, 0),
     configOrder: scheduledMakespan(alone, tree.concurrency),
-    longestFirst: scheduledMakespan([...alone].sort((a, b) => b.durationMs - a.durationMs), tree.concurrency),
+    longestFirst: scheduledMakespan(
+      [...alone].sort((a, b) => b.durationMs - a.durationMs),
+      tree.concurrency,
+    ),
   };
   const built = tree.sizes.slice(1);
   const clean = built.every((r) => !r.scan.error && r.scan.forbidden.length === 0);
-  return { tool, hand, toolMs, handMs, coldRatio: ratio(toolMs, handMs), ideal, paired, overheads, overheadMs: median(overheads.map((o) => o.overhead)), noopMs, handLeafMs, leafWall, leafOwn, built, clean };
+  return {
+    tool,
+    hand,
+    toolMs,
+    handMs,
+    coldRatio: ratio(toolMs, handMs),
+    ideal,
+    paired,
+    overheads,
+    overheadMs: median(overheads.map((o) => o.overhead)),
+    noopMs,
+    handLeafMs,
+    leafWall,
+    leafOwn,
+    built,
+    clean,
+  };
 }
 
 export function scaleNumbers(scale) {
   const rows = [...scale].sort((a, b) => a.n - b.n);
-  const marginal = rows.slice(1).map((r, i) => ({ from: rows[i].n, to: r.n, planMs: (r.plan.wallMs - rows[i].plan.wallMs) / (r.n - rows[i].n), generateMs: (r.generate.wallMs - rows[i].generate.wallMs) / (r.n - rows[i].n), rssKb: (r.plan.maxRssKb - rows[i].plan.maxRssKb) / (r.n - rows[i].n) }));
+  const marginal = rows
+    .slice(1)
+    .map((r, i) => ({
+      from: rows[i].n,
+      to: r.n,
+      planMs: (r.plan.wallMs - rows[i].plan.wallMs) / (r.n - rows[i].n),
+      generateMs: (r.generate.wallMs - rows[i].generate.wallMs) / (r.n - rows[i].n),
+      rssKb: (r.plan.maxRssKb - rows[i].plan.maxRssKb) / (r.n - rows[i].n),
+    }));
   const last = marginal.at(-1);
   const prev = marginal.at(-2);
   const growth = last && prev ? last.planMs / prev.planMs : NaN;
@@ -85,21 +137,57 @@ function summary(results) {
   const s = results.scale ? scaleNumbers(results.scale) : undefined;
   if (t) {
     const n = results.tree.images.length;
-    rows.push(['1', `Cold build, ${n}-image tree`, `build-images ${sec(t.toolMs)} vs Packer by hand ${sec(t.handMs)}: **${fixed(t.coldRatio)}×**`, '≤ 0.75×', met(t.coldRatio <= 0.75)]);
+    rows.push([
+      '1',
+      `Cold build, ${n}-image tree`,
+      `build-images ${sec(t.toolMs)} vs Packer by hand ${sec(t.handMs)}: **${fixed(t.coldRatio)}×**`,
+      '≤ 0.75×',
+      met(t.coldRatio <= 0.75),
+    ]);
     verdict('cold build ≤ 0.75× hand-run', t.coldRatio <= 0.75);
-    rows.push(['2', 'Orchestrator overhead', `**${sec(t.overheadMs)}** with no Packer build running (wall minus Packer busy time)`, '< 1 s', met(t.overheadMs < 1000)]);
+    rows.push([
+      '2',
+      'Orchestrator overhead',
+      `**${sec(t.overheadMs)}** with no Packer build running (wall minus Packer busy time)`,
+      '< 1 s',
+      met(t.overheadMs < 1000),
+    ]);
     verdict('overhead < 1 s', t.overheadMs < 1000);
-    rows.push(['3', 'No-op rebuild (all reused)', `**${sec(t.noopMs)}** wall, ${fixed(ratio(t.noopMs, t.toolMs) * 100, 1)} % of the cold build`, '< 1.5 s', met(t.noopMs < 1500)]);
+    rows.push([
+      '3',
+      'No-op rebuild (all reused)',
+      `**${sec(t.noopMs)}** wall, ${fixed(ratio(t.noopMs, t.toolMs) * 100, 1)} % of the cold build`,
+      '< 1.5 s',
+      met(t.noopMs < 1500),
+    ]);
     verdict('no-op < 1.5 s', t.noopMs < 1500);
-    rows.push(['4', `One-leaf change (${results.tree.leaf})`, `${sec(t.leafWall)} wall vs ${sec(t.leafOwn)} for the leaf's own build (${sec(t.handLeafMs)} by hand)`, '–', '–']);
+    rows.push([
+      '4',
+      `One-leaf change (${results.tree.leaf})`,
+      `${sec(t.leafWall)} wall vs ${sec(t.leafOwn)} for the leaf's own build (${sec(t.handLeafMs)} by hand)`,
+      '–',
+      '–',
+    ]);
   }
   if (s) {
     const b = s.big;
     const fast = b.plan.wallMs < 1000;
     const small = b.plan.maxRssKb === undefined || !Number.isFinite(b.plan.maxRssKb) ? undefined : (b.plan.maxRssKb * 1024) / 1e6 < 200;
     const growth = s.marginal.map((m) => `${msText(m.planMs)}/image (${count(m.from)}→${count(m.to)})`).join(', ');
-    rows.push(['5', `\`plan\`, ${count(b.n)} images`, `**${sec(b.plan.wallMs)}**, **${mbKb(b.plan.maxRssKb)}** peak; ${growth}`, '< 1 s, < 200 MB, ~linear', `${met(fast)} / ${met(small)} / ${met(s.linear)}`]);
-    rows.push(['5', `\`generate --packer-version 1.6.6\`, ${count(b.n)} images`, `${sec(b.generate.wallMs)}, ${mbKb(b.generate.maxRssKb)} peak`, '–', '–']);
+    rows.push([
+      '5',
+      `\`plan\`, ${count(b.n)} images`,
+      `**${sec(b.plan.wallMs)}**, **${mbKb(b.plan.maxRssKb)}** peak; ${growth}`,
+      '< 1 s, < 200 MB, ~linear',
+      `${met(fast)} / ${met(small)} / ${met(s.linear)}`,
+    ]);
+    rows.push([
+      '5',
+      `\`generate --packer-version 1.6.6\`, ${count(b.n)} images`,
+      `${sec(b.generate.wallMs)}, ${mbKb(b.generate.maxRssKb)} peak`,
+      '–',
+      '–',
+    ]);
     verdict(`plan on ${count(b.n)} images < 1 s`, fast);
     verdict(`plan on ${count(b.n)} images < 200 MB`, small);
     verdict('plan grows about linearly', s.linear);
@@ -107,7 +195,13 @@ function summary(results) {
   if (t) {
     const own = t.built.slice(1).map((r) => r.ownBytes);
     const dirty = t.built.filter((r) => r.scan.error || r.scan.forbidden.length).map((r) => r.image);
-    rows.push(['6', 'Image layers', `base +${mb(t.built[0]?.ownBytes)} over ${results.tree.sizes[0].image}; children +${mb(Math.min(...own))} to +${mb(Math.max(...own))}; ${t.clean ? 'no apt lists, caches or leftovers in any own layer' : `**${dirty.join(', ')}**: apt lists, caches or leftovers in the own layer`}`, 'own layer = what the provisioners add', met(t.clean)]);
+    rows.push([
+      '6',
+      'Image layers',
+      `base +${mb(t.built[0]?.ownBytes)} over ${results.tree.sizes[0].image}; children +${mb(Math.min(...own))} to +${mb(Math.max(...own))}; ${t.clean ? 'no apt lists, caches or leftovers in any own layer' : `**${dirty.join(', ')}**: apt lists, caches or leftovers in the own layer`}`,
+      'own layer = what the provisioners add',
+      met(t.clean),
+    ]);
     verdict('layers clean', t.clean);
   }
   return { table: table(['#', 'What', 'Result (medians)', 'Target', 'Met'], rows), verdicts };
@@ -122,30 +216,43 @@ function highlights(results) {
   if (s && !s.big.phases.error) {
     const b = s.big.phases;
     if (perImage(b)) {
-      out.push(`\`plan\` on ${count(s.big.n)} images: ${msText(queries(b).totalMs)} of it are ${count(queries(b).calls)} sequential fingerprint-label queries to the Docker engine, one per image; one query for all of them takes ${msText(b.oneQuery.ms)}. See section 5.`);
+      out.push(
+        `\`plan\` on ${count(s.big.n)} images: ${msText(queries(b).totalMs)} of it are ${count(queries(b).calls)} sequential fingerprint-label queries to the Docker engine, one per image; one query for all of them takes ${msText(b.oneQuery.ms)}. See section 5.`,
+      );
     } else {
       const [first, second] = biggestPhases(b);
-      out.push(`\`plan\` on ${count(s.big.n)} images asks the Docker engine ${queries(b).calls === 1 ? 'once' : plural(queries(b).calls, 'time')} (${msText(queries(b).totalMs)}), whatever the size; its biggest costs are ${first[0]} (${msText(first[1])}) and ${second[0]} (${msText(second[1])}). See section 5.`);
+      out.push(
+        `\`plan\` on ${count(s.big.n)} images asks the Docker engine ${queries(b).calls === 1 ? 'once' : plural(queries(b).calls, 'time')} (${msText(queries(b).totalMs)}), whatever the size; its biggest costs are ${first[0]} (${msText(first[1])}) and ${second[0]} (${msText(second[1])}). See section 5.`,
+      );
     }
   }
   if (p && !p.error && loadsAws(p) && awsMs(p) !== undefined) {
-    out.push(`Every command loads the AWS SDK at start-up (\`cli.js\` imports \`targets/ami/ec2.js\` statically): ${msText(awsMs(p))} here, on Docker-only runs too. It counts in the no-op rebuild, in the overhead and in every \`plan\`. See section 3.`);
+    out.push(
+      `Every command loads the AWS SDK at start-up (\`cli.js\` imports \`targets/ami/ec2.js\` statically): ${msText(awsMs(p))} here, on Docker-only runs too. It counts in the no-op rebuild, in the overhead and in every \`plan\`. See section 3.`,
+    );
   }
   if (t && t.tool.length && t.hand.length) {
     const childSum = (runs) => median(runs.map((r) => r.images.filter((i) => i.parent !== null).reduce((a, i) => a + i.durationMs, 0)));
     const toolChildren = childSum(t.tool);
     const handChildren = childSum(t.hand);
     if (toolChildren > handChildren * 1.2) {
-      out.push(`The children's builds took ${sec(toolChildren)} in all when build-images ran them ${results.tree.concurrency} at a time, against ${sec(handChildren)} one after another: on ${results.machine.nproc} CPUs (load average ${results.machine.loadStart[0].toFixed(1)} at the start), builds side by side slow each other down, which eats much of what running them in parallel gains. See section 1.`);
+      out.push(
+        `The children's builds took ${sec(toolChildren)} in all when build-images ran them ${results.tree.concurrency} at a time, against ${sec(handChildren)} one after another: on ${results.machine.nproc} CPUs (load average ${results.machine.loadStart[0].toFixed(1)} at the start), builds side by side slow each other down, which eats much of what running them in parallel gains. See section 1.`,
+      );
     }
     if (t.ideal.longestFirst < t.ideal.configOrder * 0.95) {
-      out.push(`Scheduling order matters here: with the hand-run times and no contention, starting the children in config order takes ${sec(t.ideal.configOrder)}, longest first ${sec(t.ideal.longestFirst)}. The tool starts the longest known builds first (build times from the last manifest). See section 1.`);
+      out.push(
+        `Scheduling order matters here: with the hand-run times and no contention, starting the children in config order takes ${sec(t.ideal.configOrder)}, longest first ${sec(t.ideal.longestFirst)}. The tool starts the longest known builds first (build times from the last manifest). See section 1.`,
+      );
     }
   }
   if (t) {
     const os = results.tree.sizes[0];
     const bytes = os.probe.error ? 0 : (os.probe.listsKb + os.probe.cacheKb) * 1024;
-    if (bytes >= 1e6) out.push(`\`${os.image}\` ships ${mb(bytes)} of apt lists and .deb files (${fixed((bytes / os.totalBytes) * 100, 0)} % of it) that every image of the tree carries. See section 6.`);
+    if (bytes >= 1e6)
+      out.push(
+        `\`${os.image}\` ships ${mb(bytes)} of apt lists and .deb files (${fixed((bytes / os.totalBytes) * 100, 0)} % of it) that every image of the tree carries. See section 6.`,
+      );
   }
   return out.length ? ['What stands out:', '', ...out.map((line) => `- ${line}`), ''] : [];
 }
@@ -156,27 +263,36 @@ function machineSection(r) {
   return [
     '## Machine and command',
     '',
-    table(['Fact', 'Value'], [
-      ['Date', `${r.startedAt} (took ${(r.elapsedMs / 60_000).toFixed(1)} min)`],
-      ['Command', `\`${r.command}\` in the repository root`],
-      ['build-images', `${m.tool}${m.commit ? `, commit ${m.commit}` : ''}; dist/ built ${m.distBuiltAt}`],
-      ['CPUs (nproc)', `${m.nproc} × ${m.cpu}`],
-      ['Memory', `${(m.memBytes / 2 ** 30).toFixed(1)} GiB`],
-      ['OS', `${m.os}, kernel ${m.kernel}`],
-      ['Node.js', m.node],
-      ['Packer', m.packer],
-      ['Docker', `${m.docker}, storage driver ${m.storageDriver}`],
-      ['Load average (1/5/15 min)', `start ${load(m.loadStart)}, end ${load(m.loadEnd)}`],
-      ['Engine at start', `${m.engineImages} images, ${plural(m.runningContainers, 'container')} running (the engine is shared)`],
-    ]),
+    table(
+      ['Fact', 'Value'],
+      [
+        ['Date', `${r.startedAt} (took ${(r.elapsedMs / 60_000).toFixed(1)} min)`],
+        ['Command', `\`${r.command}\` in the repository root`],
+        ['build-images', `${m.tool}${m.commit ? `, commit ${m.commit}` : ''}; dist/ built ${m.distBuiltAt}`],
+        ['CPUs (nproc)', `${m.nproc} × ${m.cpu}`],
+        ['Memory', `${(m.memBytes / 2 ** 30).toFixed(1)} GiB`],
+        ['OS', `${m.os}, kernel ${m.kernel}`],
+        ['Node.js', m.node],
+        ['Packer', m.packer],
+        ['Docker', `${m.docker}, storage driver ${m.storageDriver}`],
+        ['Load average (1/5/15 min)', `start ${load(m.loadStart)}, end ${load(m.loadEnd)}`],
+        ['Engine at start', `${m.engineImages} images, ${plural(m.runningContainers, 'container')} running (the engine is shared)`],
+      ],
+    ),
     '',
-    'Peak memory is the maximum resident set size reported by GNU time (`/usr/bin/time`, Debian package `time`)' + (m.gnuTime ? '.' : ': **not installed on this machine, so peak memory is n/a**.'),
+    'Peak memory is the maximum resident set size reported by GNU time (`/usr/bin/time`, Debian package `time`)' +
+      (m.gnuTime ? '.' : ': **not installed on this machine, so peak memory is n/a**.'),
   ].join('\n');
 }
 
 function coldSection(tree, t, nproc) {
   const names = tree.images.map((i) => i.name);
-  const rows = tree.cold.map((r, i) => [String(i + 1), r.who === 'tool' ? 'build-images' : 'by hand', sec(r.wallMs), ...names.map((n) => sec(r.images.find((im) => im.image === n)?.durationMs))]);
+  const rows = tree.cold.map((r, i) => [
+    String(i + 1),
+    r.who === 'tool' ? 'build-images' : 'by hand',
+    sec(r.wallMs),
+    ...names.map((n) => sec(r.images.find((im) => im.image === n)?.durationMs)),
+  ]);
   return [
     '## 1. Cold build: build-images vs Packer by hand',
     '',
@@ -186,12 +302,19 @@ function coldSection(tree, t, nproc) {
     '',
     `Median: build-images **${sec(t.toolMs)}**, by hand **${sec(t.handMs)}**, ratio **${fixed(t.coldRatio)}** (target ≤ 0.75: ${met(t.coldRatio <= 0.75)}).`,
     '',
-    `What scheduling alone can give on this tree: if every image took its median hand-run time (no slowdown from running side by side), ${tree.concurrency} slots in config order (what build-images does) would finish in ${sec(t.ideal.configOrder)}, **${fixed(ratio(t.ideal.configOrder, t.ideal.sequential))}×** the sequential ${sec(t.ideal.sequential)}; starting the longest builds first would finish in ${sec(t.ideal.longestFirst)}, **${fixed(ratio(t.ideal.longestFirst, t.ideal.sequential))}×**. The root is on every path, whatever the order. ${t.coldRatio < ratio(t.ideal.configOrder, t.ideal.sequential) ? 'The measured ratio is below this bound, which only a change in the machine\'s load between the runs can explain: read it with care.' : `On ${nproc} CPUs the builds that run side by side also share the CPUs and the disk, so the measured ratio sits above the bound.`}`,
+    `What scheduling alone can give on this tree: if every image took its median hand-run time (no slowdown from running side by side), ${tree.concurrency} slots in config order (what build-images does) would finish in ${sec(t.ideal.configOrder)}, **${fixed(ratio(t.ideal.configOrder, t.ideal.sequential))}×** the sequential ${sec(t.ideal.sequential)}; starting the longest builds first would finish in ${sec(t.ideal.longestFirst)}, **${fixed(ratio(t.ideal.longestFirst, t.ideal.sequential))}×**. The root is on every path, whatever the order. ${t.coldRatio < ratio(t.ideal.configOrder, t.ideal.sequential) ? "The measured ratio is below this bound, which only a change in the machine's load between the runs can explain: read it with care." : `On ${nproc} CPUs the builds that run side by side also share the CPUs and the disk, so the measured ratio sits above the bound.`}`,
   ].join('\n');
 }
 
 function overheadSection(tree, t) {
-  const rows = t.overheads.map((o, i) => [String(i + 1), sec(o.wallMs), sec(o.scheduled), sec(o.wallMs - o.scheduled), sec(o.chain), sec(o.overheadChain)]);
+  const rows = t.overheads.map((o, i) => [
+    String(i + 1),
+    sec(o.wallMs),
+    sec(o.scheduled),
+    sec(o.wallMs - o.scheduled),
+    sec(o.chain),
+    sec(o.overheadChain),
+  ]);
   return [
     '## 2. Orchestrator overhead',
     '',
@@ -199,7 +322,17 @@ function overheadSection(tree, t) {
       ? `Overhead = build-images' wall time (Node start-up included) minus the time during which at least one Packer build was running, from each build's \`startedAt\` and \`durationMs\` in \`build --json\` (from spawning Packer to the engine confirming the ID): config loading, planning, fingerprints, the engine's queries, the gaps between builds, and writing the manifest and tfvars. "Base + slowest child" ignores the slot limit (${tree.concurrency}): with more children than slots it counts waiting for a slot as overhead, so it is shown for reference only.`
       : `Overhead = build-images' wall time minus the time its Packer builds alone would take on ${tree.concurrency} slots, in the better of config order and longest first (these results have no build start times). "Base + slowest child" ignores the slot limit, so it is shown for reference only.`,
     '',
-    table(['Run', 'Wall', t.overheads.every((o) => o.measured) ? 'Packer running' : 'Packer, scheduled', 'Overhead', 'Base + slowest child', 'Wall − that'], rows),
+    table(
+      [
+        'Run',
+        'Wall',
+        t.overheads.every((o) => o.measured) ? 'Packer running' : 'Packer, scheduled',
+        'Overhead',
+        'Base + slowest child',
+        'Wall − that',
+      ],
+      rows,
+    ),
     '',
     `Median overhead: **${sec(t.overheadMs)}** (target < 1 s: ${met(t.overheadMs < 1000)}).`,
   ].join('\n');
@@ -232,13 +365,25 @@ function phaseRows(p) {
   const part = (path, what) => (p.imports[path] === undefined ? [] : [`${what} ${msText(p.imports[path])}`]);
   return [
     ['Node start-up', msText(p.nodeStartMs)],
-    ['Importing dist/ and its dependencies', `${msText(importsMs(p))}: ${[...part('config/load.js', 'yaml + ajv (config/load.js)'), ...part('packer/run.js', 'execa (packer/run.js)'), ...part('targets/docker/engine.js', 'dockerode (targets/docker/engine.js)'), ...part('targets/ami/ec2.js', '@aws-sdk/client-ec2 (targets/ami/ec2.js)'), ...part('cli.js', 'the rest of cli.js')].join(', ')}`],
-    ['Packages `cli.js` loads at start-up (static imports)', `${(p.cliStaticImports ?? []).join(', ') || 'n/a'}${loadsAws(p) ? ' — **including the AWS SDK, although the command builds Docker images**' : ''}`],
+    [
+      'Importing dist/ and its dependencies',
+      `${msText(importsMs(p))}: ${[...part('config/load.js', 'yaml + ajv (config/load.js)'), ...part('packer/run.js', 'execa (packer/run.js)'), ...part('targets/docker/engine.js', 'dockerode (targets/docker/engine.js)'), ...part('targets/ami/ec2.js', '@aws-sdk/client-ec2 (targets/ami/ec2.js)'), ...part('cli.js', 'the rest of cli.js')].join(', ')}`,
+    ],
+    [
+      'Packages `cli.js` loads at start-up (static imports)',
+      `${(p.cliStaticImports ?? []).join(', ') || 'n/a'}${loadsAws(p) ? ' — **including the AWS SDK, although the command builds Docker images**' : ''}`,
+    ],
     ['Load and validate the config', msText(p.loadConfigMs)],
     ['`packer version`', msText(p.packerVersionMs)],
     ['Engine ping', msText(p.pingMs)],
-    ['Docker engine queries (fingerprint lookups)', `${msText(queries(p).totalMs)}: ${engineCallText(p)}${perImage(p) ? ' (one per image)' : ''}`],
-    ['Templates, fingerprints, decisions', `${msText(p.prepareOtherMs)}${p.fingerprintMs === undefined ? '' : ` (templates and fingerprints alone ${msText(p.fingerprintMs)})`}`],
+    [
+      'Docker engine queries (fingerprint lookups)',
+      `${msText(queries(p).totalMs)}: ${engineCallText(p)}${perImage(p) ? ' (one per image)' : ''}`,
+    ],
+    [
+      'Templates, fingerprints, decisions',
+      `${msText(p.prepareOtherMs)}${p.fingerprintMs === undefined ? '' : ` (templates and fingerprints alone ${msText(p.fingerprintMs)})`}`,
+    ],
     ['Peak memory (this process)', mbKb(p.maxRssKb)],
   ];
 }
@@ -258,7 +403,14 @@ function noopSection(tree, t) {
 }
 
 function leafSection(tree, t) {
-  const rows = tree.leafRuns.map((r, i) => [String(i + 1), sec(r.wallMs), sec(r.leafMs), sec(r.wallMs - r.leafMs), r.handMs === undefined ? 'n/a' : sec(r.handMs), r.handMs === undefined ? 'n/a' : `${fixed(ratio(r.wallMs, r.handMs))}×`]);
+  const rows = tree.leafRuns.map((r, i) => [
+    String(i + 1),
+    sec(r.wallMs),
+    sec(r.leafMs),
+    sec(r.wallMs - r.leafMs),
+    r.handMs === undefined ? 'n/a' : sec(r.handMs),
+    r.handMs === undefined ? 'n/a' : `${fixed(ratio(r.wallMs, r.handMs))}×`,
+  ]);
   return [
     `## 4. One-leaf change`,
     '',
@@ -272,19 +424,61 @@ function leafSection(tree, t) {
 
 function scaleSection(scale) {
   const s = scaleNumbers(scale);
-  const rows = s.rows.map((r) => [count(r.n), String(r.levels), range(r.plan.runs.map((x) => x.wallMs)), mbKb(r.plan.maxRssKb), range(r.generate.runs.map((x) => x.wallMs)), mbKb(r.generate.maxRssKb)]);
-  const noisy = (text, x) => (x < 0 ? `${text} (noise: below the run-to-run spread)` : text);
-  const growthRows = s.marginal.map((m) => [`${count(m.from)} → ${count(m.to)}`, noisy(msText(m.planMs), m.planMs), noisy(msText(m.generateMs), m.generateMs), noisy(`${fixed((m.rssKb * 1024) / 1e3, 1)} kB`, m.rssKb)]);
-  const phaseTable = table(['Phase', ...s.rows.map((r) => `${count(r.n)} images`)], [
-    ['Node start-up + imports', ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.nodeStartMs + importsMs(r.phases))))],
-    ...(s.rows.some((r) => !r.phases.error && awsMs(r.phases) !== undefined) ? [['… of which the AWS SDK (`targets/ami/ec2.js`)', ...s.rows.map((r) => (r.phases.error || awsMs(r.phases) === undefined ? 'n/a' : msText(awsMs(r.phases))))]] : []),
-    ['Load and validate the config', ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.loadConfigMs)))],
-    ['`packer version` + engine ping', ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.packerVersionMs + r.phases.pingMs)))],
-    ['Docker engine queries (fingerprint lookups)', ...s.rows.map((r) => (r.phases.error ? 'n/a' : `${perImage(r.phases) ? '**' : ''}${msText(queries(r.phases).totalMs)}${perImage(r.phases) ? '**' : ''} (${engineCallText(r.phases)})`))],
-    ['Templates, fingerprints, decisions', ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.prepareOtherMs)))],
-    ['Rendering the plan table', ...s.rows.map((r) => (r.phases.error || r.phases.renderMs === undefined ? 'n/a' : msText(r.phases.renderMs)))],
-    ...(s.rows.some((r) => !r.phases.error && perImage(r.phases)) ? [['*One label query for all images instead*', ...s.rows.map((r) => (r.phases.error ? 'n/a' : `*${msText(r.phases.oneQuery.ms)}*`))]] : []),
+  const rows = s.rows.map((r) => [
+    count(r.n),
+    String(r.levels),
+    range(r.plan.runs.map((x) => x.wallMs)),
+    mbKb(r.plan.maxRssKb),
+    range(r.generate.runs.map((x) => x.wallMs)),
+    mbKb(r.generate.maxRssKb),
   ]);
+  const noisy = (text, x) => (x < 0 ? `${text} (noise: below the run-to-run spread)` : text);
+  const growthRows = s.marginal.map((m) => [
+    `${count(m.from)} → ${count(m.to)}`,
+    noisy(msText(m.planMs), m.planMs),
+    noisy(msText(m.generateMs), m.generateMs),
+    noisy(`${fixed((m.rssKb * 1024) / 1e3, 1)} kB`, m.rssKb),
+  ]);
+  const phaseTable = table(
+    ['Phase', ...s.rows.map((r) => `${count(r.n)} images`)],
+    [
+      ['Node start-up + imports', ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.nodeStartMs + importsMs(r.phases))))],
+      ...(s.rows.some((r) => !r.phases.error && awsMs(r.phases) !== undefined)
+        ? [
+            [
+              '… of which the AWS SDK (`targets/ami/ec2.js`)',
+              ...s.rows.map((r) => (r.phases.error || awsMs(r.phases) === undefined ? 'n/a' : msText(awsMs(r.phases)))),
+            ],
+          ]
+        : []),
+      ['Load and validate the config', ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.loadConfigMs)))],
+      [
+        '`packer version` + engine ping',
+        ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.packerVersionMs + r.phases.pingMs))),
+      ],
+      [
+        'Docker engine queries (fingerprint lookups)',
+        ...s.rows.map((r) =>
+          r.phases.error
+            ? 'n/a'
+            : `${perImage(r.phases) ? '**' : ''}${msText(queries(r.phases).totalMs)}${perImage(r.phases) ? '**' : ''} (${engineCallText(r.phases)})`,
+        ),
+      ],
+      ['Templates, fingerprints, decisions', ...s.rows.map((r) => (r.phases.error ? 'n/a' : msText(r.phases.prepareOtherMs)))],
+      [
+        'Rendering the plan table',
+        ...s.rows.map((r) => (r.phases.error || r.phases.renderMs === undefined ? 'n/a' : msText(r.phases.renderMs))),
+      ],
+      ...(s.rows.some((r) => !r.phases.error && perImage(r.phases))
+        ? [
+            [
+              '*One label query for all images instead*',
+              ...s.rows.map((r) => (r.phases.error ? 'n/a' : `*${msText(r.phases.oneQuery.ms)}*`)),
+            ],
+          ]
+        : []),
+    ],
+  );
   const big = s.big.phases;
   const planLike = (p) => p.nodeStartMs + importsMs(p) + p.loadConfigMs + p.prepareMs + (p.renderMs ?? 0);
   const share = big.error ? undefined : queries(big).totalMs / planLike(big);
@@ -310,7 +504,9 @@ function scaleSection(scale) {
       ? ''
       : perImage(big)
         ? `On ${count(s.big.n)} images, ${fixed(share * 100, 0)} % of the time is spent in the ${count(queries(big).calls)} sequential label queries (each a \`GET /images/json?filters=…\` that the engine answers by scanning all its images, then an inspect per match). One query for every image carrying the fingerprint label takes ${msText(big.oneQuery.ms)}: with that one query instead, \`plan\` on ${count(s.big.n)} images would have taken about ${sec(projected)} in that same process instead of ${sec(planLike(big))} (its phases minus the label queries plus one query: an estimate, not a measurement).`
-        : `On ${count(s.big.n)} images the process took ${sec(planLike(big))}: ${biggestPhases(big).map(([what, ms]) => `${what} ${msText(ms)}`).join(', ')}. The engine is asked a fixed number of times, whatever the size.`,
+        : `On ${count(s.big.n)} images the process took ${sec(planLike(big))}: ${biggestPhases(big)
+            .map(([what, ms]) => `${what} ${msText(ms)}`)
+            .join(', ')}. The engine is asked a fixed number of times, whatever the size.`,
   ].join('\n');
 }
 
@@ -346,14 +542,31 @@ function sizesSection(tree, t) {
     '',
     `The tree as it stands after the runs above. "Own layer" is the image's size minus its parent's (\`docker image inspect\` \`.Size\`); the root's parent is \`${os.image}\` (${mb(os.totalBytes)}, ${plural(os.layers, 'layer')}; in a container: ${os.probe.error ? 'n/a' : `${os.probe.lists} entries in /var/lib/apt/lists (${mb(os.probe.listsKb * 1024)}), /var/cache/apt ${mb(os.probe.cacheKb * 1024)}, ${os.probe.tmp} entries in /tmp`}). Layer contents are read from the engine's overlay2 directory of each image's top layer (\`GraphDriver.Data.UpperDir\`), so they are exactly what that image's build added or deleted. Forbidden: files under /var/lib/apt/lists, /var/cache/apt (*.bin, archives/*.deb, partial/), /var/cache/debconf/*-old, /tmp, and caches or keyrings in /root. The last column is what \`docker run --rm --network=none --entrypoint sh <id>\` sees in the whole image: entries in /var/lib/apt/lists, size of /var/cache/apt, entries in /tmp.`,
     '',
-    table(['Image', 'Parent', 'Own layer', 'New layers', 'Layer holds', 'Largest areas', 'Forbidden', 'apt logs', 'Container: apt lists / apt cache / tmp'], rows),
+    table(
+      [
+        'Image',
+        'Parent',
+        'Own layer',
+        'New layers',
+        'Layer holds',
+        'Largest areas',
+        'Forbidden',
+        'apt logs',
+        'Container: apt lists / apt cache / tmp',
+      ],
+      rows,
+    ),
     '',
     'Largest files in each own layer:',
     '',
-    ...built.map((r) => `- ${r.image}: ${r.scan.error ? 'n/a' : r.scan.largest.map(([path, bytes]) => `/${path} (${mb(bytes)})`).join(', ')}`),
+    ...built.map(
+      (r) => `- ${r.image}: ${r.scan.error ? 'n/a' : r.scan.largest.map(([path, bytes]) => `/${path} (${mb(bytes)})`).join(', ')}`,
+    ),
     '',
     ...osDeadWeight(os, built[0]),
-    t.clean ? 'Every own layer is clean: no apt lists, caches or build leftovers (target met).' : `**Target not met.** ${bad.map((r) => `${r.image}: ${r.scan.forbidden.slice(0, 6).join('; ')}${r.scan.forbidden.length > 6 ? `; … (${r.scan.forbidden.length} in all)` : ''}`).join('. ')}`,
+    t.clean
+      ? 'Every own layer is clean: no apt lists, caches or build leftovers (target met).'
+      : `**Target not met.** ${bad.map((r) => `${r.image}: ${r.scan.forbidden.slice(0, 6).join('; ')}${r.scan.forbidden.length > 6 ? `; … (${r.scan.forbidden.length} in all)` : ''}`).join('. ')}`,
   ].join('\n');
 }
 
@@ -373,7 +586,17 @@ export function renderReport(results) {
     ...highlights(results),
     machineSection(results),
   ];
-  if (results.tree) parts.push('', coldSection(results.tree, t, results.machine.nproc), '', overheadSection(results.tree, t), '', noopSection(results.tree, t), '', leafSection(results.tree, t));
+  if (results.tree)
+    parts.push(
+      '',
+      coldSection(results.tree, t, results.machine.nproc),
+      '',
+      overheadSection(results.tree, t),
+      '',
+      noopSection(results.tree, t),
+      '',
+      leafSection(results.tree, t),
+    );
   if (results.scale) parts.push('', scaleSection(results.scale));
   if (results.tree) parts.push('', sizesSection(results.tree, t));
   parts.push(
@@ -382,6 +605,10 @@ export function renderReport(results) {
     '',
     'After the README set-up (Packer, a running Docker engine, `examples/offline/prepare`, `npm ci`): `npm run build && npm run bench`. It took 5 to 12 minutes on a 2-core machine, depending on what else the machine was doing. It works in a temp dir (the repository is not written except this file), tags its images `build-images-bench/*` and `build-images-bench-hand/*` and removes the images it built at the end (`--keep` keeps them). Options: see the header of `bench/run.mjs`.',
   );
-  if (results.cleanup && (results.cleanup.error || results.cleanup.built > 0)) parts.push('', `Clean-up of this run: ${results.cleanup.error ? `failed (${results.cleanup.error})` : `${results.cleanup.built - results.cleanup.remaining} of the ${results.cleanup.built} images the bench built were removed${results.cleanup.remaining ? ` (${results.cleanup.remaining} kept: tagged or used by someone else since)` : ''}`}.`);
+  if (results.cleanup && (results.cleanup.error || results.cleanup.built > 0))
+    parts.push(
+      '',
+      `Clean-up of this run: ${results.cleanup.error ? `failed (${results.cleanup.error})` : `${results.cleanup.built - results.cleanup.remaining} of the ${results.cleanup.built} images the bench built were removed${results.cleanup.remaining ? ` (${results.cleanup.remaining} kept: tagged or used by someone else since)` : ''}`}.`,
+    );
   return `${parts.join('\n')}\n`;
 }

@@ -36,7 +36,9 @@ export function syntheticConfig(n) {
     const provisioners = Array.from({ length: count }, (_, k) => `svc-${String(((i * 7 + k * 5) % POOL) + 1).padStart(2, '0')}`);
     const parent = parentOf(i);
     const parentPart = parent === undefined ? '' : `parent: ${imageName(parent)}, `;
-    lines.push(`  ${imageName(i)}: { ${parentPart}provisioners: [${provisioners.join(', ')}], variables: { SERVICE_PORT: "${10000 + i}", ROLE: "tier-${levelsOf(i + 1)}" } }`);
+    lines.push(
+      `  ${imageName(i)}: { ${parentPart}provisioners: [${provisioners.join(', ')}], variables: { SERVICE_PORT: "${10000 + i}", ROLE: "tier-${levelsOf(i + 1)}" } }`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -49,7 +51,9 @@ export async function makeSyntheticProject(repo, dir, n) {
   const real = (await readdir(join(repo, 'provisioners'))).filter((f) => f.endsWith('.sh')).sort();
   for (let k = 0; k < POOL; k++) {
     const text = await readFile(join(repo, 'provisioners', real[k % real.length]), 'utf8');
-    await writeFile(join(dir, 'provisioners', `svc-${String(k + 1).padStart(2, '0')}.sh`), `${text}# synthetic variant ${k + 1}\n`, { mode: 0o755 });
+    await writeFile(join(dir, 'provisioners', `svc-${String(k + 1).padStart(2, '0')}.sh`), `${text}# synthetic variant ${k + 1}\n`, {
+      mode: 0o755,
+    });
   }
   await writeFile(join(dir, 'images.yaml'), syntheticConfig(n));
 }
@@ -69,17 +73,26 @@ async function repeat(times, fn, check) {
 export async function measureScale(repo, dir, n, times) {
   const bin = join(repo, 'bin', 'build-images');
   const node = (args) => run(process.execPath, [bin, ...args], { cwd: dir, memory: true });
-  const plan = await repeat(times, () => node(['plan', '--config', 'images.yaml']), (r) => {
-    const head = r.stdout.split('\n')[0] ?? '';
-    if (!head.startsWith(`Plan for target docker: ${n} images in ${levelsOf(n)} levels`)) throw new Error(`unexpected plan output: ${head}`);
-  });
-  const generate = await repeat(times, async () => {
-    // Each run writes every template, as a first `generate` (or a change to all of them) does.
-    await rm(join(dir, 'packer'), { recursive: true, force: true });
-    return node(['generate', '--config', 'images.yaml', '--packer-version', '1.6.6']);
-  }, (r) => {
-    if (!r.stdout.includes(`${n} written`)) throw new Error(`unexpected generate output: ${r.stdout.split('\n').at(-2)}`);
-  });
+  const plan = await repeat(
+    times,
+    () => node(['plan', '--config', 'images.yaml']),
+    (r) => {
+      const head = r.stdout.split('\n')[0] ?? '';
+      if (!head.startsWith(`Plan for target docker: ${n} images in ${levelsOf(n)} levels`))
+        throw new Error(`unexpected plan output: ${head}`);
+    },
+  );
+  const generate = await repeat(
+    times,
+    async () => {
+      // Each run writes every template, as a first `generate` (or a change to all of them) does.
+      await rm(join(dir, 'packer'), { recursive: true, force: true });
+      return node(['generate', '--config', 'images.yaml', '--packer-version', '1.6.6']);
+    },
+    (r) => {
+      if (!r.stdout.includes(`${n} written`)) throw new Error(`unexpected generate output: ${r.stdout.split('\n').at(-2)}`);
+    },
+  );
   const phases = await run(process.execPath, [join(repo, 'bench', 'plan-phases.mjs'), '--config', 'images.yaml'], { cwd: dir });
   return { n, levels: levelsOf(n), plan, generate, phases: parsePhases(phases) };
 }

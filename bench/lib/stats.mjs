@@ -10,12 +10,19 @@ export const max = (xs) => Math.max(...xs);
 
 /** Seconds with 2 decimals below 10 s, 1 decimal above. */
 export const sec = (ms) => (!Number.isFinite(ms) ? 'n/a' : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`);
-export const msText = (ms) => (!Number.isFinite(ms) ? 'n/a' : Math.abs(ms) >= 1000 ? sec(ms) : Math.abs(ms) < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(1)} ms`);
-export const mb = (bytes) => (!Number.isFinite(bytes) ? 'n/a' : Math.abs(bytes) < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(Math.abs(bytes) < 1e7 ? 2 : 1)} MB`);
+export const msText = (ms) =>
+  !Number.isFinite(ms) ? 'n/a' : Math.abs(ms) >= 1000 ? sec(ms) : Math.abs(ms) < 10 ? `${ms.toFixed(2)} ms` : `${ms.toFixed(1)} ms`;
+export const mb = (bytes) =>
+  !Number.isFinite(bytes)
+    ? 'n/a'
+    : Math.abs(bytes) < 1e6
+      ? `${(bytes / 1e3).toFixed(1)} kB`
+      : `${(bytes / 1e6).toFixed(Math.abs(bytes) < 1e7 ? 2 : 1)} MB`;
 export const mbFromKb = (kb) => (kb === undefined ? 'n/a' : `${Math.round(kb / 1024)} MiB`);
 export const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
 export const fixed = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-export const spread = (xs, fmt = sec) => (xs.length > 1 ? `${fmt(median(xs))} (${fmt(min(xs))}–${fmt(max(xs))}, n=${xs.length})` : `${fmt(xs[0])} (n=1)`);
+export const spread = (xs, fmt = sec) =>
+  xs.length > 1 ? `${fmt(median(xs))} (${fmt(min(xs))}–${fmt(max(xs))}, n=${xs.length})` : `${fmt(xs[0])} (n=1)`;
 
 /**
  * How long the Packer builds alone take when started the way the tool's ready-pool scheduler

@@ -123,7 +123,9 @@ export async function handBuildImage(project, workDir, config, dist, name, sourc
   await writeFile(log, `${r.stdout}\n${r.stderr}`);
   const id = dist.dockerImageId(collector.artifacts(`docker.${name}`));
   if (r.code !== 0 || id === undefined) {
-    throw new Error(`hand-run packer build of ${name} failed (exit ${r.code}); log: ${log}\n${r.stdout.trim().split('\n').slice(-10).join('\n')}`);
+    throw new Error(
+      `hand-run packer build of ${name} failed (exit ${r.code}); log: ${log}\n${r.stdout.trim().split('\n').slice(-10).join('\n')}`,
+    );
   }
   return { id, durationMs: r.wallMs };
 }

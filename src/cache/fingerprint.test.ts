@@ -25,7 +25,12 @@ images:
   app-debug: { parent: app, provisioners: [c] }
   tool: { parent: base, provisioners: [c] }
 `;
-const SCRIPTS = { 'provisioners/a.sh': 'echo a\n', 'provisioners/b.sh': 'echo b\n', 'provisioners/c.sh': 'echo c\n', 'provisioners/lib/common.sh': 'x=1\n' };
+const SCRIPTS = {
+  'provisioners/a.sh': 'echo a\n',
+  'provisioners/b.sh': 'echo b\n',
+  'provisioners/c.sh': 'echo c\n',
+  'provisioners/lib/common.sh': 'x=1\n',
+};
 
 async function load(dir: string, files = ['images.yaml']): Promise<Config> {
   const loaded = await loadConfig(files, { cwd: dir });
@@ -44,7 +49,10 @@ async function fingerprintsOf(dir: string, files?: string[]): Promise<Record<str
 const project = (config = CONFIG, extra: Record<string, string> = {}) => tempDir({ 'images.yaml': config, ...SCRIPTS, ...extra });
 
 /** The images whose fingerprint differs between two runs. */
-const changed = (a: Record<string, string>, b: Record<string, string>): string[] => Object.keys(a).filter((k) => a[k] !== b[k]).sort();
+const changed = (a: Record<string, string>, b: Record<string, string>): string[] =>
+  Object.keys(a)
+    .filter((k) => a[k] !== b[k])
+    .sort();
 
 describe('fingerprints', () => {
   it('are stable across directories and key order', async () => {
@@ -66,21 +74,64 @@ version: 1
   });
 
   it.each([
-    { input: 'a leaf provisioner (c is used by two leaves)', edit: { 'provisioners/c.sh': 'echo C\n' }, config: CONFIG, images: ['app-debug', 'tool'] },
-    { input: "the root's provisioner", edit: { 'provisioners/a.sh': 'echo A\n' }, config: CONFIG, images: ['app', 'app-debug', 'base', 'tool'] },
-    { input: 'the shared library', edit: { 'provisioners/lib/common.sh': 'x=2\n' }, config: CONFIG, images: ['app', 'app-debug', 'base', 'tool'] },
+    {
+      input: 'a leaf provisioner (c is used by two leaves)',
+      edit: { 'provisioners/c.sh': 'echo C\n' },
+      config: CONFIG,
+      images: ['app-debug', 'tool'],
+    },
+    {
+      input: "the root's provisioner",
+      edit: { 'provisioners/a.sh': 'echo A\n' },
+      config: CONFIG,
+      images: ['app', 'app-debug', 'base', 'tool'],
+    },
+    {
+      input: 'the shared library',
+      edit: { 'provisioners/lib/common.sh': 'x=2\n' },
+      config: CONFIG,
+      images: ['app', 'app-debug', 'base', 'tool'],
+    },
     { input: "a mid-level image's variable", edit: {}, config: CONFIG.replace('APP: one', 'APP: two'), images: ['app', 'app-debug'] },
-    { input: 'a global variable', edit: {}, config: CONFIG.replace('REGION: eu', 'REGION: us'), images: ['app', 'app-debug', 'base', 'tool'] },
-    { input: 'the base image (a root-only setting)', edit: {}, config: CONFIG.replace('"local/debian:bookworm"', '"ubuntu:22.04"'), images: ['app', 'app-debug', 'base', 'tool'] },
-    { input: 'the repository and tag (not content)', edit: {}, config: CONFIG.replace('run_args', 'repository: other, tag: v2, run_args'), images: [] },
-    { input: "a mid-level image's Docker runtime settings", edit: {}, config: CONFIG.replace('variables: { APP: one } }', 'variables: { APP: one }, docker: { expose: ["80"] } }'), images: ['app', 'app-debug'] },
-    { input: 'the provisioner list of a leaf', edit: {}, config: CONFIG.replace('tool: { parent: base, provisioners: [c] }', 'tool: { parent: base, provisioners: [c, b] }'), images: ['tool'] },
-  ] as Array<{ input: string; edit: Record<string, string>; config: string; images: string[] }>)('change $input → exactly $images', async ({ edit, config, images }) => {
-    const before = await fingerprintsOf(await project());
-    const dir = await project(config);
-    await addFiles(dir, edit);
-    expect(changed(before, await fingerprintsOf(dir))).toEqual(images);
-  });
+    {
+      input: 'a global variable',
+      edit: {},
+      config: CONFIG.replace('REGION: eu', 'REGION: us'),
+      images: ['app', 'app-debug', 'base', 'tool'],
+    },
+    {
+      input: 'the base image (a root-only setting)',
+      edit: {},
+      config: CONFIG.replace('"local/debian:bookworm"', '"ubuntu:22.04"'),
+      images: ['app', 'app-debug', 'base', 'tool'],
+    },
+    {
+      input: 'the repository and tag (not content)',
+      edit: {},
+      config: CONFIG.replace('run_args', 'repository: other, tag: v2, run_args'),
+      images: [],
+    },
+    {
+      input: "a mid-level image's Docker runtime settings",
+      edit: {},
+      config: CONFIG.replace('variables: { APP: one } }', 'variables: { APP: one }, docker: { expose: ["80"] } }'),
+      images: ['app', 'app-debug'],
+    },
+    {
+      input: 'the provisioner list of a leaf',
+      edit: {},
+      config: CONFIG.replace('tool: { parent: base, provisioners: [c] }', 'tool: { parent: base, provisioners: [c, b] }'),
+      images: ['tool'],
+    },
+  ] as Array<{ input: string; edit: Record<string, string>; config: string; images: string[] }>)(
+    'change $input → exactly $images',
+    async ({ edit, config, images }) => {
+      const before = await fingerprintsOf(await project());
+      const dir = await project(config);
+      await addFiles(dir, edit);
+      expect(changed(before, await fingerprintsOf(dir))).toEqual(images);
+    },
+  );
 
   it('are the same through an overlay as with one merged file', async () => {
     const dir = await project(CONFIG.replace('REGION: eu', 'REGION: us'), { 'overlay.yaml': 'variables: { REGION: eu }\n' });
@@ -93,7 +144,13 @@ version: 1
 });
 
 describe('decide (the reasons plan prints)', () => {
-  async function decisions(options: { edit?: Record<string, string>; existing?: string[]; force?: 'all' | string[]; only?: string[]; noHistory?: boolean }) {
+  async function decisions(options: {
+    edit?: Record<string, string>;
+    existing?: string[];
+    force?: 'all' | string[];
+    only?: string[];
+    noHistory?: boolean;
+  }) {
     const dir = await project();
     const config = await load(dir);
     const tree = buildTree(config.images);
@@ -105,7 +162,12 @@ describe('decide (the reasons plan prints)', () => {
     const previous = options.noHistory ? new Map() : new Map([...before].map(([k, v]) => [k, v.inputs]));
     const force = options.force === 'all' ? 'all' : new Set(options.force ?? []);
     const result = decide({ tree, fingerprints: now, existing, previous, force, only: options.only ? new Set(options.only) : undefined });
-    return Object.fromEntries([...result].map(([k, d]) => [k, d.action === 'build' ? `build: ${d.reasons.join('; ')}` : d.action === 'reuse' ? `reuse ${d.artifact}` : 'absent']));
+    return Object.fromEntries(
+      [...result].map(([k, d]) => [
+        k,
+        d.action === 'build' ? `build: ${d.reasons.join('; ')}` : d.action === 'reuse' ? `reuse ${d.artifact}` : 'absent',
+      ]),
+    );
   }
 
   it('names the changed file, and rebuilds what is below it', async () => {
@@ -133,7 +195,9 @@ describe('decide (the reasons plan prints)', () => {
   });
 
   it('says when the artifact is gone although nothing changed', async () => {
-    expect((await decisions({ existing: ['app', 'tool', 'app-debug'] })).base).toBe('build: no image with this fingerprint (removed since the last build?)');
+    expect((await decisions({ existing: ['app', 'tool', 'app-debug'] })).base).toBe(
+      'build: no image with this fingerprint (removed since the last build?)',
+    );
   });
 
   it('--only builds the named image and only the ancestors with nothing to reuse', async () => {
@@ -143,6 +207,10 @@ describe('decide (the reasons plan prints)', () => {
       tool: 'reuse sha256:tool',
       'app-debug': 'build: parent app rebuilt',
     });
-    expect(await decisions({ only: ['tool'], existing: ['base'] })).toMatchObject({ app: 'absent', 'app-debug': 'absent', tool: expect.stringMatching(/^build/) });
+    expect(await decisions({ only: ['tool'], existing: ['base'] })).toMatchObject({
+      app: 'absent',
+      'app-debug': 'absent',
+      tool: expect.stringMatching(/^build/),
+    });
   });
 });

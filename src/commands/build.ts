@@ -46,7 +46,10 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
     process.stderr.write(`error: ${lock.message}\nNothing was built or written.\n`);
     return EXIT.buildFailed;
   }
-  if (lock.recovered) process.stderr.write(`note: took over a stale lock left by pid ${lock.recovered.pid} (started ${lock.recovered.startedAt}), which is no longer running.\n`);
+  if (lock.recovered)
+    process.stderr.write(
+      `note: took over a stale lock left by pid ${lock.recovered.pid} (started ${lock.recovered.startedAt}), which is no longer running.\n`,
+    );
   try {
     return await build(config, options, selection.value, secrets.value);
   } finally {
@@ -58,7 +61,9 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
   const summary = summaryCollector();
   const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
   const fancy = interactive(options.plain) && !options.verbose && !options.json ? listrRenderer() : undefined;
-  const plain = fancy ? undefined : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose, images: config.images.map((i) => i.name) });
+  const plain = fancy
+    ? undefined
+    : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose, images: config.images.map((i) => i.name) });
 
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals): void => {
@@ -96,7 +101,9 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
     process.stderr.write(`\n${summary.render()}\n\n`);
     if (fancy) {
       for (const f of failures) {
-        process.stderr.write(`${f.image} failed: ${f.message}\n${f.logTail.map((l) => `  ${l}`).join('\n')}\n${f.logFile ? `full log: ${f.logFile}\n` : ''}\n`);
+        process.stderr.write(
+          `${f.image} failed: ${f.message}\n${f.logTail.map((l) => `  ${l}`).join('\n')}\n${f.logFile ? `full log: ${f.logFile}\n` : ''}\n`,
+        );
       }
     }
     switch (outcome.status) {

@@ -11,7 +11,13 @@ const config: Config = {
   targets: { docker: { baseImage: 'ubuntu:22.04', repository: 'cortex', tag: 'latest', runArgs: [], concurrency: undefined } },
   images: [
     { name: 'base', parent: undefined, provisioners: ['consul'], variables: { MIRROR: 'https:/', REGION: 'eu' }, location },
-    { name: 'cortex', parent: 'base', provisioners: ['cortex'], variables: { MIRROR: 'file:///mirror', REGION: 'eu', CORTEX_VERSION: '1.20.0' }, location },
+    {
+      name: 'cortex',
+      parent: 'base',
+      provisioners: ['cortex'],
+      variables: { MIRROR: 'file:///mirror', REGION: 'eu', CORTEX_VERSION: '1.20.0' },
+      location,
+    },
   ],
 };
 

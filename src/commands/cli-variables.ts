@@ -27,7 +27,9 @@ export function parseVarFlags(args: readonly string[]): Result<VariableOverrides
       continue;
     }
     if (!NAME.test(name)) {
-      problems.push(`error: --var ${JSON.stringify(arg)}: ${JSON.stringify(name)} is not a variable name (a letter or _, then letters, digits or _)`);
+      problems.push(
+        `error: --var ${JSON.stringify(arg)}: ${JSON.stringify(name)} is not a variable name (a letter or _, then letters, digits or _)`,
+      );
       continue;
     }
     values[name] = arg.slice(eq + 1);

@@ -15,7 +15,10 @@ export function renderDoctor(report: DoctorReport): string {
 }
 
 /** Exit 1 when any check failed: a CI step can run `build-images doctor` before `build-images`. */
-export async function runDoctorCommand(options: { config: readonly string[]; target: TargetName }, write: (text: string) => void): Promise<number> {
+export async function runDoctorCommand(
+  options: { config: readonly string[]; target: TargetName },
+  write: (text: string) => void,
+): Promise<number> {
   const report = await runChecks(
     { files: options.config, cwd: process.cwd(), target: options.target, env: process.env },
     { packer: { version: () => probePacker(), plugins: () => probePlugins() }, docker: doctorDocker(), aws: doctorAws },

@@ -1,5 +1,12 @@
 import type { Config } from '../config/types.js';
-import { checkGenerated, DOCKER_TEMPLATE_DIR, dockerTemplates, hasProvisionerLib, writeGenerated, type GeneratedFile } from '../engine/generate.js';
+import {
+  checkGenerated,
+  DOCKER_TEMPLATE_DIR,
+  dockerTemplates,
+  hasProvisionerLib,
+  writeGenerated,
+  type GeneratedFile,
+} from '../engine/generate.js';
 import type { ImageTree } from '../graph/tree.js';
 import { AMI_TEMPLATE_DIR, amiTemplates } from '../targets/ami/templates.js';
 import type { TargetName } from '../targets/target.js';
@@ -10,7 +17,10 @@ import { formatVersion, parsePackerVersion, type PackerVersion } from '../packer
 import { EXIT } from './exit-codes.js';
 
 /** Templates need no target settings (those travel in the variables file): only the tree and Packer's version. */
-const RENDERERS: Record<TargetName, { dir: string; render: (tree: ImageTree, packer: PackerVersion, uploadLib: boolean) => GeneratedFile[] }> = {
+const RENDERERS: Record<
+  TargetName,
+  { dir: string; render: (tree: ImageTree, packer: PackerVersion, uploadLib: boolean) => GeneratedFile[] }
+> = {
   docker: { dir: DOCKER_TEMPLATE_DIR, render: dockerTemplates },
   ami: { dir: AMI_TEMPLATE_DIR, render: amiTemplates },
 };
@@ -48,12 +58,16 @@ export async function runGenerateCommand(config: Config, options: GenerateOption
       process.stdout.write(`${files.length} templates in ${dir}/ are up to date (Packer ${formatVersion(version)}).\n`);
       return EXIT.ok;
     }
-    process.stderr.write(`${problems.join('\n')}\n\nTemplates are stale: run \`build-images generate --target ${options.target}\` and commit the result.\n`);
+    process.stderr.write(
+      `${problems.join('\n')}\n\nTemplates are stale: run \`build-images generate --target ${options.target}\` and commit the result.\n`,
+    );
     return EXIT.buildFailed;
   }
   const summary = await writeGenerated(config.root, dir, files);
   for (const path of summary.written) process.stdout.write(`wrote   ${path}\n`);
   for (const path of summary.removed) process.stdout.write(`removed ${path}\n`);
-  process.stdout.write(`${summary.unchanged.length} unchanged, ${summary.written.length} written, ${summary.removed.length} removed (Packer ${formatVersion(version)} rendering).\n`);
+  process.stdout.write(
+    `${summary.unchanged.length} unchanged, ${summary.written.length} written, ${summary.removed.length} removed (Packer ${formatVersion(version)} rendering).\n`,
+  );
   return EXIT.ok;
 }

@@ -217,16 +217,22 @@ describe('renderGraph: quoting', () => {
 });
 
 describe('other targets', () => {
-  it('shows the target\'s own short form of a reused artifact', () => {
+  it("shows the target's own short form of a reused artifact", () => {
     const tree = buildTree([image('base', undefined, ['consul'])]);
     const marks: GraphMarks = new Map([['base', { action: 'reuse', id: 'ami-0123456789abcdef0', shown: 'ami-0123456789abcdef0' }]]);
-    expect(renderGraph({ tree, baseImage: 'source AMI debian-12-amd64-*', marks }, 'text')).toBe('source AMI debian-12-amd64-*\n└── base: consul  [reuse ami-0123456789abcdef0]\n');
+    expect(renderGraph({ tree, baseImage: 'source AMI debian-12-amd64-*', marks }, 'text')).toBe(
+      'source AMI debian-12-amd64-*\n└── base: consul  [reuse ami-0123456789abcdef0]\n',
+    );
   });
 
   it('names what the roots start from per target', () => {
-    const config = { targets: { docker: { baseImage: 'ubuntu:22.04' }, ami: { sourceAmiFilter: { name: 'debian-12-amd64-*' } } } } as unknown as Config;
+    const config = {
+      targets: { docker: { baseImage: 'ubuntu:22.04' }, ami: { sourceAmiFilter: { name: 'debian-12-amd64-*' } } },
+    } as unknown as Config;
     expect(rootSource(config, 'docker')).toBe('ubuntu:22.04');
     expect(rootSource(config, 'ami')).toBe('source AMI debian-12-amd64-*');
-    expect(rootSource({ targets: { docker: { baseImage: 'x' } } } as unknown as Config, 'ami')).toBe('source AMI (targets.ami.source_ami_filter)');
+    expect(rootSource({ targets: { docker: { baseImage: 'x' } } } as unknown as Config, 'ami')).toBe(
+      'source AMI (targets.ami.source_ami_filter)',
+    );
   });
 });

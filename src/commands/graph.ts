@@ -83,7 +83,10 @@ function renderMermaid({ tree, baseImage, marks }: GraphInput): string {
   const lines = ['flowchart TD', `  base_image(["${mermaidText(baseImage)}"])`];
   for (const node of tree.order) {
     const mark = marks?.get(node.name);
-    const label = [node.name, node.image.provisioners.join(', '), mark ? markText(mark, false) : ''].filter((l) => l !== '').map(mermaidText).join('<br/>');
+    const label = [node.name, node.image.provisioners.join(', '), mark ? markText(mark, false) : '']
+      .filter((l) => l !== '')
+      .map(mermaidText)
+      .join('<br/>');
     lines.push(`  ${mermaidId(node.name)}["${label}"]${mark ? `:::${mark.action}` : ''}`);
   }
   for (const node of tree.order) {
@@ -100,12 +103,25 @@ function renderMermaid({ tree, baseImage, marks }: GraphInput): string {
 const dotString = (text: string): string => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 function renderDot({ tree, baseImage, marks }: GraphInput): string {
-  const lines = ['digraph images {', '  rankdir=TB;', '  node [shape=box];', `  "_base_image" [label=${dotString(baseImage)}, shape=oval, style=dashed];`];
+  const lines = [
+    'digraph images {',
+    '  rankdir=TB;',
+    '  node [shape=box];',
+    `  "_base_image" [label=${dotString(baseImage)}, shape=oval, style=dashed];`,
+  ];
   for (const node of tree.order) {
     const mark = marks?.get(node.name);
     // Each part is escaped on its own so that the `\n` between them stays DOT's line break.
-    const label = [node.name, node.image.provisioners.join(', '), mark ? markText(mark, false) : ''].filter((l) => l !== '').map((l) => dotString(l).slice(1, -1)).join('\\n');
-    const style = mark === undefined ? '' : mark.action === 'absent' ? ', style=dashed' : `, style=filled, fillcolor="${COLOURS[mark.action].fill}", color="${COLOURS[mark.action].stroke}"`;
+    const label = [node.name, node.image.provisioners.join(', '), mark ? markText(mark, false) : '']
+      .filter((l) => l !== '')
+      .map((l) => dotString(l).slice(1, -1))
+      .join('\\n');
+    const style =
+      mark === undefined
+        ? ''
+        : mark.action === 'absent'
+          ? ', style=dashed'
+          : `, style=filled, fillcolor="${COLOURS[mark.action].fill}", color="${COLOURS[mark.action].stroke}"`;
     lines.push(`  ${dotString(node.name)} [label="${label}"${style}];`);
   }
   for (const node of tree.order) {
@@ -128,7 +144,12 @@ export function rootSource(config: Config, target: TargetName): string {
 /** `build-images graph`: needs Packer and the target's engine or account only with --plan. */
 export async function runGraphCommand(
   config: Config,
-  options: { format: GraphFormat; plan: boolean; target: TargetName; deps: () => Promise<{ packer: Packer; target: Target<unknown> } | undefined> },
+  options: {
+    format: GraphFormat;
+    plan: boolean;
+    target: TargetName;
+    deps: () => Promise<{ packer: Packer; target: Target<unknown> } | undefined>;
+  },
   write: (text: string) => void,
 ): Promise<number> {
   const baseImage = rootSource(config, options.target);

@@ -7,7 +7,14 @@ describe('renderPlan', () => {
   it('prints per image the action and why, or the ID it reuses', () => {
     const entries: PlanEntry[] = [
       { image: 'base', parent: null, level: 0, action: 'reuse', id: `sha256:${'a'.repeat(64)}`, shown: 'aaaaaaaaaaaa', fingerprint: fp },
-      { image: 'consul', parent: 'base', level: 1, action: 'build', reasons: ['provisioners/consul-server.sh changed', 'variable CONSUL_VERSION changed'], fingerprint: fp },
+      {
+        image: 'consul',
+        parent: 'base',
+        level: 1,
+        action: 'build',
+        reasons: ['provisioners/consul-server.sh changed', 'variable CONSUL_VERSION changed'],
+        fingerprint: fp,
+      },
       { image: 'cortex', parent: 'base', level: 1, action: 'build', reasons: ['forced'], fingerprint: fp },
       { image: 'nginx', parent: 'base', level: 1, action: 'absent', fingerprint: fp },
     ];

@@ -41,7 +41,9 @@ export function renderPlan(entries: readonly PlanEntry[], target: TargetName, ro
   const count = (action: PlanEntry['action']): number => entries.filter((e) => e.action === action).length;
   const levels = new Set(entries.map((e) => e.level)).size;
   const out: string[] = [];
-  out.push(`Plan for target ${target}: ${entries.length} image${entries.length === 1 ? '' : 's'} in ${levels} level${levels === 1 ? '' : 's'}: ${count('build')} to build, ${count('reuse')} to reuse${count('absent') ? `, ${count('absent')} left out by --only` : ''}.`);
+  out.push(
+    `Plan for target ${target}: ${entries.length} image${entries.length === 1 ? '' : 's'} in ${levels} level${levels === 1 ? '' : 's'}: ${count('build')} to build, ${count('reuse')} to reuse${count('absent') ? `, ${count('absent')} left out by --only` : ''}.`,
+  );
   out.push('');
   const rows = entries.map((e) => [
     String(e.level),

@@ -28,7 +28,9 @@ async function referencedIds(root: string, target: TargetName): Promise<{ ok: tr
   if (text === undefined) return { ok: true, ids: new Set() };
   if (target === 'ami') {
     const parsed = parseAmiTfvars(text);
-    return parsed.ok ? { ok: true, ids: new Set(Object.values(parsed.value).flatMap((byRegion) => Object.values(byRegion))) } : { ok: false, message: `${path}: ${parsed.error}` };
+    return parsed.ok
+      ? { ok: true, ids: new Set(Object.values(parsed.value).flatMap((byRegion) => Object.values(byRegion))) }
+      : { ok: false, message: `${path}: ${parsed.error}` };
   }
   try {
     const images = (JSON.parse(text) as { images?: Record<string, unknown> }).images ?? {};

@@ -1,7 +1,10 @@
 import type { Config } from '../config/types.js';
 
 /** The config's secrets from the environment; names that are unset are an error before anything runs. */
-export function resolveSecrets(config: Config, env: NodeJS.ProcessEnv): { ok: true; value: Record<string, string> } | { ok: false; message: string } {
+export function resolveSecrets(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+): { ok: true; value: Record<string, string> } | { ok: false; message: string } {
   const names = config.secrets ?? [];
   const missing = names.filter((name) => env[name] === undefined);
   if (missing.length > 0) {

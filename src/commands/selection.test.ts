@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Config, ImageConfig } from '../config/types.js';
 import { parseSelection } from './selection.js';
 
-const image = (name: string, parent?: string): ImageConfig => ({ name, parent, provisioners: ['x'], variables: {}, location: { file: 'images.yaml', line: 1, column: 1 } });
+const image = (name: string, parent?: string): ImageConfig => ({
+  name,
+  parent,
+  provisioners: ['x'],
+  variables: {},
+  location: { file: 'images.yaml', line: 1, column: 1 },
+});
 const config = {
   images: [image('base'), image('consul', 'base'), image('cortex', 'base'), image('cortex-debug', 'cortex')],
 } as unknown as Config;
@@ -10,7 +16,10 @@ const config = {
 describe('parseSelection', () => {
   it('accepts --force alone, named, and with --only', () => {
     expect(parseSelection(config, { force: true })).toEqual({ ok: true, value: { force: 'all', only: undefined } });
-    expect(parseSelection(config, { force: ['base'], only: ['cortex-debug'] })).toEqual({ ok: true, value: { force: new Set(['base']), only: new Set(['cortex-debug']) } });
+    expect(parseSelection(config, { force: ['base'], only: ['cortex-debug'] })).toEqual({
+      ok: true,
+      value: { force: new Set(['base']), only: new Set(['cortex-debug']) },
+    });
   });
 
   it('names unknown images with a suggestion', () => {
@@ -26,16 +35,26 @@ describe('parseSelection', () => {
   it('refuses --force of an image that --only leaves out', () => {
     expect(parseSelection(config, { force: ['consul'], only: ['cortex-debug'] })).toEqual({
       ok: false,
-      errors: ['error: conflicting flags: --force consul, but --only cortex-debug leaves consul out (it is neither named nor an ancestor of a named image)'],
+      errors: [
+        'error: conflicting flags: --force consul, but --only cortex-debug leaves consul out (it is neither named nor an ancestor of a named image)',
+      ],
     });
   });
 
   it('--except leaves the images and everything built on them out, and conflicts with --only', () => {
-    expect(parseSelection(config, { except: ['cortex'] })).toEqual({ ok: true, value: { force: new Set(), only: new Set(['base', 'consul']) } });
-    expect(parseSelection(config, { except: ['cortex'], only: ['consul'] })).toEqual({ ok: false, errors: ['error: conflicting flags: --only and --except; name what to build with one of them'] });
+    expect(parseSelection(config, { except: ['cortex'] })).toEqual({
+      ok: true,
+      value: { force: new Set(), only: new Set(['base', 'consul']) },
+    });
+    expect(parseSelection(config, { except: ['cortex'], only: ['consul'] })).toEqual({
+      ok: false,
+      errors: ['error: conflicting flags: --only and --except; name what to build with one of them'],
+    });
     expect(parseSelection(config, { except: ['cortex'], force: ['cortex-debug'] })).toEqual({
       ok: false,
-      errors: ['error: conflicting flags: --force cortex-debug, but --except cortex leaves cortex-debug out (it is neither named nor an ancestor of a named image)'],
+      errors: [
+        'error: conflicting flags: --force cortex-debug, but --except cortex leaves cortex-debug out (it is neither named nor an ancestor of a named image)',
+      ],
     });
   });
 });

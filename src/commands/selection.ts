@@ -39,7 +39,10 @@ export function parseSelection(config: Config, flags: SelectionFlags): { ok: tru
     for (const name of only) for (let at: string | undefined = name; at !== undefined; at = parents.get(at)) kept.add(at);
     const leaving = flags.except ? `--except ${flags.except.join(' ')}` : `--only ${only.join(' ')}`;
     for (const name of force) {
-      if (!kept.has(name)) errors.push(`error: conflicting flags: --force ${name}, but ${leaving} leaves ${name} out (it is neither named nor an ancestor of a named image)`);
+      if (!kept.has(name))
+        errors.push(
+          `error: conflicting flags: --force ${name}, but ${leaving} leaves ${name} out (it is neither named nor an ancestor of a named image)`,
+        );
     }
   }
   if (errors.length > 0) return { ok: false, errors };

@@ -15,7 +15,11 @@ export interface TargetFactoryDeps {
  * The target named on the command line, or the config problems that keep it from being built. The AMI
  * modules are loaded only for --target ami: the AWS SDK takes about a second to load.
  */
-export async function createTarget(name: TargetName, config: Config, deps: TargetFactoryDeps = {}): Promise<Result<Target<unknown>, Diagnostic[]>> {
+export async function createTarget(
+  name: TargetName,
+  config: Config,
+  deps: TargetFactoryDeps = {},
+): Promise<Result<Target<unknown>, Diagnostic[]>> {
   const note = deps.note ?? ((message: string) => process.stderr.write(`${message}\n`));
   switch (name) {
     case 'docker':

@@ -45,12 +45,7 @@ export type ConfigErrorCode =
   | 'invalid-tag-key'
   | 'packer-template-text';
 
-export function diagnostic(
-  code: ConfigErrorCode,
-  message: string,
-  location?: SourceLocation,
-  hint?: string,
-): Diagnostic {
+export function diagnostic(code: ConfigErrorCode, message: string, location?: SourceLocation, hint?: string): Diagnostic {
   return {
     code,
     message,

@@ -19,7 +19,9 @@ describe('config files', () => {
   });
 
   test('a --config path outside cwd is shown absolute', async () => {
-    expect(await problems({ 'sub/': '' }, ['../elsewhere.yaml'], { cwd: 'sub' })).toMatchInlineSnapshot(`"error: config file <tmp>/elsewhere.yaml does not exist"`);
+    expect(await problems({ 'sub/': '' }, ['../elsewhere.yaml'], { cwd: 'sub' })).toMatchInlineSnapshot(
+      `"error: config file <tmp>/elsewhere.yaml does not exist"`,
+    );
   });
 
   test('a --config path that is a directory', async () => {
@@ -132,4 +134,3 @@ images:
     `);
   });
 });
-

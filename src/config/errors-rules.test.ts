@@ -33,7 +33,8 @@ images:
   });
 
   test('an image that is its own parent', async () => {
-    expect(await problems({ 'images.yaml': 'version: 1\nimages:\n  base: { parent: base, provisioners: [base] }\n' })).toMatchInlineSnapshot(`
+    expect(await problems({ 'images.yaml': 'version: 1\nimages:\n  base: { parent: base, provisioners: [base] }\n' }))
+      .toMatchInlineSnapshot(`
       "images.yaml:3:19: error: image "base" is its own parent
           3 |   base: { parent: base, provisioners: [base] }
             |                   ^^^^

@@ -27,29 +27,24 @@ export function formatDiagnostic(d: Diagnostic, source?: string): string {
 }
 
 /** Every diagnostic, separated by blank lines, each file read at most once. */
-export function formatDiagnostics(
-  ds: readonly Diagnostic[],
-  readSource: (file: string) => string | undefined,
-): string {
+export function formatDiagnostics(ds: readonly Diagnostic[], readSource: (file: string) => string | undefined): string {
   const sources = new Map<string, string | undefined>();
   const sourceOf = (file: string): string | undefined => {
     if (!sources.has(file)) sources.set(file, readSource(file));
     return sources.get(file);
   };
-  return ds
-    .map((d) => formatDiagnostic(d, d.location === undefined ? undefined : sourceOf(d.location.file)))
-    .join('\n\n');
+  return ds.map((d) => formatDiagnostic(d, d.location === undefined ? undefined : sourceOf(d.location.file))).join('\n\n');
 }
 
 function excerpt(source: string, line: number, column: number, length: number): string[] {
-  const text = source.replace(/^\uFEFF/, '').split('\n')[line - 1]?.replace(/\r$/, '');
+  const text = source
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    [line - 1]?.replace(/\r$/, '');
   if (text === undefined) return [];
   const start = Math.min(column - 1, text.length);
   const width = Math.max(1, Math.min(length, text.length - start));
   // Tabs are kept in the padding so the carets line up however the terminal renders tabs.
   const padding = text.slice(0, start).replace(/[^\t]/g, ' ');
-  return [
-    `${String(line).padStart(GUTTER)} | ${text}`.trimEnd(),
-    `${' '.repeat(GUTTER)} | ${padding}${'^'.repeat(width)}`,
-  ];
+  return [`${String(line).padStart(GUTTER)} | ${text}`.trimEnd(), `${' '.repeat(GUTTER)} | ${padding}${'^'.repeat(width)}`];
 }

@@ -215,10 +215,10 @@ images:
 
   test('a problem in a value the overlay replaced is not reported from the earlier file', async () => {
     const broken = BASE.replace('provisioners: [cortex]', 'provisioners: [cortex, ../evil]');
-    const { config } = await loaded(
-      { 'images.yaml': broken, 'local.yaml': 'images:\n  cortex: { provisioners: [cortex] }\n' },
-      ['images.yaml', 'local.yaml'],
-    );
+    const { config } = await loaded({ 'images.yaml': broken, 'local.yaml': 'images:\n  cortex: { provisioners: [cortex] }\n' }, [
+      'images.yaml',
+      'local.yaml',
+    ]);
     expect(config.images[1]?.provisioners).toEqual(['cortex']);
   });
 
@@ -232,9 +232,8 @@ images:
   });
 
   test('a missing overlay file is reported with the problems of the others', async () => {
-    expect(
-      await problems({ 'images.yaml': 'version: 1\nimages: {}\nimages: {}\n' }, ['images.yaml', 'missing.yaml']),
-    ).toMatchInlineSnapshot(`
+    expect(await problems({ 'images.yaml': 'version: 1\nimages: {}\nimages: {}\n' }, ['images.yaml', 'missing.yaml']))
+      .toMatchInlineSnapshot(`
       "error: config file missing.yaml does not exist
         hint: looked for <tmp>/missing.yaml
 

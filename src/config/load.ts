@@ -20,10 +20,7 @@ import { err, ok, type Result } from '../result.js';
  * problems are reported, since checking a partial overlay would invent errors. Then the
  * schema check; then, if the shape is right, the rules (parents, scripts on disk).
  */
-export async function loadConfig(
-  files: readonly string[],
-  opts: { cwd: string },
-): Promise<Result<Config, Diagnostic[]>> {
+export async function loadConfig(files: readonly string[], opts: { cwd: string }): Promise<Result<Config, Diagnostic[]>> {
   if (files.length === 0) throw new Error('loadConfig: no config files given (the caller applies the default)');
   const absolute = files.map((f) => path.resolve(opts.cwd, f));
   const shown = absolute.map((f) => displayPath(f, opts.cwd));

@@ -20,11 +20,7 @@ export type LocationMap = ReadonlyMap<string, NodeInfo>;
  * Location to blame for a problem with the value at `pointer`. `prefer: 'key'` points at the
  * key (unknown keys, missing children); falls back to the nearest located ancestor.
  */
-export function locate(
-  locations: LocationMap,
-  pointer: string,
-  prefer: 'key' | 'value' = 'value',
-): SourceLocation | undefined {
+export function locate(locations: LocationMap, pointer: string, prefer: 'key' | 'value' = 'value'): SourceLocation | undefined {
   for (let p: string | undefined = pointer; p !== undefined; p = parentPointer(p)) {
     const info = locations.get(p);
     if (info === undefined) continue;

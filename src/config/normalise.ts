@@ -39,11 +39,15 @@ export function normalise(
       parent: image.parent,
       provisioners: [...image.provisioners],
       variables: { ...globals, ...stringify(image.variables, ['images', name, 'variables'], locations) },
-      ...(image.docker === undefined ? {} : { docker: {
-        ...(image.docker?.entrypoint ? { entrypoint: [...image.docker.entrypoint] } : {}),
-        ...(image.docker?.cmd ? { cmd: [...image.docker.cmd] } : {}),
-        ...(image.docker?.expose ? { expose: [...image.docker.expose] } : {}),
-      } }),
+      ...(image.docker === undefined
+        ? {}
+        : {
+            docker: {
+              ...(image.docker?.entrypoint ? { entrypoint: [...image.docker.entrypoint] } : {}),
+              ...(image.docker?.cmd ? { cmd: [...image.docker.cmd] } : {}),
+              ...(image.docker?.expose ? { expose: [...image.docker.expose] } : {}),
+            },
+          }),
       location,
     };
   });

@@ -17,11 +17,18 @@ describe('overlay', () => {
   });
 
   test('maps merge deeply; lists, scalars and type changes replace', () => {
-    const a = layer(
-      'a.yaml',
-      { m: { keep: 1, change: 2, list: [1, 2], sub: { x: 1 } }, s: 'a' },
-      ['', '/m', '/m/keep', '/m/change', '/m/list', '/m/list/0', '/m/list/1', '/m/sub', '/m/sub/x', '/s'],
-    );
+    const a = layer('a.yaml', { m: { keep: 1, change: 2, list: [1, 2], sub: { x: 1 } }, s: 'a' }, [
+      '',
+      '/m',
+      '/m/keep',
+      '/m/change',
+      '/m/list',
+      '/m/list/0',
+      '/m/list/1',
+      '/m/sub',
+      '/m/sub/x',
+      '/s',
+    ]);
     const b = layer('b.yaml', { m: { change: 3, list: [9], sub: 'now a string' }, t: true }, [
       '',
       '/m',

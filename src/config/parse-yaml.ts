@@ -1,13 +1,4 @@
-import {
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  type Document,
-  type YAMLError,
-} from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import { diagnostic } from './codes.js';
 import type { Diagnostic, SourceLocation } from './diagnostic.js';
 import { describeKind } from './describe.js';
@@ -42,14 +33,7 @@ export function parseYaml(source: string, file: string): Result<ParsedFile, Diag
 
   if (doc.errors.length > 0) return err(doc.errors.map((e) => syntaxError(e, file, at)));
   if (doc.contents === null) {
-    return err([
-      diagnostic(
-        'empty-config',
-        `${file} is empty`,
-        { file, line: 1, column: 1 },
-        `a minimal config is:\n${MINIMAL_CONFIG}`,
-      ),
-    ]);
+    return err([diagnostic('empty-config', `${file} is empty`, { file, line: 1, column: 1 }, `a minimal config is:\n${MINIMAL_CONFIG}`)]);
   }
   const walker = new Walker(doc, at, file);
   const value = walker.build(doc.contents, '', undefined);
@@ -96,12 +80,7 @@ function syntaxError(error: YAMLError, file: string, at: Locator): Diagnostic {
         'remove the "---" separator: a config file is a single document; use several --config files to overlay',
       );
     case 'TAB_AS_INDENT':
-      return diagnostic(
-        'yaml-syntax',
-        'invalid YAML: tabs are not allowed as indentation',
-        location,
-        'indent with spaces',
-      );
+      return diagnostic('yaml-syntax', 'invalid YAML: tabs are not allowed as indentation', location, 'indent with spaces');
     default:
       return diagnostic('yaml-syntax', `invalid YAML: ${lowerFirst(error.message)}`, location);
   }

@@ -18,7 +18,14 @@ describe('findCycles', () => {
     ['two images', { a: 'b', b: 'a' }, [['a', 'b']]],
     ['starts at the first image in the config', { c: 'a', a: 'b', b: 'c' }, [['c', 'a', 'b']]],
     ['a tail into a cycle', { tail: 'a', a: 'b', b: 'a' }, [['a', 'b']]],
-    ['two cycles', { a: 'b', b: 'a', x: 'y', y: 'z', z: 'x' }, [['a', 'b'], ['x', 'y', 'z']]],
+    [
+      'two cycles',
+      { a: 'b', b: 'a', x: 'y', y: 'z', z: 'x' },
+      [
+        ['a', 'b'],
+        ['x', 'y', 'z'],
+      ],
+    ],
     ['an unknown parent ends the walk', { a: 'nope', b: 'a' }, []],
   ])('%s', (_, parents, cycles) => {
     expect(findCycles(config(parents))).toEqual(cycles);
@@ -49,7 +56,11 @@ describe('checkProvisioners', () => {
 
   test('a script that cannot be read', () => {
     const raw: RawConfig = { version: 1, images: { base: { provisioners: ['base', 'secret'] } } };
-    const ds = checkProvisioners(raw, new Map(), facts({ base: { kind: 'ok' }, secret: { kind: 'unreadable', reason: 'EACCES: permission denied' } }));
+    const ds = checkProvisioners(
+      raw,
+      new Map(),
+      facts({ base: { kind: 'ok' }, secret: { kind: 'unreadable', reason: 'EACCES: permission denied' } }),
+    );
     expect(ds).toEqual([
       {
         code: 'provisioner-unreadable',

@@ -103,9 +103,7 @@ export function checkProvisioners(raw: RawConfig, locations: LocationMap, facts:
         case 'ok':
           return;
         case 'missing':
-          out.push(
-            diagnostic('missing-provisioner', `${subject} not found: there is no ${script}`, at, missingHint(name, facts)),
-          );
+          out.push(diagnostic('missing-provisioner', `${subject} not found: there is no ${script}`, at, missingHint(name, facts)));
           return;
         case 'not-a-file':
           out.push(diagnostic('provisioner-not-a-file', `${subject}: ${script} is not a regular file`, at));

@@ -35,14 +35,8 @@ const EXPECTED: readonly (readonly [pattern: string, expected: string])[] = [
   ['targets', 'a map of build targets'],
   ['targets/docker', 'a map of Docker settings'],
   ['targets/docker/base_image', 'a Docker image reference without spaces, like "ubuntu:22.04"'],
-  [
-    'targets/docker/repository',
-    'a Docker repository name like "cortex" or "registry.example.com:5000/team" (lower-case, no tag)',
-  ],
-  [
-    'targets/docker/tag',
-    'a Docker tag: letters, digits, "_", "." and "-", not starting with "." or "-", at most 128 characters',
-  ],
+  ['targets/docker/repository', 'a Docker repository name like "cortex" or "registry.example.com:5000/team" (lower-case, no tag)'],
+  ['targets/docker/tag', 'a Docker tag: letters, digits, "_", "." and "-", not starting with "." or "-", at most 128 characters'],
   ['targets/docker/run_args', 'a list of strings'],
   ['targets/docker/run_args/*', 'a string'],
   ['targets/docker/concurrency', 'a whole number of at least 1'],
@@ -105,10 +99,7 @@ const MISSING_HINTS: Readonly<Record<string, string>> = {
  * location of the offending key or value. One diagnostic per problem: the inner errors
  * of a propertyNames check are dropped in favour of the check's own error.
  */
-export function translateSchemaErrors(
-  errors: readonly ErrorObject[],
-  locations: LocationMap,
-): Diagnostic[] {
+export function translateSchemaErrors(errors: readonly ErrorObject[], locations: LocationMap): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const error of errors) {
@@ -167,22 +158,12 @@ function translate(error: ErrorObject, locations: LocationMap): Diagnostic {
     case 'propertyNames':
       return nameError(path, String(params['propertyName']), locations, pointer);
     case 'minProperties':
-      return diagnostic(
-        'no-images',
-        `${subject} is empty: define at least one image`,
-        at,
-        `for example:\n${MINIMAL_CONFIG}`,
-      );
+      return diagnostic('no-images', `${subject} is empty: define at least one image`, at, `for example:\n${MINIMAL_CONFIG}`);
     case 'minItems':
       if (path.at(-1) !== 'provisioners') {
         return diagnostic('empty-list', `${subject} is empty: it must be ${expectedAt(path) ?? 'a list'} with at least one item`, at);
       }
-      return diagnostic(
-        'no-provisioners',
-        `${describePath(path.slice(0, -1))} has no provisioners`,
-        at,
-        MISSING_HINTS['provisioners'],
-      );
+      return diagnostic('no-provisioners', `${describePath(path.slice(0, -1))} has no provisioners`, at, MISSING_HINTS['provisioners']);
     case 'not':
       return diagnostic(
         'run-args-template',
@@ -217,12 +198,7 @@ function typeHint(path: readonly string[], data: unknown): string | undefined {
   return undefined;
 }
 
-function nameError(
-  path: readonly string[],
-  name: string,
-  locations: LocationMap,
-  pointer: string,
-): ReturnType<typeof diagnostic> {
+function nameError(path: readonly string[], name: string, locations: LocationMap, pointer: string): ReturnType<typeof diagnostic> {
   const at = locate(locations, childPointer(pointer, name), 'key');
   if (path.length === 1 && path[0] === 'images') {
     const length = name.length > IMAGE_NAME_MAX_LENGTH ? ` (it has ${name.length} characters)` : '';
@@ -244,11 +220,7 @@ function nameError(
   );
 }
 
-function provisionerNameError(
-  path: readonly string[],
-  name: string,
-  at: ReturnType<typeof locate>,
-): ReturnType<typeof diagnostic> {
+function provisionerNameError(path: readonly string[], name: string, at: ReturnType<typeof locate>): ReturnType<typeof diagnostic> {
   const image = describePath(path.slice(0, 2));
   if (looksLikePath(name)) {
     const file = name.split(/[\\/]/).at(-1)?.replace(/\.sh$/, '') ?? '';
@@ -261,9 +233,5 @@ function provisionerNameError(
         : 'put the script in provisioners/ and write its name without ".sh"',
     );
   }
-  return diagnostic(
-    'invalid-provisioner-name',
-    `invalid provisioner name ${show(name)} in ${image}: ${PROVISIONER_NAME_RULE}`,
-    at,
-  );
+  return diagnostic('invalid-provisioner-name', `invalid provisioner name ${show(name)} in ${image}: ${PROVISIONER_NAME_RULE}`, at);
 }

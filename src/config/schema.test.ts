@@ -41,7 +41,11 @@ describe('schema/images.schema.json', () => {
   });
 
   test('every value has words for what it should be, for error messages', () => {
-    expect(walk(schema).filter(([p]) => p.length > 0 && expectedAt(p) === undefined).map(([p]) => p.join('/'))).toEqual([]);
+    expect(
+      walk(schema)
+        .filter(([p]) => p.length > 0 && expectedAt(p) === undefined)
+        .map(([p]) => p.join('/')),
+    ).toEqual([]);
   });
 
   test('name patterns are the ones the rules use', () => {
@@ -50,7 +54,9 @@ describe('schema/images.schema.json', () => {
     expect(definitions['variables']?.['propertyNames']).toEqual({ pattern: VARIABLE_NAME.source });
     const provisioners = (definitions['image']?.['properties'] as Record<string, Schema>)['provisioners'];
     expect((provisioners?.['items'] as Schema)['pattern']).toBe(PROVISIONER_NAME.source);
-    const ami = ((schema['properties'] as Record<string, Schema>)['targets']?.['properties'] as Record<string, Schema>)['ami']?.['properties'] as Record<string, Schema>;
+    const ami = ((schema['properties'] as Record<string, Schema>)['targets']?.['properties'] as Record<string, Schema>)['ami']?.[
+      'properties'
+    ] as Record<string, Schema>;
     expect(ami['region']?.['pattern']).toBe(AWS_REGION.source);
     expect((ami['copy_to']?.['items'] as Schema)['pattern']).toBe(AWS_REGION.source);
   });
@@ -71,12 +77,7 @@ describe('checkSchema', () => {
 
   test('wrong values keep the raw form, so the rules can still run', () => {
     const check = checkSchema({ version: 2, images: { Base: { provisioners: ['../x'], colour: 1 } } }, locations);
-    expect(check.diagnostics.map((d) => d.code)).toEqual([
-      'unsupported-version',
-      'invalid-image-name',
-      'unknown-key',
-      'provisioner-path',
-    ]);
+    expect(check.diagnostics.map((d) => d.code)).toEqual(['unsupported-version', 'invalid-image-name', 'unknown-key', 'provisioner-path']);
     expect(check.raw).toBeDefined();
   });
 

@@ -16,9 +16,7 @@ export function loadSchema(): Record<string, unknown> {
 
 function validator(): ValidateFunction {
   // verbose: error translation needs the failing (parent) schema, e.g. to list known keys.
-  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(
-    loadSchema(),
-  );
+  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(loadSchema());
   return compiled;
 }
 

@@ -15,10 +15,7 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[], fileOrder: r
     const lb = b.location;
     if (la === undefined || lb === undefined) return la === lb ? 0 : la === undefined ? -1 : 1;
     return (
-      rank(la.file) - rank(lb.file) ||
-      (la.file < lb.file ? -1 : la.file > lb.file ? 1 : 0) ||
-      la.line - lb.line ||
-      la.column - lb.column
+      rank(la.file) - rank(lb.file) || (la.file < lb.file ? -1 : la.file > lb.file ? 1 : 0) || la.line - lb.line || la.column - lb.column
     );
   });
 }

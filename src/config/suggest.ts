@@ -5,9 +5,7 @@
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   const at = (i: number, j: number): number => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
   for (let i = 1; i < rows; i++) {
     const row = d[i];
@@ -34,8 +32,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
     if (candidate === word) continue;
-    const distance =
-      candidate.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, candidate);
+    const distance = candidate.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, candidate);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
@@ -46,11 +43,7 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 }
 
 /** `did you mean "base"? Known images: base, consul`, or just the list: the hint for an unknown name. */
-export function unknownNameHint(
-  word: string,
-  candidates: readonly string[],
-  what: string,
-): string {
+export function unknownNameHint(word: string, candidates: readonly string[], what: string): string {
   const list = candidates.length === 0 ? `no ${what} are defined` : `known ${what}: ${candidates.join(', ')}`;
   const guess = didYouMean(word, candidates);
   // After a question the list starts a new sentence.

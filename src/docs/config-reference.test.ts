@@ -11,7 +11,14 @@ describe('docs/config-reference.md', () => {
 
   it('documents every key, each with a description', () => {
     const text = renderConfigReference(JSON.parse(read('schema/images.schema.json')));
-    for (const key of ['version', 'variables', 'targets.docker.base_image', 'targets.docker.run_args', 'images.<name>.parent', 'images.<name>.provisioners']) {
+    for (const key of [
+      'version',
+      'variables',
+      'targets.docker.base_image',
+      'targets.docker.run_args',
+      'images.<name>.parent',
+      'images.<name>.provisioners',
+    ]) {
       expect(text).toMatch(new RegExp(`\\| \`${key.replaceAll('.', '\\.')}\` \\| [^|]+ \\| \\S`));
     }
   });

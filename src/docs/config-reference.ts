@@ -59,8 +59,12 @@ export function renderConfigReference(schema: Schema): string {
       n.uniqueItems ? 'no duplicates' : '',
       n.maxLength !== undefined ? `at most ${n.maxLength} characters` : '',
     ].filter(Boolean);
-    if (path) rows.push(`| \`${path}\` | ${typeOf(n)} | ${(n.description ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ')}${constraints.length ? ` (${constraints.join('; ')})` : ''} |`);
-    for (const [key, child] of Object.entries(n.properties ?? {})) walk(child, path ? `${path}.${key}` : key, n.required?.includes(key) ?? false);
+    if (path)
+      rows.push(
+        `| \`${path}\` | ${typeOf(n)} | ${(n.description ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ')}${constraints.length ? ` (${constraints.join('; ')})` : ''} |`,
+      );
+    for (const [key, child] of Object.entries(n.properties ?? {}))
+      walk(child, path ? `${path}.${key}` : key, n.required?.includes(key) ?? false);
     const entries = typeof n.additionalProperties === 'object' ? n.additionalProperties : Object.values(n.patternProperties ?? {})[0];
     if (entries && resolve(entries).properties) walk(entries, `${path}.<name>`, false);
   };

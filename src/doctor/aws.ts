@@ -18,15 +18,27 @@ export type DryRunCall = (typeof DRY_RUN_CALLS)[number];
 export function credentialsCheck(facts: Awaited<ReturnType<DoctorAws['credentials']>>): CheckResult {
   return facts.ok
     ? ok('aws credentials', `resolved (${facts.source})`)
-    : fail('aws credentials', `the AWS SDK found no credentials: ${facts.error}`, 'set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a web identity (OIDC) role; in CI see examples/ci/');
+    : fail(
+        'aws credentials',
+        `the AWS SDK found no credentials: ${facts.error}`,
+        'set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a web identity (OIDC) role; in CI see examples/ci/',
+      );
 }
 
 export function permissionsCheck(region: string, verdicts: ReadonlyArray<readonly [DryRunCall, DryRunVerdict]>): CheckResult {
   const denied = verdicts.filter(([, v]) => v === 'denied').map(([call]) => `ec2:${call}`);
   const unknown = verdicts.flatMap(([call, v]) => (typeof v === 'object' ? [`ec2:${call} (${v.error})`] : []));
-  if (denied.length > 0) return fail('aws permissions', `denied in ${region}: ${denied.join(', ')}`, 'grant the IAM permissions listed in the README ("The AMI target")');
+  if (denied.length > 0)
+    return fail(
+      'aws permissions',
+      `denied in ${region}: ${denied.join(', ')}`,
+      'grant the IAM permissions listed in the README ("The AMI target")',
+    );
   if (unknown.length > 0) return warn('aws permissions', `could not tell in ${region}: ${unknown.join('; ')}`);
-  return ok('aws permissions', `${verdicts.map(([call]) => `ec2:${call}`).join(', ')} allowed in ${region} (DryRun); calls that need real resources (RunInstances, CreateImage, CopyImage) are not checked`);
+  return ok(
+    'aws permissions',
+    `${verdicts.map(([call]) => `ec2:${call}`).join(', ')} allowed in ${region} (DryRun); calls that need real resources (RunInstances, CreateImage, CopyImage) are not checked`,
+  );
 }
 
 /** The real thing, over @aws-sdk/client-ec2, loaded only when doctor checks an AMI target. */
@@ -42,7 +54,11 @@ export async function doctorAws(): Promise<DoctorAws> {
       case 'CreateKeyPair':
         return new ec2.CreateKeyPairCommand({ DryRun: true, KeyName: 'build-images-doctor' });
       case 'CreateSecurityGroup':
-        return new ec2.CreateSecurityGroupCommand({ DryRun: true, GroupName: 'build-images-doctor', Description: 'build-images doctor dry run' });
+        return new ec2.CreateSecurityGroupCommand({
+          DryRun: true,
+          GroupName: 'build-images-doctor',
+          Description: 'build-images doctor dry run',
+        });
     }
   };
   return {

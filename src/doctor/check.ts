@@ -11,7 +11,12 @@ export interface CheckResult {
 }
 
 export const ok = (check: string, detail: string): CheckResult => ({ status: 'ok', check, detail });
-export const warn = (check: string, detail: string, fix?: string): CheckResult => ({ status: 'warn', check, detail, ...(fix === undefined ? {} : { fix }) });
+export const warn = (check: string, detail: string, fix?: string): CheckResult => ({
+  status: 'warn',
+  check,
+  detail,
+  ...(fix === undefined ? {} : { fix }),
+});
 export const fail = (check: string, detail: string, fix: string): CheckResult => ({ status: 'fail', check, detail, fix });
 
 /** A check that could not run because an earlier one failed: a warning, so the report stays complete. */

@@ -38,7 +38,10 @@ export function configCheck(facts: ConfigFacts, rootsFrom: (config: Config) => s
   }
   const { levels } = buildTree(facts.config.images);
   const images = facts.config.images.length;
-  return ok('config', `${files}: ${images} image${images === 1 ? '' : 's'} in ${levels.length} level${levels.length === 1 ? '' : 's'}, root images from ${rootsFrom(facts.config)}`);
+  return ok(
+    'config',
+    `${files}: ${images} image${images === 1 ? '' : 's'} in ${levels.length} level${levels.length === 1 ? '' : 's'}, root images from ${rootsFrom(facts.config)}`,
+  );
 }
 
 function readSource(file: string): string | undefined {

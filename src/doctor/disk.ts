@@ -40,7 +40,9 @@ export function diskChecks(project: Result<DiskFacts, string>, docker: Result<Di
   if (!project.ok) return [warn(name, `cannot read the free space of the project root: ${project.error}`)];
   const remote = typeof docker === 'string' ? `; ${docker}` : '';
   if (docker === undefined || typeof docker === 'string') {
-    return [judge(`${free(project.value)} for ${project.value.path} (project root)${remote}`, project.value.freeBytes, DISK_LIMITS.project)];
+    return [
+      judge(`${free(project.value)} for ${project.value.path} (project root)${remote}`, project.value.freeBytes, DISK_LIMITS.project),
+    ];
   }
   if (!docker.ok) {
     return [
@@ -49,7 +51,13 @@ export function diskChecks(project: Result<DiskFacts, string>, docker: Result<Di
     ];
   }
   if (docker.value.device === project.value.device) {
-    return [judge(`${free(docker.value)} for ${project.value.path} (project root) and ${docker.value.path} (Docker root dir), one filesystem`, docker.value.freeBytes, DISK_LIMITS.docker)];
+    return [
+      judge(
+        `${free(docker.value)} for ${project.value.path} (project root) and ${docker.value.path} (Docker root dir), one filesystem`,
+        docker.value.freeBytes,
+        DISK_LIMITS.docker,
+      ),
+    ];
   }
   return [
     judge(`${free(project.value)} for ${project.value.path} (project root)`, project.value.freeBytes, DISK_LIMITS.project),

@@ -74,12 +74,20 @@ export function doctorDocker(): DoctorDocker {
 export function engineCheck(where: string, engine: Result<EngineFacts, string>): CheckResult {
   const name = 'docker engine';
   if (!engine.ok) {
-    return fail(name, `cannot reach ${where}: ${engine.error}`, 'start the engine (`systemctl start docker`, or scripts/start-docker where there is no systemd) or point DOCKER_HOST at a running one');
+    return fail(
+      name,
+      `cannot reach ${where}: ${engine.error}`,
+      'start the engine (`systemctl start docker`, or scripts/start-docker where there is no systemd) or point DOCKER_HOST at a running one',
+    );
   }
   const { serverVersion, storageDriver } = engine.value;
   const detail = `Docker ${serverVersion} at ${where}, storage driver ${storageDriver}`;
   if (storageDriver === 'vfs') {
-    return warn(name, `${detail}: vfs copies every layer in full, so builds are slow and use much more disk`, 'start dockerd with --storage-driver=overlay2');
+    return warn(
+      name,
+      `${detail}: vfs copies every layer in full, so builds are slow and use much more disk`,
+      'start dockerd with --storage-driver=overlay2',
+    );
   }
   return ok(name, detail);
 }
@@ -89,7 +97,7 @@ export function buildNetworkCheck(engine: EngineFacts, runArgs: readonly string[
   const name = 'build network';
   const chosen = networkArgs(runArgs);
   if (chosen.length > 0) return ok(name, `build containers run with ${chosen.join(' ')} (targets.docker.run_args)`);
-  if (engine.networks.includes('bridge')) return ok(name, 'build containers use the engine\'s default bridge network');
+  if (engine.networks.includes('bridge')) return ok(name, "build containers use the engine's default bridge network");
   return warn(
     name,
     'the engine has no default bridge network (dockerd --bridge=none) and targets.docker.run_args names none: build containers get no network, so provisioners that download anything fail',
@@ -103,7 +111,10 @@ export function baseImageCheck(ref: string, facts: BaseImageFacts): CheckResult 
     case 'present':
       return ok(name, `${ref} is in the engine (${shortId(facts.id)})`);
     case 'pullable':
-      return ok(name, `${ref} is not in the engine; its registry has it${facts.digest ? ` (${facts.digest})` : ''}, and the build will pull it`);
+      return ok(
+        name,
+        `${ref} is not in the engine; its registry has it${facts.digest ? ` (${facts.digest})` : ''}, and the build will pull it`,
+      );
     case 'unpullable':
       return fail(
         name,

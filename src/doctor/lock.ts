@@ -41,7 +41,9 @@ export function lockCheck(facts: LockFacts, shown: string): CheckResult {
       if (facts.alive === false) return ok('lock', `${shown} is left over from pid ${pid} (no longer running); the next run takes it over`);
       return fail(
         'lock',
-        facts.alive ? `a running build-images holds ${shown} (${who}), so a build started now is refused` : `${shown} is held from another host (${who}), so a build started here is refused`,
+        facts.alive
+          ? `a running build-images holds ${shown} (${who}), so a build started now is refused`
+          : `${shown} is held from another host (${who}), so a build started here is refused`,
         `wait for that run to finish; if it is gone, delete ${shown}`,
       );
     }

@@ -18,7 +18,8 @@ export type PluginFacts =
   | { readonly kind: 'error'; readonly message: string };
 
 export const DOCKER_PLUGIN = 'github.com/hashicorp/docker';
-const INSTALL = 'install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer; elsewhere see https://developer.hashicorp.com/packer/install)';
+const INSTALL =
+  'install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer; elsewhere see https://developer.hashicorp.com/packer/install)';
 const env = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
 
 export function packerCheck(facts: PackerFacts): CheckResult {
@@ -29,7 +30,11 @@ export function packerCheck(facts: PackerFacts): CheckResult {
       return fail('packer', `${facts.path} did not report a version: ${facts.message}`, INSTALL);
     case 'found':
       if (!atLeast(facts.version, MINIMUM_PACKER.major, MINIMUM_PACKER.minor)) {
-        return fail('packer', `Packer ${formatVersion(facts.version)} at ${facts.path} is too old: build-images needs >= ${formatVersion(MINIMUM_PACKER)} (HCL2 templates)`, INSTALL);
+        return fail(
+          'packer',
+          `Packer ${formatVersion(facts.version)} at ${facts.path} is too old: build-images needs >= ${formatVersion(MINIMUM_PACKER)} (HCL2 templates)`,
+          INSTALL,
+        );
       }
       return ok('packer', `Packer ${formatVersion(facts.version)} at ${facts.path}`);
   }
@@ -38,7 +43,8 @@ export function packerCheck(facts: PackerFacts): CheckResult {
 /** The Docker builder: built into Packer 1.6; a plugin that `packer init` installs from 1.7 on. */
 export function dockerPluginCheck(version: PackerVersion, plugins: PluginFacts | undefined): CheckResult {
   const name = 'packer docker plugin';
-  if (!usesPlugins(version) || plugins === undefined) return ok(name, `built into Packer ${formatVersion(version)} (plugins start with 1.7)`);
+  if (!usesPlugins(version) || plugins === undefined)
+    return ok(name, `built into Packer ${formatVersion(version)} (plugins start with 1.7)`);
   const byInit = `the build runs \`packer init\`, which downloads ${DOCKER_PLUGIN} (needs github.com); or install it now with \`packer plugins install ${DOCKER_PLUGIN}\``;
   switch (plugins.kind) {
     case 'unsupported':
@@ -60,7 +66,9 @@ export async function probePacker(executable = 'packer', path = process.env.PATH
   try {
     const { stdout } = await execa(executable, ['version'], { env, timeout: 30_000 });
     const version = parsePackerVersion(stdout);
-    return version ? { kind: 'found', path: where, version } : { kind: 'broken', path: where, message: `unexpected output ${JSON.stringify(stdout.trim())}` };
+    return version
+      ? { kind: 'found', path: where, version }
+      : { kind: 'broken', path: where, message: `unexpected output ${JSON.stringify(stdout.trim())}` };
   } catch (e: unknown) {
     if (e instanceof ExecaError && e.code === 'ENOENT') return { kind: 'missing' };
     return { kind: 'broken', path: where, message: e instanceof ExecaError ? e.shortMessage : String(e) };
@@ -71,7 +79,14 @@ export async function probePacker(executable = 'packer', path = process.env.PATH
 export async function probePlugins(executable = 'packer'): Promise<PluginFacts> {
   const run = await execa(executable, ['plugins', 'installed'], { env, timeout: 30_000, reject: false, all: true });
   const output = String(run.all ?? '').trim();
-  if (run.exitCode === 0) return { kind: 'listed', binaries: output.split('\n').map((l) => l.trim()).filter((l) => l !== '') };
+  if (run.exitCode === 0)
+    return {
+      kind: 'listed',
+      binaries: output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    };
   if (run.exitCode === 127 || output.startsWith('Usage: packer [--version]')) return { kind: 'unsupported' };
   return { kind: 'error', message: output.split('\n')[0] || `exit code ${run.exitCode ?? 'unknown'}` };
 }
@@ -81,7 +96,13 @@ async function findOnPath(executable: string, path: string): Promise<string | un
   for (const dir of path.split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, executable);
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return undefined;
 }

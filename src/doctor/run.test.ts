@@ -8,7 +8,8 @@ import { classifyDryRun, type DoctorAws } from './aws.js';
 
 afterAll(removeTempDirs);
 
-const CONFIG = 'version: 1\ntargets: { docker: { base_image: "local/base:1", run_args: ["--network=host"] } }\nimages:\n  solo: { provisioners: [ok] }\n';
+const CONFIG =
+  'version: 1\ntargets: { docker: { base_image: "local/base:1", run_args: ["--network=host"] } }\nimages:\n  solo: { provisioners: [ok] }\n';
 const engine: DoctorDocker = {
   info: async () => ({ ok: true, value: { serverVersion: '24.0.7', storageDriver: 'overlay2', rootDir: undefined, networks: ['bridge'] } }),
   baseImage: async () => ({ kind: 'pullable', digest: undefined }),
@@ -23,10 +24,16 @@ const packer16: DoctorDeps['packer'] = {
 /** An account where DescribeImages and DescribeSubnets are allowed, CreateKeyPair is denied, and CreateSecurityGroup errs. */
 const account: DoctorAws = {
   credentials: async () => ({ ok: true, source: 'environment' }),
-  dryRun: async (_region, call) => (call === 'CreateKeyPair' ? 'denied' : call === 'CreateSecurityGroup' ? { error: 'RequestLimitExceeded' } : 'allowed'),
+  dryRun: async (_region, call) =>
+    call === 'CreateKeyPair' ? 'denied' : call === 'CreateSecurityGroup' ? { error: 'RequestLimitExceeded' } : 'allowed',
 };
 
-async function doctor(files: Record<string, string>, deps: Partial<DoctorDeps> = {}, env: NodeJS.ProcessEnv = {}, target: TargetName = 'docker') {
+async function doctor(
+  files: Record<string, string>,
+  deps: Partial<DoctorDeps> = {},
+  env: NodeJS.ProcessEnv = {},
+  target: TargetName = 'docker',
+) {
   const cwd = await tempDir(files);
   const report = await runChecks({ files: [], cwd, target, env }, { packer: packer16, docker: engine, aws: async () => account, ...deps });
   return { lines: report.results.map(renderCheck), problems: report.configProblems };
@@ -51,7 +58,11 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
 
   it('marks what depends on a broken config or an unreachable engine as not checked', async () => {
     const dead: DoctorDocker = { ...engine, info: async () => ({ ok: false, error: 'connect ECONNREFUSED 127.0.0.1:2375' }) };
-    const { lines, problems } = await doctor({ 'images.yaml': 'version: 1\nimages:\n  solo: { parent: nope, provisioners: [ok] }\n', 'provisioners/ok.sh': '' }, { docker: dead }, { DOCKER_HOST: 'tcp://127.0.0.1:2375' });
+    const { lines, problems } = await doctor(
+      { 'images.yaml': 'version: 1\nimages:\n  solo: { parent: nope, provisioners: [ok] }\n', 'provisioners/ok.sh': '' },
+      { docker: dead },
+      { DOCKER_HOST: 'tcp://127.0.0.1:2375' },
+    );
     expect(lines.filter((l) => !l.startsWith('OK    disk space'))).toEqual([
       'FAIL  config: 1 problem in images.yaml (listed below); fix: correct the problems listed below',
       'WARN  provisioner scripts: not checked: the config is not valid',
@@ -62,7 +73,9 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'WARN  base image: not checked: the Docker engine cannot be reached',
       'OK    lock: no run holds .build-images/lock',
     ]);
-    expect(problems).toContain('images.yaml:3:19: error: unknown parent "nope" of image "solo"\n    3 |   solo: { parent: nope, provisioners: [ok] }\n      |                   ^^^^');
+    expect(problems).toContain(
+      'images.yaml:3:19: error: unknown parent "nope" of image "solo"\n    3 |   solo: { parent: nope, provisioners: [ok] }\n      |                   ^^^^',
+    );
   });
 
   it('asks `packer plugins installed` only for Packer >= 1.7', async () => {
@@ -78,7 +91,15 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
 
   it('--target ami: checks what the config must give the AMI target, and leaves the Docker checks out', async () => {
     const { lines, problems } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' }, {}, {}, 'ami');
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['FAIL  config', 'WARN  provisioner scripts', 'OK    packer', 'WARN  aws credentials', 'WARN  aws permissions', 'OK    disk space', 'OK    lock']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual([
+      'FAIL  config',
+      'WARN  provisioner scripts',
+      'OK    packer',
+      'WARN  aws credentials',
+      'WARN  aws permissions',
+      'OK    disk space',
+      'OK    lock',
+    ]);
     expect(problems).toContain('images.yaml:1:1: error: missing "targets.ami": --target ami needs at least the AWS region to build in');
   });
 
@@ -89,7 +110,14 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'OK    aws credentials: resolved (environment)',
       'FAIL  aws permissions: denied in eu-central-1: ec2:CreateKeyPair; fix: grant the IAM permissions listed in the README ("The AMI target")',
     ]);
-    const none = await doctor({ 'images.yaml': config, 'provisioners/ok.sh': '#!/bin/sh\n' }, { aws: async () => ({ ...account, credentials: async () => ({ ok: false, error: 'Could not load credentials from any providers' }) }) }, {}, 'ami');
+    const none = await doctor(
+      { 'images.yaml': config, 'provisioners/ok.sh': '#!/bin/sh\n' },
+      {
+        aws: async () => ({ ...account, credentials: async () => ({ ok: false, error: 'Could not load credentials from any providers' }) }),
+      },
+      {},
+      'ami',
+    );
     expect(none.lines.filter((l) => l.includes('aws'))).toEqual([
       'FAIL  aws credentials: the AWS SDK found no credentials: Could not load credentials from any providers; fix: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a web identity (OIDC) role; in CI see examples/ci/',
       'WARN  aws permissions: not checked: no AWS credentials',

@@ -63,23 +63,36 @@ export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promi
     else if (!config.ok) results.push(notChecked('build network', invalid), notChecked('base image', invalid));
     else {
       const docker = config.config.targets.docker;
-      results.push(buildNetworkCheck(engine.value, docker.runArgs), baseImageCheck(docker.baseImage, await deps.docker.baseImage(docker.baseImage)));
+      results.push(
+        buildNetworkCheck(engine.value, docker.runArgs),
+        baseImageCheck(docker.baseImage, await deps.docker.baseImage(docker.baseImage)),
+      );
     }
   } else if (!config.ok || config.config.targets.ami?.region === undefined) {
-    results.push(notChecked('aws credentials', 'no targets.ami.region in a valid config'), notChecked('aws permissions', 'no targets.ami.region in a valid config'));
+    results.push(
+      notChecked('aws credentials', 'no targets.ami.region in a valid config'),
+      notChecked('aws permissions', 'no targets.ami.region in a valid config'),
+    );
   } else {
     const region = config.config.targets.ami.region;
     const aws = await deps.aws();
     const credentials = await aws.credentials(region);
     results.push(credentialsCheck(credentials));
     if (!credentials.ok) results.push(notChecked('aws permissions', 'no AWS credentials'));
-    else results.push(permissionsCheck(region, await Promise.all(DRY_RUN_CALLS.map(async (call) => [call, await aws.dryRun(region, call)] as const))));
+    else
+      results.push(
+        permissionsCheck(region, await Promise.all(DRY_RUN_CALLS.map(async (call) => [call, await aws.dryRun(region, call)] as const))),
+      );
   }
 
   const local = where.startsWith('unix://');
   const rootDir = engine?.ok ? engine.value.rootDir : undefined;
   const dockerDisk =
-    rootDir === undefined ? undefined : local ? await probeDisk(rootDir) : `the Docker root dir is on the engine's machine (${where}), not checked here`;
+    rootDir === undefined
+      ? undefined
+      : local
+        ? await probeDisk(rootDir)
+        : `the Docker root dir is on the engine's machine (${where}), not checked here`;
   results.push(...diskChecks(await probeDisk(root), dockerDisk));
   results.push(lockCheck(await probeLock(root), displayPath(lockPath(root), options.cwd)));
   return { results, configProblems: config.ok ? undefined : config.report };

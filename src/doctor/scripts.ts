@@ -17,8 +17,15 @@ export async function probeScripts(config: Config): Promise<ScriptFacts> {
   const scripts = [...new Set(config.images.flatMap((i) => i.provisioners))].map((p) => `provisioners/${p}.sh`);
   const libDir = join(config.root, 'provisioners', 'lib');
   const lib = await readdir(libDir, { recursive: true, withFileTypes: true }).catch(() => []);
-  const libFiles = lib.filter((e) => e.isFile()).map((e) => `provisioners/lib/${relative(libDir, join(e.parentPath, e.name))}`).sort();
-  const can = (path: string, mode: number): Promise<boolean> => access(join(config.root, path), mode).then(() => true, () => false);
+  const libFiles = lib
+    .filter((e) => e.isFile())
+    .map((e) => `provisioners/lib/${relative(libDir, join(e.parentPath, e.name))}`)
+    .sort();
+  const can = (path: string, mode: number): Promise<boolean> =>
+    access(join(config.root, path), mode).then(
+      () => true,
+      () => false,
+    );
   const unreadable: string[] = [];
   const notExecutable: string[] = [];
   for (const path of [...scripts, ...libFiles]) if (!(await can(path, constants.R_OK))) unreadable.push(path);

@@ -62,7 +62,13 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
     const inputs = good ? fp.inputs : previous[name]?.inputs;
     const built = entry.status === 'built' ? entry.durationMs : undefined;
     const lastBuildMs = built ?? previous[name]?.lastBuildMs ?? previous[name]?.durationMs;
-    records.set(name, { ...entry, parent: tree.byName.get(name)!.parent ?? null, fingerprint: fp.fingerprint, ...(inputs ? { inputs } : {}), ...(lastBuildMs === undefined ? {} : { lastBuildMs }) });
+    records.set(name, {
+      ...entry,
+      parent: tree.byName.get(name)!.parent ?? null,
+      fingerprint: fp.fingerprint,
+      ...(inputs ? { inputs } : {}),
+      ...(lastBuildMs === undefined ? {} : { lastBuildMs }),
+    });
   };
 
   const scheduled = tree.order.filter((n) => decisions.get(n.name)?.action !== 'absent');
@@ -78,7 +84,11 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
     // Longest known builds first: on few cores the tree ends sooner when the slow leaf starts early.
     priority: (name) => previous[name]?.lastBuildMs ?? previous[name]?.durationMs ?? 0,
     onSkip: (image, because) => {
-      record(image, { status: 'skipped', error: `skipped: ${because === 'interrupt' ? 'interrupted' : `${because} did not build`}` }, false);
+      record(
+        image,
+        { status: 'skipped', error: `skipped: ${because === 'interrupt' ? 'interrupted' : `${because} did not build`}` },
+        false,
+      );
       emit({ type: 'skipped', image, because });
     },
     run: async (name, parent) => {
@@ -109,13 +119,44 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
       });
       const durationMs = Date.now() - started;
       if (built.ok) {
-        record(name, { status: 'built', ...target.ids(built.value), source, startedAt, durationMs, log: relativeLog(root, target.logFile(name)), reasons }, true);
+        record(
+          name,
+          {
+            status: 'built',
+            ...target.ids(built.value),
+            source,
+            startedAt,
+            durationMs,
+            log: relativeLog(root, target.logFile(name)),
+            reasons,
+          },
+          true,
+        );
         emit({ type: 'done', image: name, id: target.describe(built.value), durationMs });
         return { ok: true, value: built.value };
       }
       const log = built.error.logFile;
-      record(name, { status: 'failed', source, startedAt, durationMs, ...(log ? { log: relativeLog(root, log) } : {}), error: built.error.message, reasons }, false);
-      emit({ type: 'failed', image: name, message: built.error.message, logFile: log && relativeLog(root, log), logTail: log ? await tail(log, 15) : [], durationMs });
+      record(
+        name,
+        {
+          status: 'failed',
+          source,
+          startedAt,
+          durationMs,
+          ...(log ? { log: relativeLog(root, log) } : {}),
+          error: built.error.message,
+          reasons,
+        },
+        false,
+      );
+      emit({
+        type: 'failed',
+        image: name,
+        message: built.error.message,
+        logFile: log && relativeLog(root, log),
+        logTail: log ? await tail(log, 15) : [],
+        durationMs,
+      });
       return { ok: false };
     },
   });
@@ -123,10 +164,24 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
   const interrupted = signal.aborted;
   const allDone = scheduled.every((n) => result.states.get(n.name) === 'completed');
   const status = allDone ? 'succeeded' : interrupted ? 'interrupted' : 'failed';
-  const images = Object.fromEntries(tree.order.map((n) => [n.name, records.get(n.name) ?? { status: 'skipped' as const, parent: n.parent ?? null, error: 'skipped: interrupted' }]));
+  const images = Object.fromEntries(
+    tree.order.map((n) => [
+      n.name,
+      records.get(n.name) ?? { status: 'skipped' as const, parent: n.parent ?? null, error: 'skipped: interrupted' },
+    ]),
+  );
   await writeFileAtomic(
     manifestPath(root, target.name),
-    renderManifest({ version: 1, target: target.name, tool: TOOL_VERSION, packer: formatVersion(prepared.value.packer), startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), status, images }),
+    renderManifest({
+      version: 1,
+      target: target.name,
+      tool: TOOL_VERSION,
+      packer: formatVersion(prepared.value.packer),
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      status,
+      images,
+    }),
   );
   if (!allDone) return { status: interrupted ? 'interrupted' : 'failed', images };
 

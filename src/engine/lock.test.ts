@@ -12,7 +12,14 @@ describe('project lock', () => {
     const first = await acquireLock(dir, 'build --target docker');
     expect(first.ok).toBe(true);
     const second = await acquireLock(dir, 'build --target docker');
-    expect(second).toEqual({ ok: false, message: expect.stringMatching(new RegExp(`^another build-images run holds .*lock \\(pid ${process.pid} on ${hostname()}, started .*: build --target docker\\)\\. Wait for it to finish`)) });
+    expect(second).toEqual({
+      ok: false,
+      message: expect.stringMatching(
+        new RegExp(
+          `^another build-images run holds .*lock \\(pid ${process.pid} on ${hostname()}, started .*: build --target docker\\)\\. Wait for it to finish`,
+        ),
+      ),
+    });
     if (first.ok) await first.release();
     const third = await acquireLock(dir, 'plan');
     expect(third.ok).toBe(true);

@@ -35,7 +35,10 @@ export async function detectPacker(packer: Packer): Promise<{ ok: true; version:
   const version = await packer.version();
   if (!version.ok) return { ok: false, message: version.error };
   if (!atLeast(version.value, MINIMUM_PACKER.major, MINIMUM_PACKER.minor)) {
-    return { ok: false, message: `Packer ${formatVersion(version.value)} is too old: build-images needs >= ${formatVersion(MINIMUM_PACKER)} (HCL2 templates).` };
+    return {
+      ok: false,
+      message: `Packer ${formatVersion(version.value)} is too old: build-images needs >= ${formatVersion(MINIMUM_PACKER)} (HCL2 templates).`,
+    };
   }
   return { ok: true, version: version.value };
 }
@@ -83,7 +86,10 @@ function previousInputs(manifest: Manifest | undefined): Map<string, Fingerprint
 async function recordedIds<A>(root: string, target: Target<A>, manifest: Manifest | undefined): Promise<Map<string, string[]>> {
   const ids = new Map<string, string[]>();
   for (const [image, entry] of Object.entries(manifest?.images ?? {})) if (entry.id) ids.set(image, [entry.id]);
-  const parsed = await readFile(join(root, target.tfvarsPath), 'utf8').then((t) => JSON.parse(t) as unknown, () => undefined);
+  const parsed = await readFile(join(root, target.tfvarsPath), 'utf8').then(
+    (t) => JSON.parse(t) as unknown,
+    () => undefined,
+  );
   for (const [image, list] of target.recordedInTfvars(parsed)) ids.set(image, [...(ids.get(image) ?? []), ...list]);
   return ids;
 }

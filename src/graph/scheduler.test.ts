@@ -32,7 +32,13 @@ async function simulate(nodes: ScheduledNode[], concurrency: number, failing: st
       return failing.includes(name) ? { ok: false } : { ok: true, value: `${parentValue ?? 'root'}>${name}` };
     },
   });
-  return { started, peak, states: Object.fromEntries(result.states), values: Object.fromEntries(result.values), skipped: Object.fromEntries(result.skippedBecause) };
+  return {
+    started,
+    peak,
+    states: Object.fromEntries(result.states),
+    values: Object.fromEntries(result.values),
+    skipped: Object.fromEntries(result.skippedBecause),
+  };
 }
 
 describe('schedule', () => {
@@ -54,8 +60,16 @@ describe('schedule', () => {
   });
 
   it.each([
-    { failing: ['base'], states: { base: 'failed', consul: 'skipped', cortex: 'skipped', nginx: 'skipped', monitoring: 'skipped' }, nodes: cortex },
-    { failing: ['cortex'], states: { base: 'completed', consul: 'completed', cortex: 'failed', nginx: 'completed', monitoring: 'completed' }, nodes: cortex },
+    {
+      failing: ['base'],
+      states: { base: 'failed', consul: 'skipped', cortex: 'skipped', nginx: 'skipped', monitoring: 'skipped' },
+      nodes: cortex,
+    },
+    {
+      failing: ['cortex'],
+      states: { base: 'completed', consul: 'completed', cortex: 'failed', nginx: 'completed', monitoring: 'completed' },
+      nodes: cortex,
+    },
     { failing: ['b'], states: { a: 'completed', b: 'failed', c: 'skipped', x: 'completed', y: 'completed' }, nodes: deep },
     { failing: ['a', 'y'], states: { a: 'failed', b: 'skipped', c: 'skipped', x: 'completed', y: 'failed' }, nodes: deep },
   ])('failing $failing skips only their descendants', async ({ failing, states, nodes }) => {

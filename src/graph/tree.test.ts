@@ -12,10 +12,26 @@ const image = (name: string, parent?: string): ImageConfig => ({
 
 describe('buildTree', () => {
   it.each([
-    { shape: 'the cortex tree', images: [image('base'), image('consul', 'base'), image('cortex', 'base'), image('nginx', 'base'), image('monitoring', 'base')], levels: [['base'], ['consul', 'cortex', 'nginx', 'monitoring']] },
-    { shape: 'a grandchild', images: [image('base'), image('app', 'base'), image('app-debug', 'app')], levels: [['base'], ['app'], ['app-debug']] },
-    { shape: 'children listed before their parent', images: [image('leaf', 'mid'), image('mid', 'root'), image('root')], levels: [['root'], ['mid'], ['leaf']] },
-    { shape: 'several roots', images: [image('a'), image('b'), image('a1', 'a'), image('b1', 'b'), image('b2', 'b1')], levels: [['a', 'b'], ['a1', 'b1'], ['b2']] },
+    {
+      shape: 'the cortex tree',
+      images: [image('base'), image('consul', 'base'), image('cortex', 'base'), image('nginx', 'base'), image('monitoring', 'base')],
+      levels: [['base'], ['consul', 'cortex', 'nginx', 'monitoring']],
+    },
+    {
+      shape: 'a grandchild',
+      images: [image('base'), image('app', 'base'), image('app-debug', 'app')],
+      levels: [['base'], ['app'], ['app-debug']],
+    },
+    {
+      shape: 'children listed before their parent',
+      images: [image('leaf', 'mid'), image('mid', 'root'), image('root')],
+      levels: [['root'], ['mid'], ['leaf']],
+    },
+    {
+      shape: 'several roots',
+      images: [image('a'), image('b'), image('a1', 'a'), image('b1', 'b'), image('b2', 'b1')],
+      levels: [['a', 'b'], ['a1', 'b1'], ['b2']],
+    },
     { shape: 'one image', images: [image('solo')], levels: [['solo']] },
   ])('orders $shape level by level', ({ images, levels }) => {
     const tree = buildTree(images);

@@ -103,7 +103,9 @@ describe('referenceProblems', () => {
   });
 
   it('throws, naming the file, when a file does not parse', async () => {
-    await expect(load({ 'root/main.tf': 'resource "x" "y" {\n' })).rejects.toThrow(/^root\/main\.tf does not parse as HCL: .*Unclosed configuration block/);
+    await expect(load({ 'root/main.tf': 'resource "x" "y" {\n' })).rejects.toThrow(
+      /^root\/main\.tf does not parse as HCL: .*Unclosed configuration block/,
+    );
   });
 });
 

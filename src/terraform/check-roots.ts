@@ -115,9 +115,13 @@ async function readModule(dir: string, base: string, loading: Loading, stack: re
       let module: TerraformModule | undefined;
       if (isLocalSource(source)) {
         const childDir = resolve(dir, source);
-        if (stack.includes(childDir)) loadProblems.push(`${file.label}: module "${name}" calls ${relative(base, childDir) || '.'}, which calls it back`);
+        if (stack.includes(childDir))
+          loadProblems.push(`${file.label}: module "${name}" calls ${relative(base, childDir) || '.'}, which calls it back`);
         else if (hasTerraformFiles(childDir)) module = await loadModule(childDir, base, loading, stack);
-        else loadProblems.push(`${file.label}: module "${name}" has source "${source}", but ${relative(base, childDir) || '.'} holds no .tf files`);
+        else
+          loadProblems.push(
+            `${file.label}: module "${name}" has source "${source}", but ${relative(base, childDir) || '.'} holds no .tf files`,
+          );
       }
       calls.push({ name, source, arguments: args, file: file.label, module });
     }
@@ -241,7 +245,8 @@ export function referenceProblems(root: TerraformRoot): string[] {
     problems.push(...module.loadProblems);
     for (const file of module.files) {
       for (const name of [...variableReferences(file.body)].sort()) {
-        if (!module.variables.has(name)) problems.push(`${file.label}: var.${name} is referenced but ${module.label} declares no variable "${name}"`);
+        if (!module.variables.has(name))
+          problems.push(`${file.label}: var.${name} is referenced but ${module.label} declares no variable "${name}"`);
       }
       for (const s of strings(file.body)) {
         for (const expr of expressionsIn(s)) {
@@ -256,7 +261,8 @@ export function referenceProblems(root: TerraformRoot): string[] {
       const child = call.module;
       if (!child) continue;
       for (const arg of call.arguments) {
-        if (!child.variables.has(arg)) problems.push(`${call.file}: module "${call.name}" passes "${arg}", which ${child.label} does not declare`);
+        if (!child.variables.has(arg))
+          problems.push(`${call.file}: module "${call.name}" passes "${arg}", which ${child.label} does not declare`);
       }
       for (const v of child.variables.values()) {
         if (!v.hasDefault && !call.arguments.includes(v.name)) {

@@ -31,9 +31,24 @@ describe('renderAmiTfvars', () => {
   });
 
   it.each([
-    ['a malformed ID', [['base', { 'eu-central-1': 'ami-XYZ', 'us-east-1': 'ami-12345678' }]], REGIONS, /refusing to write AMI ID "ami-XYZ" for base in eu-central-1/],
-    ['a missing region', [['base', { 'eu-central-1': 'ami-12345678' }]], REGIONS, /refusing to write AMI ID undefined for base in us-east-1/],
-    ['an unexpected region', [['base', { 'eu-central-1': 'ami-12345678', 'us-east-1': 'ami-12345678', 'eu-west-1': 'ami-12345678' }]], REGIONS, /unexpected regions eu-west-1/],
+    [
+      'a malformed ID',
+      [['base', { 'eu-central-1': 'ami-XYZ', 'us-east-1': 'ami-12345678' }]],
+      REGIONS,
+      /refusing to write AMI ID "ami-XYZ" for base in eu-central-1/,
+    ],
+    [
+      'a missing region',
+      [['base', { 'eu-central-1': 'ami-12345678' }]],
+      REGIONS,
+      /refusing to write AMI ID undefined for base in us-east-1/,
+    ],
+    [
+      'an unexpected region',
+      [['base', { 'eu-central-1': 'ami-12345678', 'us-east-1': 'ami-12345678', 'eu-west-1': 'ami-12345678' }]],
+      REGIONS,
+      /unexpected regions eu-west-1/,
+    ],
     ['no regions', [], [], /refusing to write AMIs for regions/],
   ] as const)('throws on %s (a bug: the engine only writes complete trees)', (_, amis, regions, message) => {
     expect(() => renderAmiTfvars(amis, regions)).toThrow(message);
@@ -43,7 +58,10 @@ describe('renderAmiTfvars', () => {
     const text = renderAmiTfvars([['base', { 'eu-central-1': 'ami-12345678', 'us-east-1': 'ami-87654321' }]], REGIONS);
     expect(parseAmiTfvars(text)).toEqual({ ok: true, value: { base: { 'eu-central-1': 'ami-12345678', 'us-east-1': 'ami-87654321' } } });
     expect(parseAmiTfvars('{"images": {}}')).toEqual({ ok: false, error: 'expected {"amis": {"<image>": {"<region>": "ami-…"}}}' });
-    expect(parseAmiTfvars('{"amis": {"base": {"eu-central-1": 1}}}')).toEqual({ ok: false, error: 'amis["base"]["eu-central-1"] is not an AMI ID: 1' });
+    expect(parseAmiTfvars('{"amis": {"base": {"eu-central-1": 1}}}')).toEqual({
+      ok: false,
+      error: 'amis["base"]["eu-central-1"] is not an AMI ID: 1',
+    });
     expect(parseAmiTfvars('{').ok).toBe(false);
   });
 });

@@ -37,7 +37,8 @@ export function renderAmiTfvars(
     out[image] = {};
     for (const region of regions) {
       const id = byRegion[region];
-      if (id === undefined || !AMI_ID.test(id)) throw new Error(`bug: refusing to write AMI ID ${JSON.stringify(id)} for ${image} in ${region}`);
+      if (id === undefined || !AMI_ID.test(id))
+        throw new Error(`bug: refusing to write AMI ID ${JSON.stringify(id)} for ${image} in ${region}`);
       out[image][region] = id;
     }
   }

@@ -50,7 +50,12 @@ describe('conformanceProblems', () => {
     ['a string for a map of maps', { base: 'ami-1' }, amis, ['images["base"]: expected map(string), got string']],
     ['null inside a map', { base: null }, images, ['images["base"]: is null; expected string']],
     ['a missing attribute', { min: 1 }, size, ['images: attribute "max" is required']],
-    ['an undeclared attribute', { min: 1, max: 2, mx: 3 }, size, ['images: "mx" is not an attribute of object({min = number, max = number, desired = optional(number)})']],
+    [
+      'an undeclared attribute',
+      { min: 1, max: 2, mx: 3 },
+      size,
+      ['images: "mx" is not an attribute of object({min = number, max = number, desired = optional(number)})'],
+    ],
     ['a word for a number', { min: 'one', max: 2 }, size, ['images.min: expected number, got string']],
   ])('%s', (_name, value, type, problems) => {
     expect(conformanceProblems(value, type, 'images')).toEqual(problems);

@@ -86,7 +86,10 @@ export function listrRenderer(): { onEvent: (event: BuildEvent) => void; finish:
           return settle(event.image, { kind: 'failed', text: `failed after ${formatDuration(event.durationMs)}: ${event.message}` });
         case 'skipped':
           start();
-          return settle(event.image, { kind: 'skipped', text: event.because === 'interrupt' ? 'skipped (interrupted)' : `skipped: ${event.because} did not build` });
+          return settle(event.image, {
+            kind: 'skipped',
+            text: event.because === 'interrupt' ? 'skipped (interrupted)' : `skipped: ${event.because} did not build`,
+          });
       }
     },
     async finish() {

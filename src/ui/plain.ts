@@ -6,7 +6,9 @@ export function plainRenderer(write: (line: string) => void, options: { verbose:
   const now = options.now ?? (() => new Date());
   const width = Math.max(0, ...options.images.map((i) => i.length));
   const line = (image: string | undefined, text: string): void => {
-    const stamp = now().toISOString().replace(/\.\d+Z$/, 'Z');
+    const stamp = now()
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z');
     write(image === undefined ? `${stamp} ${text}` : `${stamp} ${image.padEnd(width)} | ${text}`);
   };
   return (event: BuildEvent): void => {

@@ -33,7 +33,10 @@ export function summaryCollector() {
       }
     },
     render(): string {
-      return table(['IMAGE', 'RESULT', 'ID', 'DURATION'], [...rows].map(([image, r]) => [image, r.result, r.id, r.duration]));
+      return table(
+        ['IMAGE', 'RESULT', 'ID', 'DURATION'],
+        [...rows].map(([image, r]) => [image, r.result, r.id, r.duration]),
+      );
     },
   };
 }

@@ -40,7 +40,9 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
   });
 
   it('writes tfvars whose every ID exists in the engine', async () => {
-    const tfvars = JSON.parse(await readFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), 'utf8')) as { images: Record<string, string> };
+    const tfvars = JSON.parse(await readFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), 'utf8')) as {
+      images: Record<string, string>;
+    };
     expect(Object.keys(tfvars.images)).toEqual(images);
     for (const id of Object.values(tfvars.images)) {
       expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -49,7 +51,9 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
   });
 
   it('builds every child on base from this run: its layers start with base’s', async () => {
-    const { images: ids } = JSON.parse(await readFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), 'utf8')) as { images: Record<string, string> };
+    const { images: ids } = JSON.parse(await readFile(join(dir, 'terraform/docker/images.auto.tfvars.json'), 'utf8')) as {
+      images: Record<string, string>;
+    };
     const baseLayers = await imageLayers(ids.base!);
     for (const child of images.slice(1)) {
       const layers = await imageLayers(ids[child]!);
@@ -80,7 +84,11 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       const vars = JSON.parse(await readFile(join(dir, `.build-images/docker/vars/${image}.pkrvars.json`), 'utf8'));
       await writeFile(join(dir, 'empty.env'), '');
       await writeFile(join(dir, 'validate.pkrvars.json'), JSON.stringify({ ...vars, env_file: join(dir, 'empty.env') }));
-      const validated = await execa('packer', ['validate', '-var-file=validate.pkrvars.json', `packer/docker/${template}`], { cwd: dir, reject: false, env: { CHECKPOINT_DISABLE: '1' } });
+      const validated = await execa('packer', ['validate', '-var-file=validate.pkrvars.json', `packer/docker/${template}`], {
+        cwd: dir,
+        reject: false,
+        env: { CHECKPOINT_DISABLE: '1' },
+      });
       expect(validated.exitCode, `${template}: ${validated.stdout}${validated.stderr}`).toBe(0);
     }
   });
@@ -98,7 +106,13 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       const again = await runCli(dir, [...OFFLINE, '--json']);
       expect(again.exitCode, again.all).toBe(0);
       expect(schemaErrors('build-result.schema.json', JSON.parse(again.stdout))).toBe('');
-      expect(results(again.all ?? '')).toEqual({ base: 'reused', consul: 'reused', cortex: 'reused', nginx: 'reused', monitoring: 'reused' });
+      expect(results(again.all ?? '')).toEqual({
+        base: 'reused',
+        consul: 'reused',
+        cortex: 'reused',
+        nginx: 'reused',
+        monitoring: 'reused',
+      });
       expect(await tfvarsText()).toBe(before);
     });
 
@@ -117,7 +131,13 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       ]);
       const rebuilt = await runCli(dir, OFFLINE);
       expect(rebuilt.exitCode, rebuilt.all).toBe(0);
-      expect(results(rebuilt.all ?? '')).toEqual({ base: 'reused', consul: 'reused', cortex: 'built', nginx: 'reused', monitoring: 'reused' });
+      expect(results(rebuilt.all ?? '')).toEqual({
+        base: 'reused',
+        consul: 'reused',
+        cortex: 'built',
+        nginx: 'reused',
+        monitoring: 'reused',
+      });
       const after = JSON.parse(await tfvarsText()).images;
       expect(after.cortex).not.toBe(before.cortex);
       expect({ ...after, cortex: undefined }).toEqual({ ...before, cortex: undefined });

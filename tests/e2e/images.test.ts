@@ -57,9 +57,14 @@ export function describeCortexImages(projectDir: () => string, versions: Expecte
     const containers = new Map<Image, string>();
 
     beforeAll(async () => {
-      ids = (JSON.parse(await readFile(join(projectDir(), 'terraform/docker/images.auto.tfvars.json'), 'utf8')) as { images: Record<string, string> }).images;
+      ids = (
+        JSON.parse(await readFile(join(projectDir(), 'terraform/docker/images.auto.tfvars.json'), 'utf8')) as {
+          images: Record<string, string>;
+        }
+      ).images;
       // Started as they are: the image's own entrypoint (tini + image-start) must run them.
-      for (const image of IMAGES) containers.set(image, await docker('run', '-d', '--network=none', '--label', 'org.build-images.test=images', ids[image]!));
+      for (const image of IMAGES)
+        containers.set(image, await docker('run', '-d', '--network=none', '--label', 'org.build-images.test=images', ids[image]!));
     }, 120_000);
 
     afterAll(async () => {
@@ -67,7 +72,8 @@ export function describeCortexImages(projectDir: () => string, versions: Expecte
       if (running.length > 0) await execa('docker', ['rm', '-f', ...running], { reject: false });
     });
 
-    const exec = (image: Image, ...cmd: string[]) => execa('docker', ['exec', containers.get(image)!, ...cmd], { reject: false, all: true });
+    const exec = (image: Image, ...cmd: string[]) =>
+      execa('docker', ['exec', containers.get(image)!, ...cmd], { reject: false, all: true });
     const ok = async (image: Image, ...cmd: string[]) => {
       const run = await exec(image, ...cmd);
       expect(run.exitCode, `${image}: ${cmd.join(' ')}\n${run.all}`).toBe(0);
@@ -76,7 +82,10 @@ export function describeCortexImages(projectDir: () => string, versions: Expecte
 
     it('declares tini + image-start as entrypoint and its ports (images.yaml docker: settings)', async () => {
       for (const image of IMAGES) {
-        const config = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', ids[image]!)) as { Entrypoint: string[]; ExposedPorts: Record<string, object> };
+        const config = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', ids[image]!)) as {
+          Entrypoint: string[];
+          ExposedPorts: Record<string, object>;
+        };
         expect(config.Entrypoint, image).toEqual(DOCKER_RUNTIME.entrypoint);
         expect(Object.keys(config.ExposedPorts ?? {}).sort(), image).toEqual(DOCKER_RUNTIME.expose[image]);
       }
@@ -94,7 +103,8 @@ export function describeCortexImages(projectDir: () => string, versions: Expecte
     it('every image keeps no build leftovers: no apt lists, no curl or unzip, no /tmp/build-images', async () => {
       for (const image of IMAGES) {
         expect(await ok(image, 'bash', '-c', 'ls -A /var/lib/apt/lists | grep -v "^partial$" | grep -v "^lock$" || true'), image).toBe('');
-        for (const tool of ['curl', 'unzip']) expect((await exec(image, 'bash', '-c', `command -v ${tool}`)).exitCode, `${image}: ${tool}`).not.toBe(0);
+        for (const tool of ['curl', 'unzip'])
+          expect((await exec(image, 'bash', '-c', `command -v ${tool}`)).exitCode, `${image}: ${tool}`).not.toBe(0);
         expect((await exec(image, 'test', '-e', '/tmp/build-images')).exitCode, image).not.toBe(0);
         expect(await ok(image, 'bash', '-c', 'ls /tmp | grep build-images || true'), image).toBe('');
       }
@@ -127,7 +137,9 @@ export function describeCortexImages(projectDir: () => string, versions: Expecte
     it('nginx: `nginx -t` passes and the gateway answers on port 80', async () => {
       expect(await ok('nginx', 'nginx', '-t')).toContain('test is successful');
       let last = { status: 0, body: '' };
-      expect(await eventually(async () => (last = await httpGet(containers.get('nginx')!, 80, '/healthz')).status === 200, 15_000)).toBe(true);
+      expect(await eventually(async () => (last = await httpGet(containers.get('nginx')!, 80, '/healthz')).status === 200, 15_000)).toBe(
+        true,
+      );
       expect(last.body.trim()).toBe('ok');
       expect(await ok('nginx', 'prometheus-nginxlog-exporter', '-version')).toContain(versions.nginxlogExporter);
     }, 30_000);
@@ -136,9 +148,14 @@ export function describeCortexImages(projectDir: () => string, versions: Expecte
       expect(await ok('monitoring', 'prometheus', '--version')).toContain(`version ${versions.prometheus}`);
       expect(await ok('monitoring', 'promtool', 'check', 'config', '/etc/prometheus/prometheus.yml')).toContain('SUCCESS');
       let last = { status: 0, body: '' };
-      expect(await eventually(async () => (last = await httpGet(containers.get('monitoring')!, 9090, '/-/ready')).status === 200, 30_000), String(last.status)).toBe(true);
+      expect(
+        await eventually(async () => (last = await httpGet(containers.get('monitoring')!, 9090, '/-/ready')).status === 200, 30_000),
+        String(last.status),
+      ).toBe(true);
       expect(await ok('monitoring', 'grafana', '--version')).toContain(versions.grafana);
-      expect(await ok('monitoring', 'bash', '-c', 'cat /etc/grafana/provisioning/datasources/*.yaml')).toMatch(/name: Prometheus[\s\S]*name: Cortex/);
+      expect(await ok('monitoring', 'bash', '-c', 'cat /etc/grafana/provisioning/datasources/*.yaml')).toMatch(
+        /name: Prometheus[\s\S]*name: Cortex/,
+      );
     }, 60_000);
 
     it('`docker stop` ends every container within the grace period, cleanly', async () => {
@@ -146,7 +163,10 @@ export function describeCortexImages(projectDir: () => string, versions: Expecte
         const t0 = Date.now();
         await docker('stop', '--time', '10', containers.get(image)!);
         const took = Date.now() - t0;
-        const state = JSON.parse(await docker('inspect', '--format', '{{json .State}}', containers.get(image)!)) as { ExitCode: number; OOMKilled: boolean };
+        const state = JSON.parse(await docker('inspect', '--format', '{{json .State}}', containers.get(image)!)) as {
+          ExitCode: number;
+          OOMKilled: boolean;
+        };
         const logs = (await execa('docker', ['logs', containers.get(image)!], { all: true })).all ?? '';
         expect(took, `${image} took ${took} ms to stop\n${logs}`).toBeLessThan(9_000);
         expect(state.ExitCode, `${image}\n${logs}`).toBe(0);

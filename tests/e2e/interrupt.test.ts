@@ -69,7 +69,9 @@ describe.skipIf(!E2E)(e2eTitle('interrupts and timeouts on the real Docker engin
     const run = await runCli(dir, ['--target', 'docker', '--timeout', '5s']);
     expect(run.exitCode, run.all).toBe(1);
     expect(Date.now() - started).toBeLessThan(90_000);
-    expect(run.all).toMatch(/slow {2}\| FAILED after .*: timed out after 5.0s \(--timeout\); Packer stopped the build and removed its container/);
+    expect(run.all).toMatch(
+      /slow {2}\| FAILED after .*: timed out after 5.0s \(--timeout\); Packer stopped the build and removed its container/,
+    );
     expect(run.all).toMatch(/after \| skipped: slow did not build/);
     expect(await buildContainers()).toEqual([]);
   }, 180_000);

@@ -42,7 +42,8 @@ ${extraImages}`,
     'provisioners/mark.sh': '#!/bin/sh\nset -eu\necho "layer for $PACKER_BUILD_NAME" >> /marks\n',
     'provisioners/hostile.sh': '#!/bin/sh\nset -eu\nprintf "%s" "$HOSTILE" > /hostile\n',
     // Uses the secret, prints it (the log must show it redacted), keeps only its hash.
-    'provisioners/secret.sh': '#!/bin/sh\nset -eu\necho "the secret is $BI_E2E_SECRET"\nprintf "%s" "$BI_E2E_SECRET" | sha256sum | cut -d" " -f1 > /secret.sha256\n',
+    'provisioners/secret.sh':
+      '#!/bin/sh\nset -eu\necho "the secret is $BI_E2E_SECRET"\nprintf "%s" "$BI_E2E_SECRET" | sha256sum | cut -d" " -f1 > /secret.sha256\n',
     'provisioners/fail.sh': '#!/bin/sh\necho "this provisioner fails on purpose" >&2\nexit 7\n',
   });
 }
@@ -74,7 +75,9 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
   it('skips only the failed image’s descendants; unrelated images finish', async () => {
     const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
     expect(manifest.status).toBe('failed');
-    const statuses = Object.fromEntries(Object.entries(manifest.images as Record<string, { status: string }>).map(([k, v]) => [k, v.status]));
+    const statuses = Object.fromEntries(
+      Object.entries(manifest.images as Record<string, { status: string }>).map(([k, v]) => [k, v.status]),
+    );
     expect(statuses).toEqual({ root: 'built', bad: 'failed', 'bad-child': 'skipped', good: 'built', 'good-child': 'built' });
     expect(manifest.images['bad-child'].error).toBe('skipped: bad did not build');
     expect(run.all).toMatch(/bad-child\s+\| skipped: bad did not build/);
@@ -109,7 +112,9 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
   });
 
   it('never writes secrets from the environment to templates, variable files, manifest, logs or output', async () => {
-    const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
     expect(files.some((f) => f.endsWith('.pkr.hcl'))).toBe(true);
     expect(files.some((f) => f.endsWith('.log'))).toBe(true);
     for (const file of files) {
@@ -123,9 +128,13 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
     const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
     const prune = await runCli(dir, ['prune', '--target', 'docker', '--keep', '1', '--dry-run']);
     expect(prune.exitCode, prune.all).toBe(0);
-    expect(prune.stdout).toMatch(new RegExp(`^keep    good-child ${(manifest.images['good-child'].id as string).slice(7, 19)} \\(built .*\\): newest #1`, 'm'));
+    expect(prune.stdout).toMatch(
+      new RegExp(`^keep    good-child ${(manifest.images['good-child'].id as string).slice(7, 19)} \\(built .*\\): newest #1`, 'm'),
+    );
     expect(prune.stdout).toMatch(/would be removed \(--dry-run: nothing was removed\)\.$|^Nothing to remove\.$/m);
-    expect(await docker('image', 'inspect', '--format', '{{.Id}}', manifest.images['good-child'].id)).toBe(manifest.images['good-child'].id);
+    expect(await docker('image', 'inspect', '--format', '{{.Id}}', manifest.images['good-child'].id)).toBe(
+      manifest.images['good-child'].id,
+    );
   });
 
   it('hands secrets to provisioners, redacts them from logs, and leaves them out of the image', async () => {
@@ -135,16 +144,27 @@ describe.skipIf(!E2E)(e2eTitle('partial failure on the real Docker engine'), () 
     expect(await docker('run', '--rm', '--network=none', '--entrypoint', 'cat', root, '/secret.sha256')).toBe(expected);
     expect(await readFile(join(dir, '.build-images/logs/docker/root.log'), 'utf8')).toContain('the secret is [redacted]');
     expect(await docker('image', 'inspect', '--format', '{{json .Config.Env}}', root)).not.toContain(CANARIES.BI_E2E_SECRET);
-    expect(await docker('run', '--rm', '--network=none', '--entrypoint', 'sh', root, '-c', 'ls /tmp/build-images 2>&1 || true')).toMatch(/No such file/);
+    expect(await docker('run', '--rm', '--network=none', '--entrypoint', 'sh', root, '-c', 'ls /tmp/build-images 2>&1 || true')).toMatch(
+      /No such file/,
+    );
   });
 
   it("sets each image's entrypoint, cmd and ports; children inherit what they do not set", async () => {
     const manifest = JSON.parse(await readFile(join(dir, '.build-images/docker/manifest.json'), 'utf8'));
-    const config = async (id: string) => JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', id)) as { Entrypoint: string[]; Cmd: string[]; ExposedPorts: Record<string, unknown> };
+    const config = async (id: string) =>
+      JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config}}', id)) as {
+        Entrypoint: string[];
+        Cmd: string[];
+        ExposedPorts: Record<string, unknown>;
+      };
     const [root, good, child] = await Promise.all(['root', 'good', 'good-child'].map((i) => config(manifest.images[i].id)));
     expect([root!.Entrypoint, root!.Cmd, Object.keys(root!.ExposedPorts)]).toEqual([['/bin/cat'], ['/marks'], ['9100/tcp']]);
     expect([good!.Entrypoint, good!.Cmd, Object.keys(good!.ExposedPorts)]).toEqual([['/bin/cat'], ['/marks'], ['9100/tcp']]);
-    expect([child!.Entrypoint, child!.Cmd, Object.keys(child!.ExposedPorts).sort()]).toEqual([['/bin/cat'], ['/hostile'], ['4040/tcp', '9100/tcp']]);
+    expect([child!.Entrypoint, child!.Cmd, Object.keys(child!.ExposedPorts).sort()]).toEqual([
+      ['/bin/cat'],
+      ['/hostile'],
+      ['4040/tcp', '9100/tcp'],
+    ]);
     // `docker run` with no arguments runs the configured entrypoint and cmd.
     expect(await docker('run', '--rm', '--network=none', manifest.images['good-child'].id)).toBe(HOSTILE);
   });

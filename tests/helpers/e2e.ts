@@ -6,7 +6,8 @@ import { execa } from 'execa';
  */
 export const E2E = process.env.BUILD_IMAGES_E2E === '1' || process.env.CI === 'true';
 export const BASE_IMAGE = 'local/debian:bookworm';
-export const SKIP_REASON = 'end-to-end build skipped: set BUILD_IMAGES_E2E=1 (needs packer, a Docker engine and local/debian:bookworm; see examples/offline/prepare)';
+export const SKIP_REASON =
+  'end-to-end build skipped: set BUILD_IMAGES_E2E=1 (needs packer, a Docker engine and local/debian:bookworm; see examples/offline/prepare)';
 
 export async function assertPrerequisites(): Promise<void> {
   const problems: string[] = [];

@@ -36,13 +36,16 @@ export async function runProvisioners(opts: {
   network?: 'host' | 'none';
 }): Promise<ProvisionRun> {
   const env = { ...OFFLINE_ENV, ...opts.env, PACKER_BUILDER_TYPE: opts.builder ?? 'docker' };
-  const steps = [
-    'set -e',
-    opts.before ?? ':',
-    ...opts.scripts.map((s) => `bash /p/${s}.sh`),
-    opts.after ?? ':',
-  ].join('\n');
-  const args = ['run', '--rm', `--network=${opts.network ?? 'host'}`, '-v', `${opts.mirror ?? MIRROR_DIR}:/mirror:ro`, '-v', `${join(REPO, 'provisioners')}:/p:ro`];
+  const steps = ['set -e', opts.before ?? ':', ...opts.scripts.map((s) => `bash /p/${s}.sh`), opts.after ?? ':'].join('\n');
+  const args = [
+    'run',
+    '--rm',
+    `--network=${opts.network ?? 'host'}`,
+    '-v',
+    `${opts.mirror ?? MIRROR_DIR}:/mirror:ro`,
+    '-v',
+    `${join(REPO, 'provisioners')}:/p:ro`,
+  ];
   for (const [k, v] of Object.entries(env)) args.push('-e', `${k}=${v}`);
   args.push('--entrypoint', '/bin/bash', BASE_IMAGE, '-c', steps);
   const run = await execa('docker', args, { reject: false, all: true });
@@ -54,7 +57,13 @@ export async function httpGet(container: string, port: number, path: string): Pr
   const script = `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && cat <&3`;
   const run = await execa('docker', ['exec', container, 'bash', '-c', script], { reject: false });
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(run.stdout)?.[1] ?? 0);
-  return { status, body: run.stdout.split(/\r?\n\r?\n/).slice(1).join('\n\n') };
+  return {
+    status,
+    body: run.stdout
+      .split(/\r?\n\r?\n/)
+      .slice(1)
+      .join('\n\n'),
+  };
 }
 
 /** Polls `check` every 250 ms until it returns true or `ms` pass. */

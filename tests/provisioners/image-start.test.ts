@@ -34,7 +34,12 @@ describe('image-start (the Docker images’ service starter)', () => {
 
   /** Not async: awaiting execa's result would wait for image-start to exit. */
   function startImageStart(env: Record<string, string> = {}) {
-    child = execa(IMAGE_START, [], { env: { IMAGE_START_DIR: join(dir, 'services'), ...env }, reject: false, all: true, forceKillAfterDelay: false });
+    child = execa(IMAGE_START, [], {
+      env: { IMAGE_START_DIR: join(dir, 'services'), ...env },
+      reject: false,
+      all: true,
+      forceKillAfterDelay: false,
+    });
     return child;
   }
   const logOf = (name: string) => readFile(join(dir, `${name}.log`), 'utf8').catch(() => '');

@@ -47,9 +47,13 @@ describe.skipIf(!E2E)(e2eTitle('vendor downloads from a mirror'), () => {
   it('a tampered archive fails the build with the checksum message and installs nothing', async () => {
     const mirror = await copyOfMirror('tampered-archive');
     const archive = join(mirror, NODE_EXPORTER, 'node_exporter-1.5.0.linux-amd64.tar.gz');
-    const expected = createHash('sha256').update(await readFile(archive)).digest('hex');
+    const expected = createHash('sha256')
+      .update(await readFile(archive))
+      .digest('hex');
     await appendFile(archive, 'tampered');
-    const actual = createHash('sha256').update(await readFile(archive)).digest('hex');
+    const actual = createHash('sha256')
+      .update(await readFile(archive))
+      .digest('hex');
     const run = await runProvisioners({ scripts: ['node-exporter'], mirror, after: 'echo "UNREACHED"' });
     expect(run.exitCode).not.toBe(0);
     expect(run.output).toContain(
@@ -64,7 +68,9 @@ describe.skipIf(!E2E)(e2eTitle('vendor downloads from a mirror'), () => {
     const mirror = await copyOfMirror('tampered-sums');
     const zip = join(mirror, CONSUL, 'consul_1.21.2_linux_amd64.zip');
     await appendFile(zip, 'tampered');
-    const hash = createHash('sha256').update(await readFile(zip)).digest('hex');
+    const hash = createHash('sha256')
+      .update(await readFile(zip))
+      .digest('hex');
     const sums = join(mirror, CONSUL, 'consul_1.21.2_SHA256SUMS');
     await writeFile(sums, (await readFile(sums, 'utf8')).replace(/^[0-9a-f]{64}(?=  consul_1\.21\.2_linux_amd64\.zip$)/m, hash));
     const run = await runProvisioners({ scripts: ['consul'], mirror });
@@ -108,7 +114,10 @@ describe.skipIf(!E2E)(e2eTitle('vendor downloads from a mirror'), () => {
       `${CONSUL}/consul_1.21.2_SHA256SUMS.sig`,
       `${CONSUL}/consul_1.21.2_linux_amd64.zip`,
     ]);
-    const sha256 = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+    const sha256 = async (path: string) =>
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex');
     for (const f of copied) expect(await sha256(join(out, f)), f).toBe(await sha256(join(MIRROR_DIR, f)));
   }, 120_000);
 

@@ -72,7 +72,11 @@ describe.skipIf(!E2E)(e2eTitle('systemd units of the machine images'), () => {
       ['prometheus', 'prometheus'],
       ['grafana', 'grafana'],
     ] as const) {
-      expect(units, unit).toMatch(new RegExp(`ExecStart=/\\S+/${unit === 'node-exporter' ? 'node_exporter' : unit === 'nginxlog-exporter' ? 'prometheus-nginxlog-exporter' : unit}[^\\n]*\\n`));
+      expect(units, unit).toMatch(
+        new RegExp(
+          `ExecStart=/\\S+/${unit === 'node-exporter' ? 'node_exporter' : unit === 'nginxlog-exporter' ? 'prometheus-nginxlog-exporter' : unit}[^\\n]*\\n`,
+        ),
+      );
       expect(units).toContain(`User=${user}\nGroup=${user}\n`);
     }
     expect(units.match(/^NoNewPrivileges=yes$/gm)?.length).toBe(OURS.length);

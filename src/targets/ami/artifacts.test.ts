@@ -17,7 +17,10 @@ describe('parseAmiArtifactId', () => {
     ['eu-central-1:ami-1234', '"eu-central-1:ami-1234" is not "<region>:ami-<id>" in artifact id "eu-central-1:ami-1234"'],
     ['eu-central-1:ami-12345678,', '"" is not "<region>:ami-<id>" in artifact id "eu-central-1:ami-12345678,"'],
     ['eu-central-1:ami-12345678%!(PACKER_COMMA)us-east-1:ami-12345679', expect.stringContaining('is not "<region>:ami-<id>"')],
-    ['eu-central-1:ami-12345678,eu-central-1:ami-12345679', 'region eu-central-1 appears twice in artifact id "eu-central-1:ami-12345678,eu-central-1:ami-12345679"'],
+    [
+      'eu-central-1:ami-12345678,eu-central-1:ami-12345679',
+      'region eu-central-1 appears twice in artifact id "eu-central-1:ami-12345678,eu-central-1:ami-12345679"',
+    ],
     ['EU-central-1:ami-12345678', expect.stringContaining('is not "<region>:ami-<id>"')],
     ['eu-central-1:AMI-12345678', expect.stringContaining('is not "<region>:ami-<id>"')],
   ])('refuses %j', (id, message) => {
@@ -54,7 +57,7 @@ describe('amisFromArtifacts', () => {
 });
 
 describe('buildInstanceId', () => {
-  it('finds the build instance in Packer\'s message', () => {
+  it("finds the build instance in Packer's message", () => {
     expect(buildInstanceId('    amazon-ebs.base: Instance ID: i-0f68e7d1e817d8cba')).toBe('i-0f68e7d1e817d8cba');
     expect(buildInstanceId('==> amazon-ebs.base: Waiting for instance (i-0f68e7d1e817d8cba) to become ready...')).toBeUndefined();
   });

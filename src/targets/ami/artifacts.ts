@@ -18,7 +18,8 @@ export function parseAmiArtifactId(id: string): Result<Record<string, string>, s
     const match = /^([^:]*):(.*)$/.exec(part);
     const region = match?.[1] ?? '';
     const ami = match?.[2] ?? '';
-    if (!AWS_REGION.test(region) || !AMI_ID.test(ami)) return err(`${JSON.stringify(part)} is not "<region>:ami-<id>" in artifact id ${JSON.stringify(id)}`);
+    if (!AWS_REGION.test(region) || !AMI_ID.test(ami))
+      return err(`${JSON.stringify(part)} is not "<region>:ami-<id>" in artifact id ${JSON.stringify(id)}`);
     if (Object.hasOwn(amis, region)) return err(`region ${region} appears twice in artifact id ${JSON.stringify(id)}`);
     amis[region] = ami;
   }

@@ -51,8 +51,14 @@ async function setup(env: Record<string, string> = {}) {
   const root = await tempDir({ 'provisioners/consul.sh': '#!/bin/sh\n', 'provisioners/consul-server.sh': '#!/bin/sh\n' });
   await mkdir(join(root, 'packer/ami'), { recursive: true });
   const v166 = { major: 1, minor: 6, patch: 6 };
-  await writeFile(join(root, amiTemplatePath('base')), renderAmiTemplate({ image: 'base', root: true, provisioners: ['consul'], uploadLib: false, packer: v166 }));
-  await writeFile(join(root, amiTemplatePath('consul')), renderAmiTemplate({ image: 'consul', root: false, provisioners: ['consul-server'], uploadLib: false, packer: v166 }));
+  await writeFile(
+    join(root, amiTemplatePath('base')),
+    renderAmiTemplate({ image: 'base', root: true, provisioners: ['consul'], uploadLib: false, packer: v166 }),
+  );
+  await writeFile(
+    join(root, amiTemplatePath('consul')),
+    renderAmiTemplate({ image: 'consul', root: false, provisioners: ['consul-server'], uploadLib: false, packer: v166 }),
+  );
   const log = join(root, 'packer-invocations.jsonl');
   const lines: string[] = [];
   const ctx: AmiBuildContext = {
@@ -68,7 +74,13 @@ async function setup(env: Record<string, string> = {}) {
     requireImdsV2ViaApi: true,
     pollMs: 1,
   };
-  const invocations = async () => (existsSync(log) ? (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { vars: Record<string, unknown> }) : []);
+  const invocations = async () =>
+    existsSync(log)
+      ? (await readFile(log, 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { vars: Record<string, unknown> })
+      : [];
   return { account, root, ctx, lines, invocations };
 }
 
@@ -98,8 +110,18 @@ describe('buildAmiImage', () => {
 
   it('a child whose parent AMI is gone stops before Packer runs', async () => {
     const { ctx, invocations } = await setup();
-    const built = await buildAmiImage({ image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: 'ami-0123456789abcdef0', amiName: 'base-f1' } }, ctx);
-    expect(built).toEqual({ ok: false, error: { message: 'parent AMI ami-0123456789abcdef0 (image "base") of image "consul" does not exist in eu-central-1', logFile: undefined, interrupted: false } });
+    const built = await buildAmiImage(
+      { image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: 'ami-0123456789abcdef0', amiName: 'base-f1' } },
+      ctx,
+    );
+    expect(built).toEqual({
+      ok: false,
+      error: {
+        message: 'parent AMI ami-0123456789abcdef0 (image "base") of image "consul" does not exist in eu-central-1',
+        logFile: undefined,
+        interrupted: false,
+      },
+    });
     expect(await invocations()).toEqual([]);
   });
 
@@ -107,16 +129,28 @@ describe('buildAmiImage', () => {
     const { account, ctx, invocations } = await setup();
     account.add('us-east-1', { id: 'ami-0fedcba9876543210', name: 'base-f1' });
     const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, ctx);
-    expect(!built.ok && built.error.message).toBe('AMI name "base-f1" is already taken in us-east-1 by ami-0fedcba9876543210 (not made by build-images: rename or deregister it)');
+    expect(!built.ok && built.error.message).toBe(
+      'AMI name "base-f1" is already taken in us-east-1 by ami-0fedcba9876543210 (not made by build-images: rename or deregister it)',
+    );
     expect(await invocations()).toEqual([]);
   });
 
-  it('a failing provisioner: Packer\'s error, and the log to read', async () => {
+  it("a failing provisioner: Packer's error, and the log to read", async () => {
     const { account, root, ctx } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ consul: 'fail' }) });
     const parent = { id: 'ami-0123456789abcdef0', name: 'base-f1', tags: { [TAG.image]: 'base' } };
     account.add('eu-central-1', parent);
-    const built = await buildAmiImage({ image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: parent.id, amiName: parent.name } }, ctx);
-    expect(built).toEqual({ ok: false, error: { message: 'Script exited with non-zero exit status: 3.Allowed exit codes are: [0]', logFile: amiLogFile(root, 'consul'), interrupted: false } });
+    const built = await buildAmiImage(
+      { image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: parent.id, amiName: parent.name } },
+      ctx,
+    );
+    expect(built).toEqual({
+      ok: false,
+      error: {
+        message: 'Script exited with non-zero exit status: 3.Allowed exit codes are: [0]',
+        logFile: amiLogFile(root, 'consul'),
+        interrupted: false,
+      },
+    });
   });
 
   it('interrupted: Packer cleans up, the build reports it was interrupted', async () => {
@@ -124,14 +158,17 @@ describe('buildAmiImage', () => {
     // ignores SIGINT (see tests/fake-packer.test.ts), which would leave this test waiting for the kill.
     const { ctx, lines } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }), FAKE_PACKER_NO_WRAPPER: '1' });
     const controller = new AbortController();
-    const built = buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, {
-      ...ctx,
-      signal: controller.signal,
-      onLine: (line) => {
-        lines.push(line);
-        if (line.includes('waiting (until interrupted)')) controller.abort();
+    const built = buildAmiImage(
+      { image: 'base', variables: {}, fingerprint: 'f1', parent: undefined },
+      {
+        ...ctx,
+        signal: controller.signal,
+        onLine: (line) => {
+          lines.push(line);
+          if (line.includes('waiting (until interrupted)')) controller.abort();
+        },
       },
-    });
+    );
     expect(await built).toEqual({ ok: false, error: { message: 'interrupted', logFile: amiLogFile(ctx.root, 'base'), interrupted: true } });
     expect(lines).toContain('==> amazon-ebs.base: Deleting temporary keypair...');
   });

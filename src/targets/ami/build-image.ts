@@ -74,7 +74,11 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
   const { image, fingerprint, parent } = request;
   const name = amiName(image, fingerprint);
   const regions = amiRegions(target);
-  const waits = { timeoutMs: ctx.waitTimeoutMs ?? DEFAULT_AMI_WAIT_MS, signal, ...(ctx.pollMs === undefined ? {} : { pollMs: ctx.pollMs }) };
+  const waits = {
+    timeoutMs: ctx.waitTimeoutMs ?? DEFAULT_AMI_WAIT_MS,
+    signal,
+    ...(ctx.pollMs === undefined ? {} : { pollMs: ctx.pollMs }),
+  };
   const logFile = amiLogFile(root, image);
   const stop = (message: string, log: string | undefined = undefined) => err({ message, logFile: log, interrupted: signal.aborted });
 
@@ -112,12 +116,22 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
     imds.add(instance);
     void ec2.requireImdsV2(target.region, instance).then(
       () => ctx.onLine(`build-images: ${instance} now requires IMDSv2`),
-      (e: unknown) => ctx.onLine(`build-images: warning: could not require IMDSv2 on ${instance}: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) =>
+        ctx.onLine(`build-images: warning: could not require IMDSv2 on ${instance}: ${e instanceof Error ? e.message : String(e)}`),
     );
   };
 
   try {
-    const result = await ctx.packer.build({ cwd: root, template: amiTemplatePath(image), varFile: relative(root, varFile), target: amiBuildTarget(image), logFile, signal, onLine, ...(ctx.redact ? { redact: ctx.redact } : {}) });
+    const result = await ctx.packer.build({
+      cwd: root,
+      template: amiTemplatePath(image),
+      varFile: relative(root, varFile),
+      target: amiBuildTarget(image),
+      logFile,
+      signal,
+      onLine,
+      ...(ctx.redact ? { redact: ctx.redact } : {}),
+    });
     if (!result.ok) {
       const failure = result.error;
       if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });

@@ -18,7 +18,10 @@ export async function builderCidr(
     const response = await (options.fetch ?? fetch)(url, { signal: AbortSignal.any(signals) });
     const text = (await response.text()).trim();
     if (!response.ok) return err(`could not learn this machine's public IP address: ${url} answered ${response.status}`);
-    if (!IPV4.test(text)) return err(`could not learn this machine's public IP address: ${url} answered ${JSON.stringify(text.slice(0, 60))}, not an IPv4 address`);
+    if (!IPV4.test(text))
+      return err(
+        `could not learn this machine's public IP address: ${url} answered ${JSON.stringify(text.slice(0, 60))}, not an IPv4 address`,
+      );
     return ok(`${text}/32`);
   } catch (e: unknown) {
     return err(`could not learn this machine's public IP address from ${url}: ${e instanceof Error ? e.message : String(e)}`);

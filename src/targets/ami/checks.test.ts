@@ -21,14 +21,28 @@ const ours = (image: string, fingerprint: string, extra: Partial<FakeAmi> & { id
 describe('checkParentReady', () => {
   it('an available parent is returned at once', async () => {
     fakeAccount(mock).add('eu-central-1', ours('base', 'f1', { id: 'ami-0000000a' }));
-    const parent = await checkParentReady(ec2Api(), { image: 'consul', parentImage: 'base', region: 'eu-central-1', amiId: 'ami-0000000a', ...fast });
+    const parent = await checkParentReady(ec2Api(), {
+      image: 'consul',
+      parentImage: 'base',
+      region: 'eu-central-1',
+      amiId: 'ami-0000000a',
+      ...fast,
+    });
     expect(parent.ok && parent.value.name).toBe('base-f1');
   });
 
   it('a missing parent stops the child with a clear reason', async () => {
     fakeAccount(mock);
-    const parent = await checkParentReady(ec2Api(), { image: 'consul', parentImage: 'base', region: 'eu-central-1', amiId: 'ami-0000000a', ...fast });
-    expect(!parent.ok && describeAmiFailure(parent.error)).toBe('parent AMI ami-0000000a (image "base") of image "consul" does not exist in eu-central-1');
+    const parent = await checkParentReady(ec2Api(), {
+      image: 'consul',
+      parentImage: 'base',
+      region: 'eu-central-1',
+      amiId: 'ami-0000000a',
+      ...fast,
+    });
+    expect(!parent.ok && describeAmiFailure(parent.error)).toBe(
+      'parent AMI ami-0000000a (image "base") of image "consul" does not exist in eu-central-1',
+    );
   });
 
   it('a pending parent is waited for', async () => {
@@ -37,17 +51,42 @@ describe('checkParentReady', () => {
     account.onDescribe((_, call) => {
       if (call === 3) account.ami('eu-central-1', 'ami-0000000a')!.state = 'available';
     });
-    const parent = await checkParentReady(ec2Api(), { image: 'consul', parentImage: 'base', region: 'eu-central-1', amiId: 'ami-0000000a', ...fast });
+    const parent = await checkParentReady(ec2Api(), {
+      image: 'consul',
+      parentImage: 'base',
+      region: 'eu-central-1',
+      amiId: 'ami-0000000a',
+      ...fast,
+    });
     expect(parent.ok && parent.value.state).toBe('available');
     expect(account.describeCalls).toHaveLength(3);
   });
 
   it('a parent that stays pending, or fails, is reported', async () => {
     const account = fakeAccount(mock);
-    account.add('eu-central-1', ours('base', 'f1', { id: 'ami-0000000a', state: 'pending' }), ours('base', 'f2', { id: 'ami-0000000b', state: 'failed' }));
-    const slow = await checkParentReady(ec2Api(), { image: 'consul', parentImage: 'base', region: 'eu-central-1', amiId: 'ami-0000000a', timeoutMs: 20, pollMs: 5 });
-    expect(!slow.ok && describeAmiFailure(slow.error)).toBe('parent AMI ami-0000000a (image "base") of image "consul" in eu-central-1 is still pending (gave up waiting)');
-    const failed = await checkParentReady(ec2Api(), { image: 'consul', parentImage: 'base', region: 'eu-central-1', amiId: 'ami-0000000b', ...fast });
+    account.add(
+      'eu-central-1',
+      ours('base', 'f1', { id: 'ami-0000000a', state: 'pending' }),
+      ours('base', 'f2', { id: 'ami-0000000b', state: 'failed' }),
+    );
+    const slow = await checkParentReady(ec2Api(), {
+      image: 'consul',
+      parentImage: 'base',
+      region: 'eu-central-1',
+      amiId: 'ami-0000000a',
+      timeoutMs: 20,
+      pollMs: 5,
+    });
+    expect(!slow.ok && describeAmiFailure(slow.error)).toBe(
+      'parent AMI ami-0000000a (image "base") of image "consul" in eu-central-1 is still pending (gave up waiting)',
+    );
+    const failed = await checkParentReady(ec2Api(), {
+      image: 'consul',
+      parentImage: 'base',
+      region: 'eu-central-1',
+      amiId: 'ami-0000000b',
+      ...fast,
+    });
     expect(!failed.ok && describeAmiFailure(failed.error)).toBe(
       'parent AMI ami-0000000b (image "base") of image "consul" in eu-central-1 is failed: Server.InternalError: Internal error on snapshot copy',
     );
@@ -75,7 +114,9 @@ describe('checkNameFree', () => {
   it('an AWS error is a failure with the message, not a crash', async () => {
     mock.on(DescribeImagesCommand).rejects(Object.assign(new Error('Request has expired.'), { name: 'RequestExpired' }));
     const free = await checkNameFree(ec2Api(), { name: 'base-f1', regions: ['eu-central-1'] });
-    expect(!free.ok && free.error.map(describeAmiFailure)).toEqual(['EC2 DescribeImages in eu-central-1 failed: RequestExpired: Request has expired.']);
+    expect(!free.ok && free.error.map(describeAmiFailure)).toEqual([
+      'EC2 DescribeImages in eu-central-1 failed: RequestExpired: Request has expired.',
+    ]);
   });
 });
 
@@ -99,7 +140,9 @@ describe('confirmBuilt', () => {
     fakeAccount(mock);
     const { 'eu-west-1': _missing, ...partial } = reported;
     const short = await confirmBuilt(ec2Api(), { ...args, reported: partial });
-    expect(!short.ok && describeAmiFailure(short.error)).toBe('packer reported AMIs of image "base" in eu-central-1, us-east-1, but the build needs exactly eu-central-1, us-east-1, eu-west-1');
+    expect(!short.ok && describeAmiFailure(short.error)).toBe(
+      'packer reported AMIs of image "base" in eu-central-1, us-east-1, but the build needs exactly eu-central-1, us-east-1, eu-west-1',
+    );
   });
 
   it('refuses an ID that EC2 does not know, or an AMI of another name', async () => {
@@ -108,10 +151,16 @@ describe('confirmBuilt', () => {
     account.add('us-east-1', { id: 'ami-00000002', name: 'something-else' });
     account.add('eu-west-1', ours('base', 'f1', { id: 'ami-00000003' }));
     const wrong = await confirmBuilt(ec2Api(), args);
-    expect(!wrong.ok && describeAmiFailure(wrong.error)).toBe('packer reported ami-00000002 for image "base" in us-east-1, but it is named "something-else", not "base-f1"');
+    expect(!wrong.ok && describeAmiFailure(wrong.error)).toBe(
+      'packer reported ami-00000002 for image "base" in us-east-1, but it is named "something-else", not "base-f1"',
+    );
     account.ami('us-east-1', 'ami-00000002')!.state = 'gone';
     account.add('us-east-1', ours('base', 'f1', { id: 'ami-00000004' }));
-    const missing = await confirmBuilt(ec2Api(), { ...args, timeoutMs: 10, reported: { ...reported, 'us-east-1': 'ami-00000004', 'eu-west-1': 'ami-0000dead' } });
+    const missing = await confirmBuilt(ec2Api(), {
+      ...args,
+      timeoutMs: 10,
+      reported: { ...reported, 'us-east-1': 'ami-00000004', 'eu-west-1': 'ami-0000dead' },
+    });
     expect(!missing.ok && describeAmiFailure(missing.error)).toMatch(/ami-0000dead .* in eu-west-1, but it does not exist \(any more\)$/);
   });
 });
@@ -125,7 +174,11 @@ describe('findReusable', () => {
     account.add('us-east-1', ours('base', 'f1', { id: 'ami-00000002' }));
     account.add('eu-west-1', ours('base', 'f1', { id: 'ami-00000003' }));
     const found = await findReusable(ec2Api(), args);
-    expect(found.ok && found.value.kind === 'reusable' && Object.values(found.value.amis).map((a) => a.id)).toEqual(['ami-00000001', 'ami-00000002', 'ami-00000003']);
+    expect(found.ok && found.value.kind === 'reusable' && Object.values(found.value.amis).map((a) => a.id)).toEqual([
+      'ami-00000001',
+      'ami-00000002',
+      'ami-00000003',
+    ]);
   });
 
   it('is not reusable when a copy region lacks it: that region is reported missing', async () => {
@@ -134,7 +187,10 @@ describe('findReusable', () => {
     account.add('us-east-1', ours('base', 'f1', { id: 'ami-00000002', state: 'failed' }));
     account.add('eu-west-1', ours('base', 'f1', { id: 'ami-00000003' }));
     const found = await findReusable(ec2Api(), args);
-    expect(found.ok && found.value.kind === 'partial' && [Object.keys(found.value.present), found.value.missing]).toEqual([['eu-central-1', 'eu-west-1'], ['us-east-1']]);
+    expect(found.ok && found.value.kind === 'partial' && [Object.keys(found.value.present), found.value.missing]).toEqual([
+      ['eu-central-1', 'eu-west-1'],
+      ['us-east-1'],
+    ]);
   });
 
   it('another image with the same fingerprint tag is not a match; nothing anywhere is "absent"', async () => {

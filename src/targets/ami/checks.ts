@@ -5,10 +5,28 @@ import { TAG } from './tags.js';
 
 /** Why an AMI check stopped a build. Each reason has one rendering: `describeAmiFailure`. */
 export type AmiCheckFailure =
-  | { readonly reason: 'parent-missing'; readonly image: string; readonly parentImage: string; readonly region: string; readonly amiId: string }
-  | { readonly reason: 'parent-not-ready'; readonly image: string; readonly parentImage: string; readonly region: string; readonly amiId: string; readonly wait: WaitFailure }
+  | {
+      readonly reason: 'parent-missing';
+      readonly image: string;
+      readonly parentImage: string;
+      readonly region: string;
+      readonly amiId: string;
+    }
+  | {
+      readonly reason: 'parent-not-ready';
+      readonly image: string;
+      readonly parentImage: string;
+      readonly region: string;
+      readonly amiId: string;
+      readonly wait: WaitFailure;
+    }
   | { readonly reason: 'name-taken'; readonly name: string; readonly region: string; readonly existing: AmiImage }
-  | { readonly reason: 'regions-mismatch'; readonly image: string; readonly expected: readonly string[]; readonly reported: readonly string[] }
+  | {
+      readonly reason: 'regions-mismatch';
+      readonly image: string;
+      readonly expected: readonly string[];
+      readonly reported: readonly string[];
+    }
   | { readonly reason: 'not-ready'; readonly image: string; readonly region: string; readonly amiId: string; readonly wait: WaitFailure }
   | { readonly reason: 'wrong-ami'; readonly image: string; readonly region: string; readonly amiId: string; readonly problem: string }
   | { readonly reason: 'aws'; readonly message: string };
@@ -20,7 +38,10 @@ export interface WaitSettings {
 }
 
 /** Regions an image's AMIs must exist in: the build region first, then copy_to in config order. */
-export const amiRegions = (target: { readonly region: string; readonly copyTo: readonly string[] }): string[] => [target.region, ...target.copyTo];
+export const amiRegions = (target: { readonly region: string; readonly copyTo: readonly string[] }): string[] => [
+  target.region,
+  ...target.copyTo,
+];
 
 /**
  * Before building a child: its parent's AMI must exist in the build region and be available. A pending
@@ -45,11 +66,18 @@ export async function checkParentReady(
  * Before building: the AMI name must be free in every region it will exist in, or Packer (or the copy to
  * that region) would fail after minutes of work. Every collision is reported, not just the first.
  */
-export async function checkNameFree(ec2: Ec2, args: { readonly name: string; readonly regions: readonly string[] }): Promise<Result<void, AmiCheckFailure[]>> {
+export async function checkNameFree(
+  ec2: Ec2,
+  args: { readonly name: string; readonly regions: readonly string[] },
+): Promise<Result<void, AmiCheckFailure[]>> {
   try {
-    const found = await Promise.all(args.regions.map(async (region) => ({ region, images: await ec2.findImagesByName(region, args.name) })));
+    const found = await Promise.all(
+      args.regions.map(async (region) => ({ region, images: await ec2.findImagesByName(region, args.name) })),
+    );
     const taken = found.flatMap(({ region, images }) =>
-      images.filter((i) => i.state !== 'deregistered').map((existing): AmiCheckFailure => ({ reason: 'name-taken', name: args.name, region, existing })),
+      images
+        .filter((i) => i.state !== 'deregistered')
+        .map((existing): AmiCheckFailure => ({ reason: 'name-taken', name: args.name, region, existing })),
     );
     return taken.length === 0 ? ok(undefined) : err(taken);
   } catch (e: unknown) {
@@ -63,7 +91,13 @@ export async function checkNameFree(ec2: Ec2, args: { readonly name: string; rea
  */
 export async function confirmBuilt(
   ec2: Ec2,
-  args: { readonly image: string; readonly amiName: string; readonly fingerprint: string; readonly regions: readonly string[]; readonly reported: Readonly<Record<string, string>> } & WaitSettings,
+  args: {
+    readonly image: string;
+    readonly amiName: string;
+    readonly fingerprint: string;
+    readonly regions: readonly string[];
+    readonly reported: Readonly<Record<string, string>>;
+  } & WaitSettings,
 ): Promise<Result<Record<string, AmiImage>, AmiCheckFailure>> {
   const { image, regions, reported } = args;
   const reportedRegions = Object.keys(reported);
@@ -77,9 +111,22 @@ export async function confirmBuilt(
         const waited = await ec2.waitAvailable(region, [amiId], args);
         if (!waited.ok) return err({ reason: 'not-ready', image, region, amiId, wait: waited.error });
         const ami = waited.images[0]!;
-        if (ami.name !== args.amiName) return err({ reason: 'wrong-ami', image, region, amiId, problem: `it is named ${JSON.stringify(ami.name)}, not ${JSON.stringify(args.amiName)}` });
+        if (ami.name !== args.amiName)
+          return err({
+            reason: 'wrong-ami',
+            image,
+            region,
+            amiId,
+            problem: `it is named ${JSON.stringify(ami.name)}, not ${JSON.stringify(args.amiName)}`,
+          });
         if (ami.tags[TAG.fingerprint] !== args.fingerprint || ami.tags[TAG.image] !== image) {
-          return err({ reason: 'wrong-ami', image, region, amiId, problem: `its ${TAG.image}/${TAG.fingerprint} tags are not ${image}/${args.fingerprint}, so later runs could not find it` });
+          return err({
+            reason: 'wrong-ami',
+            image,
+            region,
+            amiId,
+            problem: `its ${TAG.image}/${TAG.fingerprint} tags are not ${image}/${args.fingerprint}, so later runs could not find it`,
+          });
         }
         return ok(ami);
       }),

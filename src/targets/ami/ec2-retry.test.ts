@@ -57,7 +57,9 @@ describe('throttling', () => {
     const transport = fakeTransport(2);
     const ec2 = ec2Api({ clientFor: transport.clientFor(8) });
     const found = await ec2.findImagesByName('eu-central-1', 'base-3f9a1c0d2b7e');
-    expect(found.map((i) => `${i.id} ${i.name} ${i.snapshotIds.join()}`)).toEqual(['ami-0123456789abcdef0 base-3f9a1c0d2b7e snap-0123456789abcdef0']);
+    expect(found.map((i) => `${i.id} ${i.name} ${i.snapshotIds.join()}`)).toEqual([
+      'ami-0123456789abcdef0 base-3f9a1c0d2b7e snap-0123456789abcdef0',
+    ]);
     expect(transport.requests).toHaveLength(3);
     expect(transport.requests[0]).toMatch(/^ec2\.eu-central-1\.amazonaws\.com Action=DescribeImages&Version=2016-11-15/);
   }, 15_000);

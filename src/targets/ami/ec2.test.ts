@@ -11,7 +11,12 @@ afterAll(() => mock.restore());
 describe('ec2Api against the real EC2Client (aws-sdk-client-mock)', () => {
   it('describes one AMI in the region asked for; unknown IDs are undefined, not errors', async () => {
     const account = fakeAccount(mock);
-    account.add('eu-central-1', { id: 'ami-0aaaaaaaaaaaaaaa1', name: 'base-1', tags: { 'build-images:image': 'base' }, snapshots: ['snap-1'] });
+    account.add('eu-central-1', {
+      id: 'ami-0aaaaaaaaaaaaaaa1',
+      name: 'base-1',
+      tags: { 'build-images:image': 'base' },
+      snapshots: ['snap-1'],
+    });
     const ec2 = ec2Api();
     expect(await ec2.describeImage('eu-central-1', 'ami-0aaaaaaaaaaaaaaa1')).toEqual({
       id: 'ami-0aaaaaaaaaaaaaaa1',
@@ -27,7 +32,7 @@ describe('ec2Api against the real EC2Client (aws-sdk-client-mock)', () => {
     expect(account.describeCalls.map((c) => c.region)).toEqual(['eu-central-1', 'us-east-1']);
   });
 
-  it('finds by name and by tag among this account\'s AMIs only', async () => {
+  it("finds by name and by tag among this account's AMIs only", async () => {
     const account = fakeAccount(mock);
     account.add(
       'eu-central-1',
@@ -48,7 +53,11 @@ describe('ec2Api against the real EC2Client (aws-sdk-client-mock)', () => {
 
   it('follows NextToken through every page of DescribeImages', async () => {
     const account = fakeAccount(mock, { pageSize: 2 });
-    const amis = Array.from({ length: 5 }, (_, i) => ({ id: `ami-0000000${i}`, name: `base-${i}`, tags: { 'build-images:image': 'base' } }));
+    const amis = Array.from({ length: 5 }, (_, i) => ({
+      id: `ami-0000000${i}`,
+      name: `base-${i}`,
+      tags: { 'build-images:image': 'base' },
+    }));
     account.add('us-east-1', ...amis);
     const found = await ec2Api().findImagesByTag('us-east-1', 'build-images:image', 'base');
     expect(found.map((i) => i.name)).toEqual(['base-0', 'base-1', 'base-2', 'base-3', 'base-4']);
@@ -72,7 +81,9 @@ describe('ec2Api against the real EC2Client (aws-sdk-client-mock)', () => {
     account.add('eu-west-1', { id: 'ami-00000001', name: 'a', state: 'failed' }, { id: 'ami-00000002', name: 'b', state: 'pending' });
     const ec2 = ec2Api();
     const failed = await ec2.waitAvailable('eu-west-1', ['ami-00000001'], { timeoutMs: 1000, pollMs: 1 });
-    expect(!failed.ok && failed.error.reason === 'failed' && failed.error.image.stateReason).toBe('Server.InternalError: Internal error on snapshot copy');
+    expect(!failed.ok && failed.error.reason === 'failed' && failed.error.image.stateReason).toBe(
+      'Server.InternalError: Internal error on snapshot copy',
+    );
     const slow = await ec2.waitAvailable('eu-west-1', ['ami-00000002'], { timeoutMs: 30, pollMs: 10 });
     expect(!slow.ok && slow.error.reason).toBe('timeout');
     const gone = await ec2.waitAvailable('eu-west-1', ['ami-00000009'], { timeoutMs: 30, pollMs: 10 });
@@ -107,16 +118,28 @@ describe('ec2Api against the real EC2Client (aws-sdk-client-mock)', () => {
   });
 
   it('turns SDK errors into Ec2Error naming the call and region', async () => {
-    mock.on(DescribeImagesCommand).rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
-    const error = await ec2Api().findImagesByName('ap-south-1', 'x').catch((e: unknown) => e);
+    mock
+      .on(DescribeImagesCommand)
+      .rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
+    const error = await ec2Api()
+      .findImagesByName('ap-south-1', 'x')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Ec2Error);
-    expect((error as Ec2Error).message).toBe('EC2 DescribeImages in ap-south-1 failed: UnauthorizedOperation: You are not authorized to perform this operation.');
+    expect((error as Ec2Error).message).toBe(
+      'EC2 DescribeImages in ap-south-1 failed: UnauthorizedOperation: You are not authorized to perform this operation.',
+    );
     expect((error as Ec2Error).code).toBe('UnauthorizedOperation');
   });
 
   it('says what to do when the SDK finds no credentials', async () => {
-    mock.on(DescribeImagesCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
-    const error = (await ec2Api().describeImage('eu-central-1', 'ami-00000001').catch((e: unknown) => e)) as Ec2Error;
-    expect(error.message).toMatch(/^EC2 DescribeImages in eu-central-1 failed: CredentialsProviderError: no AWS credentials found \(Could not load credentials from any providers\)\. Set them the usual way: AWS_PROFILE/);
+    mock
+      .on(DescribeImagesCommand)
+      .rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    const error = (await ec2Api()
+      .describeImage('eu-central-1', 'ami-00000001')
+      .catch((e: unknown) => e)) as Ec2Error;
+    expect(error.message).toMatch(
+      /^EC2 DescribeImages in eu-central-1 failed: CredentialsProviderError: no AWS credentials found \(Could not load credentials from any providers\)\. Set them the usual way: AWS_PROFILE/,
+    );
   });
 });

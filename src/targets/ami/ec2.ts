@@ -106,7 +106,12 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
   const byIds = async (region: string, ids: readonly string[]): Promise<Map<string, AmiImage>> => {
     try {
       const out = await client(region).send(new DescribeImagesCommand({ ImageIds: [...ids] }));
-      return new Map((out.Images ?? []).map((i) => toImage(region, i)).filter((i) => i.state !== 'deregistered').map((i) => [i.id, i]));
+      return new Map(
+        (out.Images ?? [])
+          .map((i) => toImage(region, i))
+          .filter((i) => i.state !== 'deregistered')
+          .map((i) => [i.id, i]),
+      );
     } catch (e: unknown) {
       if (errorCode(e) === 'InvalidAMIID.NotFound' && ids.length === 1) return new Map();
       if (errorCode(e) === 'InvalidAMIID.NotFound') {
@@ -152,7 +157,10 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
           // Right after CreateImage/CopyImage an ID can be briefly unknown; at the deadline it is simply missing.
           const missing = ids.find((id) => !found.has(id));
           if (missing !== undefined) return { ok: false, error: { reason: 'missing', id: missing } };
-          return { ok: false, error: { reason: 'timeout', pending: images.filter((i) => i !== undefined && i.state !== 'available') as AmiImage[] } };
+          return {
+            ok: false,
+            error: { reason: 'timeout', pending: images.filter((i) => i !== undefined && i.state !== 'available') as AmiImage[] },
+          };
         }
         try {
           await sleep(pollMs, undefined, signal ? { signal } : {});
@@ -171,7 +179,9 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
 
     async requireImdsV2(region, instanceId) {
       await call('ModifyInstanceMetadataOptions', region, () =>
-        client(region).send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' })),
+        client(region).send(
+          new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' }),
+        ),
       );
     },
   };
@@ -200,7 +210,12 @@ function toEc2Error(operation: string, region: string, e: unknown): Ec2Error {
   const detail = e instanceof Error ? e.message : String(e);
   const code = errorCode(e);
   if (code === 'CredentialsProviderError') {
-    return new Ec2Error(operation, region, code, `no AWS credentials found (${detail}). Set them the usual way: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or OIDC web identity in CI.`);
+    return new Ec2Error(
+      operation,
+      region,
+      code,
+      `no AWS credentials found (${detail}). Set them the usual way: AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, SSO, or OIDC web identity in CI.`,
+    );
   }
   return new Ec2Error(operation, region, code === 'Error' ? '' : code, detail);
 }

@@ -5,7 +5,10 @@ import { readGitCommit } from './git-commit.js';
 
 afterAll(removeTempDirs);
 
-const answer = (status: number, body: string): typeof fetch => async () => new Response(body, { status });
+const answer =
+  (status: number, body: string): typeof fetch =>
+  async () =>
+    new Response(body, { status });
 
 describe('builderCidr', () => {
   it('is the address checkip answers, as a /32', async () => {
@@ -13,7 +16,10 @@ describe('builderCidr', () => {
   });
 
   it('says why when it cannot tell', async () => {
-    expect(await builderCidr({ fetch: answer(503, 'busy') })).toEqual({ ok: false, error: "could not learn this machine's public IP address: https://checkip.amazonaws.com/ answered 503" });
+    expect(await builderCidr({ fetch: answer(503, 'busy') })).toEqual({
+      ok: false,
+      error: "could not learn this machine's public IP address: https://checkip.amazonaws.com/ answered 503",
+    });
     expect(await builderCidr({ fetch: answer(200, '<html>captive portal</html>') })).toEqual({
       ok: false,
       error: `could not learn this machine's public IP address: https://checkip.amazonaws.com/ answered "<html>captive portal</html>", not an IPv4 address`,
@@ -21,7 +27,10 @@ describe('builderCidr', () => {
     const offline: typeof fetch = async () => {
       throw new TypeError('fetch failed');
     };
-    expect(await builderCidr({ fetch: offline })).toEqual({ ok: false, error: "could not learn this machine's public IP address from https://checkip.amazonaws.com/: fetch failed" });
+    expect(await builderCidr({ fetch: offline })).toEqual({
+      ok: false,
+      error: "could not learn this machine's public IP address from https://checkip.amazonaws.com/: fetch failed",
+    });
   });
 });
 
@@ -34,7 +43,10 @@ describe('readGitCommit', () => {
   });
 
   it('packed refs, a detached HEAD, a worktree .git file', async () => {
-    const packed = await tempDir({ '.git/HEAD': 'ref: refs/heads/main\n', '.git/packed-refs': `# pack-refs with: peeled fully-peeled sorted\n${SHA} refs/heads/main\n` });
+    const packed = await tempDir({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.git/packed-refs': `# pack-refs with: peeled fully-peeled sorted\n${SHA} refs/heads/main\n`,
+    });
     expect(await readGitCommit(packed)).toBe(SHA);
     const detached = await tempDir({ '.git/HEAD': `${SHA}\n` });
     expect(await readGitCommit(detached)).toBe(SHA);

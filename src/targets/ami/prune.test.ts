@@ -44,7 +44,12 @@ const ACCOUNT: Array<[string, FakeAmi]> = [
   ['eu-central-1', { id: 'ami-0000999', name: 'hand-made', created: '2020-01-01T00:00:00.000Z', snapshots: ['snap-999'] }],
 ];
 
-const TFVARS = JSON.stringify({ amis: { base: { 'eu-central-1': 'ami-00000031', 'us-east-1': 'ami-00000032' }, consul: { 'eu-central-1': 'ami-00000111', 'us-east-1': 'ami-00000112' } } });
+const TFVARS = JSON.stringify({
+  amis: {
+    base: { 'eu-central-1': 'ami-00000031', 'us-east-1': 'ami-00000032' },
+    consul: { 'eu-central-1': 'ami-00000111', 'us-east-1': 'ami-00000112' },
+  },
+});
 
 describe('prune', () => {
   it('keeps the newest, the referenced and the parents of kept AMIs; removes the rest in every region', async () => {
@@ -79,7 +84,14 @@ describe('prune', () => {
       'eu-central-1:ami-00000121',
       'us-east-1:ami-00000122',
     ]);
-    expect(account.deletedSnapshots).toEqual(['eu-central-1:snap-21', 'us-east-1:snap-22', 'eu-central-1:snap-141', 'us-east-1:snap-142', 'eu-central-1:snap-121', 'us-east-1:snap-122']);
+    expect(account.deletedSnapshots).toEqual([
+      'eu-central-1:snap-21',
+      'us-east-1:snap-22',
+      'eu-central-1:snap-141',
+      'us-east-1:snap-142',
+      'eu-central-1:snap-121',
+      'us-east-1:snap-122',
+    ]);
     expect(account.ami('eu-central-1', 'ami-0000999')?.state).toBeUndefined();
   });
 
@@ -123,6 +135,8 @@ describe('prune', () => {
     const stale = { ...plan, keep: [], remove: plan.keep.map((k) => k.ami) };
     const outcome = await executePrune(ec2, stale);
     expect(outcome.removed.map((a) => a.id)).toEqual(['ami-00000022']);
-    expect(outcome.failed.map((f) => f.message)).toEqual(["EC2 DeregisterImage in eu-central-1 failed: InvalidAMIID.NotFound: The image id '[ami-00000021]' does not exist"]);
+    expect(outcome.failed.map((f) => f.message)).toEqual([
+      "EC2 DeregisterImage in eu-central-1 failed: InvalidAMIID.NotFound: The image id '[ami-00000021]' does not exist",
+    ]);
   });
 });

@@ -79,16 +79,22 @@ export function planPrune(input: PruneInput): PrunePlan {
     for (const region of Object.values(ami.byRegion)) {
       const parentName = region.tags[TAG.parentName];
       const parentId = region.tags[TAG.parent];
-      const parent = (parentName === undefined ? undefined : byName.get(parentName)) ?? (parentId === undefined ? undefined : byId.get(parentId));
+      const parent =
+        (parentName === undefined ? undefined : byName.get(parentName)) ?? (parentId === undefined ? undefined : byId.get(parentId));
       if (parent === undefined || parent === ami) continue;
       if (!why.has(parent.name)) queue.push(parent);
-      if (!(why.get(parent.name) ?? []).some((r) => r.kind === 'parent' && r.of === ami.name)) keep(parent, { kind: 'parent', of: ami.name });
+      if (!(why.get(parent.name) ?? []).some((r) => r.kind === 'parent' && r.of === ami.name))
+        keep(parent, { kind: 'parent', of: ami.name });
     }
   }
 
-  const order = (a: LogicalAmi, b: LogicalAmi): number => a.image.localeCompare(b.image) || b.created.localeCompare(a.created) || a.name.localeCompare(b.name);
+  const order = (a: LogicalAmi, b: LogicalAmi): number =>
+    a.image.localeCompare(b.image) || b.created.localeCompare(a.created) || a.name.localeCompare(b.name);
   return {
-    keep: logical.filter((a) => why.has(a.name)).sort(order).map((ami) => ({ ami, why: why.get(ami.name)! })),
+    keep: logical
+      .filter((a) => why.has(a.name))
+      .sort(order)
+      .map((ami) => ({ ami, why: why.get(ami.name)! })),
     remove: logical.filter((a) => !why.has(a.name)).sort(order),
     foreign,
   };
@@ -147,7 +153,10 @@ export async function executePrune(
 
 /** One line per AMI for `prune --dry-run` and the report after a prune. */
 export function describePrunePlan(plan: PrunePlan): string[] {
-  const regions = (a: LogicalAmi): string => Object.values(a.byRegion).map((i) => `${i.region} ${i.id}`).join(', ');
+  const regions = (a: LogicalAmi): string =>
+    Object.values(a.byRegion)
+      .map((i) => `${i.region} ${i.id}`)
+      .join(', ');
   const reason = (r: KeepReason): string => {
     switch (r.kind) {
       case 'newest':

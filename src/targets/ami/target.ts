@@ -53,7 +53,10 @@ export function amiTarget(config: Config, target: BuildableAmiTarget, deps: AmiT
     async preflight() {
       const fromEnv = process.env.BUILD_IMAGES_BUILDER_CIDR;
       const cidr = fromEnv ? ok(fromEnv) : await (deps.builderCidr ?? builderCidr)();
-      if (!cidr.ok) return err(`cannot find this machine's public address for the build instances' security group: ${cidr.error}. Set BUILD_IMAGES_BUILDER_CIDR (e.g. 203.0.113.7/32).`);
+      if (!cidr.ok)
+        return err(
+          `cannot find this machine's public address for the build instances' security group: ${cidr.error}. Set BUILD_IMAGES_BUILDER_CIDR (e.g. 203.0.113.7/32).`,
+        );
       sshSourceCidrs = [cidr.value];
       gitCommit = await readGitCommit(config.root);
       return ok(`AWS ${target.region}${target.copyTo.length ? ` (+ ${target.copyTo.join(', ')})` : ''}, SSH from ${cidr.value}`);
@@ -73,23 +76,44 @@ export function amiTarget(config: Config, target: BuildableAmiTarget, deps: AmiT
           fingerprint,
           parent: parent === undefined ? undefined : { image: node.parent!, amiId: inBuildRegion(parent), amiName: parent.name },
         },
-        { root: config.root, target, packer: ctx.packer, ec2: deps.ec2, signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]), onLine: ctx.onLine, toolVersion: TOOL_VERSION, gitCommit, sshSourceCidrs, redact: Object.values(ctx.secrets), ...imds, ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }) },
+        {
+          root: config.root,
+          target,
+          packer: ctx.packer,
+          ec2: deps.ec2,
+          signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
+          onLine: ctx.onLine,
+          toolVersion: TOOL_VERSION,
+          gitCommit,
+          sshSourceCidrs,
+          redact: Object.values(ctx.secrets),
+          ...imds,
+          ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
+        },
       );
       return built;
     },
     adopt: async () => undefined,
     source: (parent) => (parent === undefined ? 'source_ami_filter' : inBuildRegion(parent)),
     ids: (artifact) => ({ id: inBuildRegion(artifact), regions: Object.fromEntries(regions.map((r) => [r, artifact.amis[r]!.id])) }),
-    describe: (artifact) => `${inBuildRegion(artifact)}${target.copyTo.length ? ` (+${target.copyTo.length} region${target.copyTo.length === 1 ? '' : 's'})` : ''}`,
+    describe: (artifact) =>
+      `${inBuildRegion(artifact)}${target.copyTo.length ? ` (+${target.copyTo.length} region${target.copyTo.length === 1 ? '' : 's'})` : ''}`,
     logFile: (image) => amiLogFile(config.root, image),
     tfvars: (artifacts) => ({
       path: AMI_TFVARS_PATH,
-      content: renderAmiTfvars(artifacts.map(([image, a]) => [image, Object.fromEntries(regions.map((r) => [r, a.amis[r]!.id]))] as const), regions),
+      content: renderAmiTfvars(
+        artifacts.map(([image, a]) => [image, Object.fromEntries(regions.map((r) => [r, a.amis[r]!.id]))] as const),
+        regions,
+      ),
     }),
     tfvarsPath: AMI_TFVARS_PATH,
     recordedInTfvars(parsed) {
       const amis = (parsed as { amis?: Record<string, Record<string, unknown>> } | undefined)?.amis ?? {};
-      return new Map(Object.entries(amis).flatMap(([image, byRegion]) => (typeof byRegion?.[target.region] === 'string' ? [[image, [byRegion[target.region] as string]] as const] : [])));
+      return new Map(
+        Object.entries(amis).flatMap(([image, byRegion]) =>
+          typeof byRegion?.[target.region] === 'string' ? [[image, [byRegion[target.region] as string]] as const] : [],
+        ),
+      );
     },
   };
 }

@@ -81,7 +81,11 @@ describe('amiTemplateVariables', () => {
   it('a root: the source AMI filter, no parent tags', () => {
     const vars = amiTemplateVariables({ ...VALUES, image: 'base', parent: undefined, gitCommit: undefined });
     expect(vars).toMatchObject({
-      source_ami_filters: { name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*', 'virtualization-type': 'hvm', 'root-device-type': 'ebs' },
+      source_ami_filters: {
+        name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*',
+        'virtualization-type': 'hvm',
+        'root-device-type': 'ebs',
+      },
       source_ami_owners: ['099720109477'],
     });
     expect(vars).not.toHaveProperty('source_ami');

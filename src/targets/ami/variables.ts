@@ -40,7 +40,8 @@ export function amiTemplateVariables(v: AmiBuildValues): AmiTemplateVariables {
   if (v.parent !== undefined && !AMI_ID.test(v.parent.amiId)) throw new Error(`bug: not an AMI ID: ${JSON.stringify(v.parent.amiId)}`);
   const bad = v.sshSourceCidrs.filter((c) => !CIDR.test(c));
   // An empty list would make Packer open SSH to 0.0.0.0/0 (its default), which is what this setting exists to prevent.
-  if (v.sshSourceCidrs.length === 0 || bad.length > 0) throw new Error(`bug: SSH source CIDRs must be IPv4 CIDRs, got ${JSON.stringify(v.sshSourceCidrs)}`);
+  if (v.sshSourceCidrs.length === 0 || bad.length > 0)
+    throw new Error(`bug: SSH source CIDRs must be IPv4 CIDRs, got ${JSON.stringify(v.sshSourceCidrs)}`);
   const common: AmiCommonTemplateVariables = {
     region: target.region,
     ami_regions: [...target.copyTo],
@@ -55,7 +56,15 @@ export function amiTemplateVariables(v: AmiBuildValues): AmiTemplateVariables {
     kms_key_id: target.kmsKeyId ?? '',
     region_kms_key_ids: { ...target.regionKmsKeyIds },
     temporary_security_group_source_cidrs: [...v.sshSourceCidrs],
-    tags: amiTags({ image: v.image, amiName: name, fingerprint: v.fingerprint, parent: v.parent, toolVersion: v.toolVersion, gitCommit: v.gitCommit, userTags: target.tags }),
+    tags: amiTags({
+      image: v.image,
+      amiName: name,
+      fingerprint: v.fingerprint,
+      parent: v.parent,
+      toolVersion: v.toolVersion,
+      gitCommit: v.gitCommit,
+      userTags: target.tags,
+    }),
     run_tags: buildInstanceTags({ image: v.image, toolVersion: v.toolVersion, userTags: target.tags }),
     env_file: v.envFile,
   };

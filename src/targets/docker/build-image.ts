@@ -30,7 +30,8 @@ export interface DockerBuildContext {
 export type DockerBuildFailure = { readonly message: string; readonly logFile: string; readonly interrupted: boolean };
 
 export const dockerLogFile = (root: string, image: string): string => join(root, '.build-images', 'logs', 'docker', `${image}.log`);
-const workFile = (root: string, image: string, kind: string): string => join(root, '.build-images', 'docker', kind, `${image}.${kind === 'vars' ? 'pkrvars.json' : 'env'}`);
+const workFile = (root: string, image: string, kind: string): string =>
+  join(root, '.build-images', 'docker', kind, `${image}.${kind === 'vars' ? 'pkrvars.json' : 'env'}`);
 
 /** Labels every built image carries; the parent is the exact image it was built from. */
 export const FINGERPRINT_LABEL = 'org.build-images.fingerprint';
@@ -40,7 +41,10 @@ export const FINGERPRINT_LABEL = 'org.build-images.fingerprint';
  * a commit keeps that unless told otherwise, so ENTRYPOINT and CMD are always given: the config's, else
  * the source image's (`[""]` is Docker's "no entrypoint"). (`docker commit --change` takes no STOPSIGNAL.)
  */
-export function imageConfigChanges(settings: DockerImageSettings | undefined, source: { entrypoint: readonly string[] | null; cmd: readonly string[] | null }): string[] {
+export function imageConfigChanges(
+  settings: DockerImageSettings | undefined,
+  source: { entrypoint: readonly string[] | null; cmd: readonly string[] | null },
+): string[] {
   const entrypoint = settings?.entrypoint ?? source.entrypoint ?? [];
   const cmd = settings?.cmd ?? source.cmd ?? [];
   return [
@@ -52,7 +56,12 @@ export function imageConfigChanges(settings: DockerImageSettings | undefined, so
 
 /** Labels every built image carries; the parent is the exact image it was built from; the fingerprint makes it findable for reuse. */
 export function imageLabels(image: string, parent: string, fingerprint: string): Record<string, string> {
-  return { 'org.build-images.image': image, 'org.build-images.parent': parent, 'org.build-images.version': TOOL_VERSION, [FINGERPRINT_LABEL]: fingerprint };
+  return {
+    'org.build-images.image': image,
+    'org.build-images.parent': parent,
+    'org.build-images.version': TOOL_VERSION,
+    [FINGERPRINT_LABEL]: fingerprint,
+  };
 }
 
 /** Builds one image with Packer from `source` (the parent's ID, or the base image for a root). */
@@ -104,7 +113,9 @@ export async function buildDockerImage(
     if (!result.ok) {
       const failure = result.error;
       if (failure.reason === 'interrupted' && timeout?.aborted && !ctx.signal.aborted) {
-        return fail(`timed out after ${formatDuration(ctx.timeoutMs ?? 0)} (--timeout); Packer stopped the build and removed its container`);
+        return fail(
+          `timed out after ${formatDuration(ctx.timeoutMs ?? 0)} (--timeout); Packer stopped the build and removed its container`,
+        );
       }
       if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });
       return fail(failure.message);

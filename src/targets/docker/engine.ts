@@ -46,7 +46,9 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
         return ok(`Docker ${info.ServerVersion ?? '?'} (storage driver ${info.Driver ?? '?'})`);
       } catch (e: unknown) {
         const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-        return err(`cannot reach the Docker engine at ${where}: ${message(e)}. Start it (e.g. \`systemctl start docker\`) or set DOCKER_HOST.`);
+        return err(
+          `cannot reach the Docker engine at ${where}: ${message(e)}. Start it (e.g. \`systemctl start docker\`) or set DOCKER_HOST.`,
+        );
       }
     },
 
@@ -61,11 +63,13 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
 
     async listByLabel(key) {
       const found = await docker.listImages({ filters: { label: [key] } });
-      return found
-        .map((i) => ({ id: i.Id, created: new Date(i.Created * 1000).toISOString(), labels: i.Labels ?? {} }))
-        // The engine matched the label already; checking again guards against a filter the engine ignored.
-        .filter((i) => i.labels[key] !== undefined)
-        .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+      return (
+        found
+          .map((i) => ({ id: i.Id, created: new Date(i.Created * 1000).toISOString(), labels: i.Labels ?? {} }))
+          // The engine matched the label already; checking again guards against a filter the engine ignored.
+          .filter((i) => i.labels[key] !== undefined)
+          .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+      );
     },
 
     async removeImage(id) {
@@ -84,9 +88,7 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
     async pull(ref) {
       try {
         const stream = await docker.pull(ref);
-        await new Promise<void>((resolve, reject) =>
-          docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())),
-        );
+        await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
         return ok(undefined);
       } catch (e: unknown) {
         return err(message(e));
@@ -96,9 +98,19 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
 }
 
 function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
-  const config = info.Config as { Labels?: Record<string, string> | null; Entrypoint?: string[] | string | null; Cmd?: string[] | string | null } | undefined;
-  const list = (v: string[] | string | null | undefined): string[] | null => (v === undefined || v === null ? null : Array.isArray(v) ? v : [v]);
-  return { id: info.Id, created: info.Created, layers: info.RootFS?.Layers ?? [], labels: config?.Labels ?? {}, tags: info.RepoTags ?? [], entrypoint: list(config?.Entrypoint), cmd: list(config?.Cmd) };
+  const config = info.Config as
+    { Labels?: Record<string, string> | null; Entrypoint?: string[] | string | null; Cmd?: string[] | string | null } | undefined;
+  const list = (v: string[] | string | null | undefined): string[] | null =>
+    v === undefined || v === null ? null : Array.isArray(v) ? v : [v];
+  return {
+    id: info.Id,
+    created: info.Created,
+    layers: info.RootFS?.Layers ?? [],
+    labels: config?.Labels ?? {},
+    tags: info.RepoTags ?? [],
+    entrypoint: list(config?.Entrypoint),
+    cmd: list(config?.Cmd),
+  };
 }
 
 const isStatus = (e: unknown, code: number): boolean =>

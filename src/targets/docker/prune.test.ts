@@ -6,7 +6,10 @@ const id = (n: number): string => `sha256:${String(n).repeat(64)}`;
 const image = (n: number, name: string | undefined, created: string, parent?: number): ImageSummary => ({
   id: id(n),
   created,
-  labels: name === undefined ? {} : { 'org.build-images.image': name, ...(parent === undefined ? {} : { 'org.build-images.parent': id(parent) }) },
+  labels:
+    name === undefined
+      ? {}
+      : { 'org.build-images.image': name, ...(parent === undefined ? {} : { 'org.build-images.parent': id(parent) }) },
 });
 
 describe('planDockerPrune', () => {

@@ -3,7 +3,8 @@ import type { ImageSummary } from './engine.js';
 export const IMAGE_LABEL = 'org.build-images.image';
 export const PARENT_LABEL = 'org.build-images.parent';
 
-export type DockerKeepReason = { readonly kind: 'newest'; readonly rank: number } | { readonly kind: 'referenced' } | { readonly kind: 'parent'; readonly of: string };
+export type DockerKeepReason =
+  { readonly kind: 'newest'; readonly rank: number } | { readonly kind: 'referenced' } | { readonly kind: 'parent'; readonly of: string };
 
 export interface DockerPrunePlan {
   readonly keep: ReadonlyArray<{ readonly image: ImageSummary; readonly why: readonly DockerKeepReason[] }>;
@@ -15,7 +16,11 @@ export interface DockerPrunePlan {
  * considered; per image name the newest `keep` stay, and so do images the tfvars reference and every
  * ancestor (parent label) of a kept image, so nothing still in use as a base disappears.
  */
-export function planDockerPrune(input: { images: readonly ImageSummary[]; keep: number; referenced: ReadonlySet<string> }): DockerPrunePlan {
+export function planDockerPrune(input: {
+  images: readonly ImageSummary[];
+  keep: number;
+  referenced: ReadonlySet<string>;
+}): DockerPrunePlan {
   if (!Number.isInteger(input.keep) || input.keep < 1) throw new Error(`bug: keep must be a whole number >= 1, got ${input.keep}`);
   const ours = input.images.filter((i) => i.labels[IMAGE_LABEL] !== undefined);
   const byId = new Map(ours.map((i) => [i.id, i]));
@@ -26,7 +31,10 @@ export function planDockerPrune(input: { images: readonly ImageSummary[]; keep: 
   const byName = new Map<string, ImageSummary[]>();
   for (const image of ours) byName.set(image.labels[IMAGE_LABEL]!, [...(byName.get(image.labels[IMAGE_LABEL]!) ?? []), image]);
   for (const list of byName.values()) {
-    [...list].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0)).slice(0, input.keep).forEach((image, rank) => keep(image.id, { kind: 'newest', rank: rank + 1 }));
+    [...list]
+      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+      .slice(0, input.keep)
+      .forEach((image, rank) => keep(image.id, { kind: 'newest', rank: rank + 1 }));
   }
   for (const image of ours) if (input.referenced.has(image.id)) keep(image.id, { kind: 'referenced' });
   // Ancestors of everything kept so far, transitively.
@@ -46,6 +54,10 @@ export function planDockerPrune(input: { images: readonly ImageSummary[]; keep: 
 
 export function describeDockerPrunePlan(plan: DockerPrunePlan): string[] {
   const label = (i: ImageSummary): string => `${i.labels[IMAGE_LABEL]} ${i.id.slice(7, 19)} (built ${i.created.slice(0, 19)}Z)`;
-  const reason = (r: DockerKeepReason): string => (r.kind === 'newest' ? `newest #${r.rank}` : r.kind === 'referenced' ? 'in the tfvars file' : `parent of ${r.of}`);
-  return [...plan.keep.map(({ image, why }) => `keep    ${label(image)}: ${why.map(reason).join('; ')}`), ...plan.remove.map((i) => `remove  ${label(i)}`)];
+  const reason = (r: DockerKeepReason): string =>
+    r.kind === 'newest' ? `newest #${r.rank}` : r.kind === 'referenced' ? 'in the tfvars file' : `parent of ${r.of}`;
+  return [
+    ...plan.keep.map(({ image, why }) => `keep    ${label(image)}: ${why.map(reason).join('; ')}`),
+    ...plan.remove.map((i) => `remove  ${label(i)}`),
+  ];
 }

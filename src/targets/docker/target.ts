@@ -33,7 +33,8 @@ export function dockerTarget(config: Config, docker: DockerEngine, emitNote: (me
       // One query for the whole tree (1,000 images: one engine call instead of 1,000).
       index ??= docker.listByLabel(FINGERPRINT_LABEL).then((all) => {
         const byFingerprint = new Map<string, string[]>();
-        for (const image of all) byFingerprint.set(image.labels[FINGERPRINT_LABEL]!, [...(byFingerprint.get(image.labels[FINGERPRINT_LABEL]!) ?? []), image.id]);
+        for (const image of all)
+          byFingerprint.set(image.labels[FINGERPRINT_LABEL]!, [...(byFingerprint.get(image.labels[FINGERPRINT_LABEL]!) ?? []), image.id]);
         return byFingerprint;
       });
       const found = (await index).get(fingerprint) ?? [];
@@ -56,7 +57,10 @@ export function dockerTarget(config: Config, docker: DockerEngine, emitNote: (me
     ids: (artifact) => ({ id: artifact.id }),
     describe: (artifact) => shortId(artifact.id),
     logFile: (image) => dockerLogFile(config.root, image),
-    tfvars: (artifacts) => ({ path: DOCKER_TFVARS_PATH, content: renderDockerTfvars(artifacts.map(([image, a]) => [image, a.id] as const)) }),
+    tfvars: (artifacts) => ({
+      path: DOCKER_TFVARS_PATH,
+      content: renderDockerTfvars(artifacts.map(([image, a]) => [image, a.id] as const)),
+    }),
     tfvarsPath: DOCKER_TFVARS_PATH,
     recordedInTfvars(parsed) {
       const images = (parsed as { images?: Record<string, unknown> } | undefined)?.images ?? {};

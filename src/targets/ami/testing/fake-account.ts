@@ -73,7 +73,11 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
       if (missing.length > 0) throw notFound(missing);
       return { Images: all.filter((a) => input.ImageIds!.includes(a.id)).map(toImage) };
     }
-    const matches = all.filter((a) => (input.Owners?.includes('self') ? !a.foreign : true) && (input.Filters ?? []).every((f) => matchesFilter(a, f.Name ?? '', f.Values ?? [])));
+    const matches = all.filter(
+      (a) =>
+        (input.Owners?.includes('self') ? !a.foreign : true) &&
+        (input.Filters ?? []).every((f) => matchesFilter(a, f.Name ?? '', f.Values ?? [])),
+    );
     const pageSize = Math.min(options.pageSize ?? 1000, input.MaxResults ?? 1000);
     const start = Number(input.NextToken ?? 0);
     const page = matches.slice(start, start + pageSize);
@@ -94,7 +98,12 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     const region = await regionOf(getClient);
     const inUse = (regions.get(region) ?? []).some((a) => a.state !== 'gone' && (a.snapshots ?? []).includes(input.SnapshotId));
     if (inUse) {
-      throw new EC2ServiceException({ name: 'InvalidSnapshot.InUse', $fault: 'client', $metadata: {}, message: `The snapshot ${input.SnapshotId} is currently in use by an AMI` });
+      throw new EC2ServiceException({
+        name: 'InvalidSnapshot.InUse',
+        $fault: 'client',
+        $metadata: {},
+        message: `The snapshot ${input.SnapshotId} is currently in use by an AMI`,
+      });
     }
     account.deletedSnapshots.push(`${region}:${input.SnapshotId}`);
     return {};
@@ -126,9 +135,16 @@ function toImage(a: FakeAmi): Image {
     CreationDate: a.created ?? '2026-01-01T00:00:00.000Z',
     Tags: Object.entries(a.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     BlockDeviceMappings: (a.snapshots ?? []).map((SnapshotId, i) => ({ DeviceName: `/dev/sd${'abcdefgh'[i]}`, Ebs: { SnapshotId } })),
-    ...(a.state === 'failed' ? { StateReason: { Code: 'Server.InternalError', Message: 'Server.InternalError: Internal error on snapshot copy' } } : {}),
+    ...(a.state === 'failed'
+      ? { StateReason: { Code: 'Server.InternalError', Message: 'Server.InternalError: Internal error on snapshot copy' } }
+      : {}),
   };
 }
 
 const notFound = (ids: readonly string[]): EC2ServiceException =>
-  new EC2ServiceException({ name: 'InvalidAMIID.NotFound', $fault: 'client', $metadata: {}, message: `The image id '[${ids.join(', ')}]' does not exist` });
+  new EC2ServiceException({
+    name: 'InvalidAMIID.NotFound',
+    $fault: 'client',
+    $metadata: {},
+    message: `The image id '[${ids.join(', ')}]' does not exist`,
+  });

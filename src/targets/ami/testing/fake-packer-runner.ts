@@ -8,17 +8,31 @@ import type { FakeAccount } from './fake-account.js';
  * The real Packer runner around the stand-in `packer` (tests/fixtures/fake-packer), with the AMIs it
  * reports added to the in-memory account: available in the build region, pending in copy regions at first.
  */
-export function fakePackerRunner(account: FakeAccount, regions: { region: string; copyTo: readonly string[] }, env: Record<string, string>): Packer {
+export function fakePackerRunner(
+  account: FakeAccount,
+  regions: { region: string; copyTo: readonly string[] },
+  env: Record<string, string>,
+): Packer {
   const real = packerCli(FAKE_PACKER, env);
   return {
     ...real,
     async build(request) {
       const result = await real.build(request);
       if (result.ok) {
-        const vars = JSON.parse(await readFile(join(request.cwd, request.varFile), 'utf8')) as { fingerprint: string; tags: Record<string, string> };
+        const vars = JSON.parse(await readFile(join(request.cwd, request.varFile), 'utf8')) as {
+          fingerprint: string;
+          tags: Record<string, string>;
+        };
         const image = request.target.replace('amazon-ebs.', '');
         for (const region of [regions.region, ...regions.copyTo]) {
-          account.add(region, { id: fakeAmiId(image, region, vars.fingerprint), name: `${image}-${vars.fingerprint}`, state: region === regions.region ? 'available' : 'pending', tags: vars.tags, snapshots: [`snap-${image}-${region}-${vars.fingerprint.slice(0, 12)}`], created: new Date().toISOString() });
+          account.add(region, {
+            id: fakeAmiId(image, region, vars.fingerprint),
+            name: `${image}-${vars.fingerprint}`,
+            state: region === regions.region ? 'available' : 'pending',
+            tags: vars.tags,
+            snapshots: [`snap-${image}-${region}-${vars.fingerprint.slice(0, 12)}`],
+            created: new Date().toISOString(),
+          });
         }
       }
       return result;
