@@ -108,15 +108,13 @@ export function treeNumbers(tree) {
 
 export function scaleNumbers(scale) {
   const rows = [...scale].sort((a, b) => a.n - b.n);
-  const marginal = rows
-    .slice(1)
-    .map((r, i) => ({
-      from: rows[i].n,
-      to: r.n,
-      planMs: (r.plan.wallMs - rows[i].plan.wallMs) / (r.n - rows[i].n),
-      generateMs: (r.generate.wallMs - rows[i].generate.wallMs) / (r.n - rows[i].n),
-      rssKb: (r.plan.maxRssKb - rows[i].plan.maxRssKb) / (r.n - rows[i].n),
-    }));
+  const marginal = rows.slice(1).map((r, i) => ({
+    from: rows[i].n,
+    to: r.n,
+    planMs: (r.plan.wallMs - rows[i].plan.wallMs) / (r.n - rows[i].n),
+    generateMs: (r.generate.wallMs - rows[i].generate.wallMs) / (r.n - rows[i].n),
+    rssKb: (r.plan.maxRssKb - rows[i].plan.maxRssKb) / (r.n - rows[i].n),
+  }));
   const last = marginal.at(-1);
   const prev = marginal.at(-2);
   const growth = last && prev ? last.planMs / prev.planMs : NaN;
