@@ -5,12 +5,11 @@ import { formatDiagnostics } from './config/format.js';
 import type { Config } from './config/types.js';
 import { TOOL_VERSION } from './version.js';
 import { packerCli } from './packer/run.js';
-import { dockerEngine } from './targets/docker/engine.js';
 import { runBuildCommand } from './commands/build.js';
 import { runGenerateCommand } from './commands/generate.js';
 import { runPlanCommand } from './commands/plan.js';
 import { EXIT } from './commands/exit-codes.js';
-import { createTarget } from './commands/targets.js';
+import { openTarget, targetDefinition } from './targets/registry.js';
 import { runPruneCommand } from './commands/prune.js';
 import { TARGET_NAMES, type Target, type TargetName } from './targets/target.js';
 import type { SelectionFlags } from './commands/selection.js';
@@ -54,7 +53,7 @@ async function configAndTarget(opts: GlobalOptions & VarFlags): Promise<{ config
 
 /** The target, or undefined after printing why the config cannot build it (exit 2). */
 async function targetOrReport(name: TargetName, config: Config): Promise<Target<unknown> | undefined> {
-  const target = await createTarget(name, config);
+  const target = await openTarget(name, config);
   if (target.ok) return target.value;
   process.stderr.write(`${formatDiagnostics(target.error, readSource)}\n`);
   return undefined;
@@ -148,7 +147,7 @@ function program(setExit: (code: number) => void): Command {
       if (!config) return setExit(EXIT.badInput);
       setExit(
         await runGenerateCommand(config, {
-          target: opts.target,
+          definition: await targetDefinition(opts.target),
           packer: packerCli(),
           check: opts.check ?? false,
           packerVersion: opts.packerVersion,
@@ -166,14 +165,13 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions & { keep?: number; dryRun?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      if (!(await targetOrReport(opts.target, config))) return setExit(EXIT.badInput);
+      const target = await targetOrReport(opts.target, config);
+      if (!target) return setExit(EXIT.badInput);
       setExit(
         await runPruneCommand(config, {
-          target: opts.target,
+          target,
           keep: opts.keep,
           dryRun: opts.dryRun ?? false,
-          docker: () => dockerEngine(),
-          ec2: async () => (await import('./targets/ami/ec2.js')).ec2Api(),
           write: (line) => process.stdout.write(`${line}\n`),
         }),
       );
@@ -186,7 +184,7 @@ function program(setExit: (code: number) => void): Command {
       '\nPrints one line per check (OK, WARN or FAIL, with the fix); exits 1 when any check fails.\n\nExamples:\n  $ build-images doctor\n  $ DOCKER_HOST=ssh://builder build-images doctor --config images.yaml --config examples/offline/images.yaml',
     )
     .action(async (opts: GlobalOptions) => {
-      setExit(await runDoctorCommand(opts, (s) => process.stdout.write(s)));
+      setExit(await runDoctorCommand({ config: opts.config, target: await targetDefinition(opts.target) }, (s) => process.stdout.write(s)));
     });
 
   common(cmd.command('graph'))
@@ -206,7 +204,7 @@ function program(setExit: (code: number) => void): Command {
           {
             format: opts.format,
             plan: opts.plan ?? false,
-            target: opts.target,
+            definition: await targetDefinition(opts.target),
             deps: async () => {
               const target = await targetOrReport(opts.target, config);
               return target && { packer: packerCli(), target };

@@ -14,11 +14,11 @@ import type { Config } from '../src/config/types.js';
 import { runBuild, type BuildOutcome } from '../src/engine/build.js';
 import type { BuildEvent } from '../src/engine/events.js';
 import { ec2Api } from '../src/targets/ami/ec2.js';
-import { amiTarget } from '../src/targets/ami/target.js';
+import { amiDefinition } from '../src/targets/ami/definition.js';
 import { fakeAccount, type FakeAccount } from '../src/targets/ami/testing/fake-account.js';
 import { fakePackerRunner, finishCopiesOnSecondLook } from '../src/targets/ami/testing/fake-packer-runner.js';
 import { removeTempDirs, tempDir } from '../src/config/testing/temp-dir.js';
-import { fakeAmiId, scenarios } from './helpers/fake-packer.js';
+import { FAKE_PACKER, fakeAmiId, scenarios } from './helpers/fake-packer.js';
 import { runPruneCommand } from '../src/commands/prune.js';
 import { buildResultJson } from '../src/commands/build-result.js';
 import { schemaErrors } from './helpers/json-schema.js';
@@ -62,12 +62,16 @@ async function build(config: Config, account: FakeAccount, env: Record<string, s
   const events: BuildEvent[] = [];
   const outcome: BuildOutcome = await runBuild({
     config,
-    packer: fakePackerRunner(account, settings.value, { FAKE_PACKER_NO_WRAPPER: '1', ...env }),
-    target: amiTarget(config, settings.value, {
-      ec2: ec2Api(),
-      builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }),
-      pollMs: 1,
-    }),
+    packer: fakePackerRunner(
+      account,
+      settings.value,
+      { FAKE_PACKER_NO_WRAPPER: '1', ...env },
+      { executable: FAKE_PACKER, amiId: fakeAmiId },
+    ),
+    target: amiDefinition({
+      ec2: () => ec2Api(),
+      target: { builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }), pollMs: 1 },
+    }).open(config),
     signal: controller.signal,
     concurrency: 4,
     emit: (event) => {
@@ -169,13 +173,9 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     const lines: string[] = [];
     const prune = (dryRun: boolean) =>
       runPruneCommand(reloaded.value, {
-        target: 'ami',
+        target: amiDefinition({ ec2: () => ec2Api() }).open(reloaded.value),
         keep: 1,
         dryRun,
-        docker: () => {
-          throw new Error('no docker for ami');
-        },
-        ec2: () => ec2Api(),
         write: (l) => lines.push(l),
       });
     expect(await prune(true)).toBe(0);

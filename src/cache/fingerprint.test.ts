@@ -3,7 +3,8 @@ import { addFiles, removeTempDirs, tempDir } from '../config/testing/temp-dir.js
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { buildTree } from '../graph/tree.js';
-import { dockerTemplates } from '../engine/generate.js';
+import { dockerDefinition } from '../targets/docker/definition.js';
+import { dockerTemplates } from '../targets/docker/templates.js';
 import { dockerTarget } from '../targets/docker/target.js';
 import type { DockerEngine } from '../targets/docker/engine.js';
 import { fingerprintTree } from './collect-inputs.js';
@@ -14,7 +15,7 @@ afterAll(removeTempDirs);
 
 const v166 = { major: 1, minor: 6, patch: 6 };
 /** The Docker target's content settings; no engine is touched. */
-const dockerSettings = (config: Config) => dockerTarget(config, {} as DockerEngine, () => undefined).settings;
+const dockerSettings = (config: Config) => dockerTarget(dockerDefinition(), config, {} as DockerEngine, () => undefined).settings;
 const CONFIG = `version: 1
 variables: { REGION: eu, PORT: 9009 }
 targets:

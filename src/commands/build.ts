@@ -3,7 +3,6 @@ import { runBuild } from '../engine/build.js';
 import type { BuildEvent } from '../engine/events.js';
 import type { Packer } from '../packer/run.js';
 import type { Target } from '../targets/target.js';
-import { terraformRoot } from './targets.js';
 import { listrRenderer } from '../ui/listr.js';
 import { plainRenderer } from '../ui/plain.js';
 import { summaryCollector } from '../ui/summary.js';
@@ -41,7 +40,7 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
     return EXIT.badInput;
   }
   // The command line is not recorded: it may carry values the user would not want in a file.
-  const lock = await acquireLock(config.root, `build --target ${options.target.name}`);
+  const lock = await acquireLock(config.root, `build --target ${options.target.definition.name}`);
   if (!lock.ok) {
     process.stderr.write(`error: ${lock.message}\nNothing was built or written.\n`);
     return EXIT.buildFailed;
@@ -68,8 +67,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
   const controller = new AbortController();
   const interrupt = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) return;
-    const what = options.target.name === 'docker' ? 'build containers' : 'build instances, key pairs and security groups';
-    process.stderr.write(`\n${signal}: stopping builds; Packer is removing its ${what}...\n`);
+    process.stderr.write(`\n${signal}: stopping builds; Packer is removing its ${options.target.definition.wording.cleanup}...\n`);
     controller.abort();
   };
   process.on('SIGINT', interrupt);
@@ -93,7 +91,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
       },
     });
     await fancy?.finish();
-    if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(options.target.name, outcome), null, 2)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(options.target.definition.name, outcome), null, 2)}\n`);
     if (outcome.status === 'not-started') {
       process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
       return EXIT.buildFailed;
@@ -110,7 +108,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
       case 'succeeded':
         process.stderr.write(
           outcome.tfvars
-            ? `Wrote ${outcome.tfvars}: \`terraform -chdir=${terraformRoot(options.target.name)} apply\` rolls out these images.\n`
+            ? `Wrote ${outcome.tfvars}: \`terraform -chdir=${options.target.definition.terraform.root} apply\` rolls out these images.\n`
             : 'Not every image has an ID (--only left some out with nothing to reuse): the Terraform variables file was left as it was.\n',
         );
         return EXIT.ok;

@@ -1,9 +1,7 @@
-import { doctorDocker } from '../doctor/docker.js';
-import { doctorAws } from '../doctor/aws.js';
 import { hasFailure, renderCheck, renderTally } from '../doctor/check.js';
-import { probePacker, probePlugins } from '../doctor/packer.js';
+import { probePacker } from '../doctor/packer.js';
 import { runChecks, type DoctorReport } from '../doctor/run.js';
-import type { TargetName } from '../targets/target.js';
+import type { TargetDefinition } from '../targets/target.js';
 import { EXIT } from './exit-codes.js';
 
 /** Pure: what `build-images doctor` prints: one line per check, the config's problems, a tally. */
@@ -16,12 +14,12 @@ export function renderDoctor(report: DoctorReport): string {
 
 /** Exit 1 when any check failed: a CI step can run `build-images doctor` before `build-images`. */
 export async function runDoctorCommand(
-  options: { config: readonly string[]; target: TargetName },
+  options: { config: readonly string[]; target: TargetDefinition },
   write: (text: string) => void,
 ): Promise<number> {
   const report = await runChecks(
     { files: options.config, cwd: process.cwd(), target: options.target, env: process.env },
-    { packer: { version: () => probePacker(), plugins: () => probePlugins() }, docker: doctorDocker(), aws: doctorAws },
+    { packer: { version: () => probePacker() } },
   );
   write(renderDoctor(report));
   return hasFailure(report.results) ? EXIT.buildFailed : EXIT.ok;

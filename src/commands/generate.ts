@@ -1,32 +1,14 @@
 import type { Config } from '../config/types.js';
-import {
-  checkGenerated,
-  DOCKER_TEMPLATE_DIR,
-  dockerTemplates,
-  hasProvisionerLib,
-  writeGenerated,
-  type GeneratedFile,
-} from '../engine/generate.js';
-import type { ImageTree } from '../graph/tree.js';
-import { AMI_TEMPLATE_DIR, amiTemplates } from '../targets/ami/templates.js';
-import type { TargetName } from '../targets/target.js';
+import { checkGenerated, hasProvisionerLib, writeGenerated } from '../engine/generate.js';
+import type { TargetDefinition } from '../targets/target.js';
 import { detectPacker } from '../engine/prepare.js';
 import { buildTree } from '../graph/tree.js';
 import type { Packer } from '../packer/run.js';
 import { formatVersion, parsePackerVersion, type PackerVersion } from '../packer/version.js';
 import { EXIT } from './exit-codes.js';
 
-/** Templates need no target settings (those travel in the variables file): only the tree and Packer's version. */
-const RENDERERS: Record<
-  TargetName,
-  { dir: string; render: (tree: ImageTree, packer: PackerVersion, uploadLib: boolean) => GeneratedFile[] }
-> = {
-  docker: { dir: DOCKER_TEMPLATE_DIR, render: dockerTemplates },
-  ami: { dir: AMI_TEMPLATE_DIR, render: amiTemplates },
-};
-
 export interface GenerateOptions {
-  readonly target: TargetName;
+  readonly definition: TargetDefinition;
   readonly packer: Packer;
   readonly check: boolean;
   /** Render for this version instead of asking the installed Packer. */
@@ -50,7 +32,7 @@ export async function runGenerateCommand(config: Config, options: GenerateOption
     }
     version = detected.version;
   }
-  const { dir, render } = RENDERERS[options.target];
+  const { dir, render } = options.definition.templates;
   const files = render(buildTree(config.images), version, await hasProvisionerLib(config.root));
   if (options.check) {
     const problems = await checkGenerated(config.root, dir, files);
@@ -59,7 +41,7 @@ export async function runGenerateCommand(config: Config, options: GenerateOption
       return EXIT.ok;
     }
     process.stderr.write(
-      `${problems.join('\n')}\n\nTemplates are stale: run \`build-images generate --target ${options.target}\` and commit the result.\n`,
+      `${problems.join('\n')}\n\nTemplates are stale: run \`build-images generate --target ${options.definition.name}\` and commit the result.\n`,
     );
     return EXIT.buildFailed;
   }

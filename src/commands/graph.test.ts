@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ImageConfig } from '../config/types.js';
 import { buildTree } from '../graph/tree.js';
 import type { Config } from '../config/types.js';
-import { renderGraph, rootSource, type GraphMarks } from './graph.js';
+import { renderGraph, type GraphMarks } from './graph.js';
+import { dockerDefinition } from '../targets/docker/definition.js';
+import { amiDefinition } from '../targets/ami/definition.js';
 
 const image = (name: string, parent: string | undefined, provisioners: string[]): ImageConfig => ({
   name,
@@ -229,9 +231,9 @@ describe('other targets', () => {
     const config = {
       targets: { docker: { baseImage: 'ubuntu:22.04' }, ami: { sourceAmiFilter: { name: 'debian-12-amd64-*' } } },
     } as unknown as Config;
-    expect(rootSource(config, 'docker')).toBe('ubuntu:22.04');
-    expect(rootSource(config, 'ami')).toBe('source AMI debian-12-amd64-*');
-    expect(rootSource({ targets: { docker: { baseImage: 'x' } } } as unknown as Config, 'ami')).toBe(
+    expect(dockerDefinition().rootSource(config)).toBe('ubuntu:22.04');
+    expect(amiDefinition().rootSource(config)).toBe('source AMI debian-12-amd64-*');
+    expect(amiDefinition().rootSource({ targets: { docker: { baseImage: 'x' } } } as unknown as Config)).toBe(
       'source AMI (targets.ami.source_ami_filter)',
     );
   });

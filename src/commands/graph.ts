@@ -1,6 +1,6 @@
 import type { Config } from '../config/types.js';
 import { prepareRun, SELECT_ALL } from '../engine/prepare.js';
-import type { Target, TargetName } from '../targets/target.js';
+import type { Target, TargetDefinition } from '../targets/target.js';
 import { buildTree, type ImageNode, type ImageTree } from '../graph/tree.js';
 import type { Packer } from '../packer/run.js';
 import { shortId } from '../ui/format.js';
@@ -131,28 +131,19 @@ function renderDot({ tree, baseImage, marks }: GraphInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The first line of the graph: the Docker base image, or the name filter of the source AMI. */
-export function rootSource(config: Config, target: TargetName): string {
-  switch (target) {
-    case 'docker':
-      return config.targets.docker.baseImage;
-    case 'ami':
-      return `source AMI ${config.targets.ami?.sourceAmiFilter.name ?? '(targets.ami.source_ami_filter)'}`;
-  }
-}
-
 /** `build-images graph`: needs Packer and the target's engine or account only with --plan. */
 export async function runGraphCommand(
   config: Config,
   options: {
     format: GraphFormat;
     plan: boolean;
-    target: TargetName;
+    /** The target the graph is drawn for: its root source heads the graph. */
+    definition: TargetDefinition;
     deps: () => Promise<{ packer: Packer; target: Target<unknown> } | undefined>;
   },
   write: (text: string) => void,
 ): Promise<number> {
-  const baseImage = rootSource(config, options.target);
+  const baseImage = options.definition.rootSource(config);
   if (!options.plan) {
     write(renderGraph({ tree: buildTree(config.images), baseImage }, options.format));
     return EXIT.ok;

@@ -77,9 +77,11 @@ export async function runPlanCommand(
   const entries = planEntries(prepared.value, deps.target);
   if (flags.json) {
     const levels = prepared.value.tree.levels;
-    write(`${JSON.stringify({ target: deps.target.name, images: entries.map(({ shown: _shown, ...e }) => e), levels }, null, 2)}\n`);
+    write(
+      `${JSON.stringify({ target: deps.target.definition.name, images: entries.map(({ shown: _shown, ...e }) => e), levels }, null, 2)}\n`,
+    );
   } else {
-    write(renderPlan(entries, deps.target.name, deps.target.source(undefined)));
+    write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined)));
   }
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderCheck, renderTally, type CheckResult } from './check.js';
 import { diskChecks, formatBytes } from './disk.js';
-import { baseImageCheck, buildNetworkCheck, engineCheck, type EngineFacts } from './docker.js';
+import { baseImageCheck, buildNetworkCheck, engineCheck, type EngineFacts } from '../targets/docker/doctor.js';
 import { lockCheck } from './lock.js';
 import { dockerPluginCheck, packerCheck } from './packer.js';
 import { scriptsCheck } from './scripts.js';

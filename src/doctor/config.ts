@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDiagnostics } from '../config/format.js';
 import { displayPath, loadConfig } from '../config/load.js';
-import { amiTarget } from '../config/normalise.js';
-import type { TargetName } from '../targets/target.js';
-import type { Diagnostic } from '../config/diagnostic.js';
+import type { TargetDefinition } from '../targets/target.js';
 import type { Config } from '../config/types.js';
 import { buildTree } from '../graph/tree.js';
 import { fail, ok, type CheckResult } from './check.js';
@@ -15,18 +13,13 @@ export type ConfigFacts =
   | { readonly ok: false; readonly problems: number; readonly report: string; readonly shown: readonly string[] };
 
 /** Loads the config as `build` does, including what the target needs from it (`--target ami`: the region). */
-export async function probeConfig(files: readonly string[], cwd: string, target: TargetName): Promise<ConfigFacts> {
+export async function probeConfig(files: readonly string[], cwd: string, target: Pick<TargetDefinition, 'problems'>): Promise<ConfigFacts> {
   const names = files.length > 0 ? files : ['images.yaml'];
   const shown = names.map((f) => displayPath(f, cwd));
   const loaded = await loadConfig(names, { cwd });
-  const problems = loaded.ok ? (target === 'ami' ? amiProblems(loaded.value) : []) : loaded.error;
+  const problems = loaded.ok ? target.problems(loaded.value) : loaded.error;
   if (loaded.ok && problems.length === 0) return { ok: true, config: loaded.value, shown };
   return { ok: false, problems: problems.length, report: formatDiagnostics(problems, (file) => readSource(resolve(cwd, file))), shown };
-}
-
-function amiProblems(config: Config): readonly Diagnostic[] {
-  const checked = amiTarget(config);
-  return checked.ok ? [] : checked.error;
 }
 
 /** `rootsFrom` names what the root images start from for the target, given the valid config. */

@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
 import { renderCheck } from './check.js';
-import type { DoctorDocker } from './docker.js';
+import type { PluginFacts } from './packer.js';
+import type { DoctorDocker } from '../targets/docker/doctor.js';
+import { dockerDefinition } from '../targets/docker/definition.js';
+import { amiDefinition } from '../targets/ami/definition.js';
 import type { TargetName } from '../targets/target.js';
 import { runChecks, type DoctorDeps } from './run.js';
-import { classifyDryRun, type DoctorAws } from './aws.js';
+import { classifyDryRun, type DoctorAws } from '../targets/ami/doctor.js';
 
 afterAll(removeTempDirs);
 
@@ -16,10 +19,18 @@ const engine: DoctorDocker = {
 };
 const packer16: DoctorDeps['packer'] = {
   version: async () => ({ kind: 'found', path: '/usr/bin/packer', version: { major: 1, minor: 6, patch: 6 } }),
-  plugins: async () => {
-    throw new Error('Packer 1.6 has no plugins to list');
-  },
 };
+const noPlugins = async (): Promise<PluginFacts> => {
+  throw new Error('Packer 1.6 has no plugins to list');
+};
+
+/** Stand-ins for what doctor and the targets ask. */
+interface Stand {
+  packer: DoctorDeps['packer'];
+  docker: DoctorDocker;
+  plugins: () => Promise<PluginFacts>;
+  aws: () => Promise<DoctorAws>;
+}
 
 /** An account where DescribeImages and DescribeSubnets are allowed, CreateKeyPair is denied, and CreateSecurityGroup errs. */
 const account: DoctorAws = {
@@ -30,12 +41,16 @@ const account: DoctorAws = {
 
 async function doctor(
   files: Record<string, string>,
-  deps: Partial<DoctorDeps> = {},
+  stand: Partial<Stand> = {},
   env: NodeJS.ProcessEnv = {},
   target: TargetName = 'docker',
 ) {
   const cwd = await tempDir(files);
-  const report = await runChecks({ files: [], cwd, target, env }, { packer: packer16, docker: engine, aws: async () => account, ...deps });
+  const use: Stand = { packer: packer16, docker: engine, plugins: noPlugins, aws: async () => account, ...stand };
+  // The targets from their own modules, with stand-in adapters: the same checks the registry's run.
+  const definition =
+    target === 'docker' ? dockerDefinition({ docker: () => use.docker, plugins: use.plugins }) : amiDefinition({ doctor: use.aws });
+  const report = await runChecks({ files: [], cwd, target: definition, env }, { packer: use.packer });
   return { lines: report.results.map(renderCheck), problems: report.configProblems };
 }
 
@@ -81,9 +96,11 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
   it('asks `packer plugins installed` only for Packer >= 1.7', async () => {
     const packer110: DoctorDeps['packer'] = {
       version: async () => ({ kind: 'found', path: '/usr/local/bin/packer', version: { major: 1, minor: 11, patch: 2 } }),
-      plugins: async () => ({ kind: 'listed', binaries: [] }),
     };
-    const { lines } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' }, { packer: packer110 });
+    const { lines } = await doctor(
+      { 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' },
+      { packer: packer110, plugins: async () => ({ kind: 'listed', binaries: [] }) },
+    );
     expect(lines[3]).toBe(
       'WARN  packer docker plugin: github.com/hashicorp/docker is not installed; fix: the build runs `packer init`, which downloads github.com/hashicorp/docker (needs github.com); or install it now with `packer plugins install github.com/hashicorp/docker`',
     );

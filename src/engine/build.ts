@@ -13,13 +13,13 @@ import { writeGenerated } from './generate.js';
 import { manifestPath, relativeLog, renderManifest, type Manifest, type ManifestImage } from './manifest.js';
 import { prepareRun, SELECT_ALL, type Selection } from './prepare.js';
 
-export interface BuildOptions<A> {
+export interface BuildOptions<A, C = unknown> {
   readonly config: Config;
   readonly packer: Packer;
-  readonly target: Target<A>;
+  readonly target: Target<A, C>;
   readonly emit: EmitEvent;
   readonly signal: AbortSignal;
-  /** From the command line; overrides the config's. */
+  /** From the command line; overrides the target's (targets.<name>.concurrency). */
   readonly concurrency?: number;
   readonly selection?: Selection;
   /** Per image build; a build that takes longer is stopped and cleaned up like Ctrl-C, and fails. */
@@ -34,7 +34,7 @@ export type BuildOutcome =
   /** The run could not start (Packer, the engine or the account unusable): nothing was built or written. */
   | { readonly status: 'not-started'; readonly message: string };
 
-export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcome> {
+export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<BuildOutcome> {
   const { config, packer, target, emit, signal } = options;
   const { root } = config;
   const startedAt = new Date();
@@ -44,15 +44,20 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
   const { tree, decisions, fingerprints } = prepared.value;
   emit({ type: 'note', message: `Packer ${formatVersion(prepared.value.packer)}, ${prepared.value.engine}` });
 
-  await writeGenerated(root, target.templateDir, prepared.value.templates);
+  const { definition } = target;
+  const { context } = prepared.value;
+  await writeGenerated(root, definition.templates.dir, prepared.value.templates);
   const toBuild = tree.order.filter((n) => decisions.get(n.name)?.action === 'build');
   if (usesPlugins(prepared.value.packer)) {
+    // Templates come in tree order, one per image.
+    const templatePath = new Map(tree.order.map((node, i) => [node.name, prepared.value.templates[i]!.path]));
     for (const node of toBuild) {
-      const init = await packer.init(root, target.templatePath(node.name));
-      if (!init.ok) return { status: 'not-started', message: `packer init failed for ${target.templatePath(node.name)}: ${init.error}` };
+      const path = templatePath.get(node.name)!;
+      const init = await packer.init(root, path);
+      if (!init.ok) return { status: 'not-started', message: `packer init failed for ${path}: ${init.error}` };
     }
   }
-  const rootProblem = toBuild.some((n) => n.parent === undefined) ? await target.beforeRoots() : undefined;
+  const rootProblem = toBuild.some((n) => n.parent === undefined) ? await target.beforeRoots(context) : undefined;
 
   const previous = prepared.value.manifest?.images ?? {};
   const records = new Map<string, ManifestImage>();
@@ -76,7 +81,7 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
     if (decisions.get(node.name)?.action === 'absent') record(node.name, { status: 'absent' }, false);
     else emit({ type: 'queued', image: node.name, parent: node.parent });
   }
-  const concurrency = options.concurrency ?? config.targets.docker.concurrency ?? Math.max(1, availableParallelism());
+  const concurrency = options.concurrency ?? target.concurrency ?? Math.max(1, availableParallelism());
 
   const result = await schedule<A>(scheduled, {
     concurrency,
@@ -111,7 +116,9 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
         return { ok: false };
       }
       const built = await target.build(node, parent, fingerprints.get(name)!.fingerprint, {
+        context,
         packer,
+        packerVersion: prepared.value.packer,
         secrets: options.secrets ?? {},
         signal,
         timeoutMs: options.timeoutMs,
@@ -171,10 +178,10 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
     ]),
   );
   await writeFileAtomic(
-    manifestPath(root, target.name),
+    manifestPath(root, definition.name),
     renderManifest({
       version: 1,
-      target: target.name,
+      target: definition.name,
       tool: TOOL_VERSION,
       packer: formatVersion(prepared.value.packer),
       startedAt: startedAt.toISOString(),
@@ -188,8 +195,8 @@ export async function runBuild<A>(options: BuildOptions<A>): Promise<BuildOutcom
   // Only a complete tree reaches Terraform: a partial file would roll out a mix of old and new images.
   if (scheduled.length !== tree.order.length) return { status: 'succeeded', images, tfvars: undefined };
   const tfvars = target.tfvars(tree.order.map((n) => [n.name, result.values.get(n.name)!] as const));
-  await writeFileAtomic(join(root, tfvars.path), tfvars.content);
-  return { status: 'succeeded', images, tfvars: tfvars.path };
+  await writeFileAtomic(join(root, definition.terraform.tfvars), tfvars);
+  return { status: 'succeeded', images, tfvars: definition.terraform.tfvars };
 }
 
 async function tail(file: string, lines: number): Promise<string[]> {

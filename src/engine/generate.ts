@@ -1,26 +1,11 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageTree } from '../graph/tree.js';
 import { writeFileAtomic } from '../fs/atomic.js';
-import { dockerTemplatePath, GENERATED_HEADER, renderDockerTemplate } from '../packer/render-docker.js';
-import type { PackerVersion } from '../packer/version.js';
+import { GENERATED_HEADER } from '../packer/render-docker.js';
+import type { GeneratedFile } from '../targets/target.js';
 
-export interface GeneratedFile {
-  /** Relative to the project root, forward slashes. */
-  readonly path: string;
-  readonly content: string;
-}
-
-export const DOCKER_TEMPLATE_DIR = 'packer/docker';
-
-/** Pure: every Docker template the tree needs. */
-export function dockerTemplates(tree: ImageTree, packer: PackerVersion, uploadLib: boolean): GeneratedFile[] {
-  return tree.order.map((node) => ({
-    path: dockerTemplatePath(node.name),
-    content: renderDockerTemplate({ image: node.name, provisioners: node.image.provisioners, uploadLib, packer }),
-  }));
-}
+export type { GeneratedFile };
 
 export async function hasProvisionerLib(root: string): Promise<boolean> {
   try {

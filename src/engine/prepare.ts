@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Config } from '../config/types.js';
 import { buildTree, type ImageTree } from '../graph/tree.js';
 import { fingerprintTree, type Fingerprinted } from '../cache/collect-inputs.js';
@@ -7,16 +5,19 @@ import { decide, type Decision } from '../cache/decide.js';
 import type { FingerprintInputs } from '../cache/fingerprint.js';
 import { formatVersion, MINIMUM_PACKER, atLeast, type PackerVersion } from '../packer/version.js';
 import type { Packer } from '../packer/run.js';
-import type { Target } from '../targets/target.js';
-import { hasProvisionerLib, type GeneratedFile } from './generate.js';
+import type { GeneratedFile, Target } from '../targets/target.js';
+import { readTfvarsFile } from '../targets/tfvars-file.js';
+import { hasProvisionerLib } from './generate.js';
 import { readManifest, type Manifest } from './manifest.js';
 
 /** Everything decided before any build starts: the data `plan` prints and `build` executes. */
-export interface PreparedRun<A> {
+export interface PreparedRun<A, C = unknown> {
   readonly tree: ImageTree;
   readonly packer: PackerVersion;
   /** The target's one-line description from its preflight. */
   readonly engine: string;
+  /** What the target's preflight found, for its builds. */
+  readonly context: C;
   readonly templates: readonly GeneratedFile[];
   readonly fingerprints: ReadonlyMap<string, Fingerprinted>;
   readonly decisions: ReadonlyMap<string, Decision<A>>;
@@ -44,17 +45,17 @@ export async function detectPacker(packer: Packer): Promise<{ ok: true; version:
 }
 
 /** Fingerprints of the whole tree as the target would render it. */
-export async function fingerprintsFor<A>(config: Config, tree: ImageTree, target: Target<A>, packer: PackerVersion) {
-  const templates = target.templates(tree, packer, await hasProvisionerLib(config.root));
+export async function fingerprintsFor<A, C>(config: Config, tree: ImageTree, target: Target<A, C>, packer: PackerVersion) {
+  const templates = target.definition.templates.render(tree, packer, await hasProvisionerLib(config.root));
   const byImage = new Map(tree.order.map((node, i) => [node.name, templates[i]!.content]));
   return { templates, fingerprints: await fingerprintTree(config, tree, byImage, (image) => target.settings(image)) };
 }
 
-export async function prepareRun<A>(
+export async function prepareRun<A, C>(
   config: Config,
-  deps: { packer: Packer; target: Target<A> },
+  deps: { packer: Packer; target: Target<A, C> },
   selection: Selection,
-): Promise<{ ok: true; value: PreparedRun<A> } | { ok: false; message: string }> {
+): Promise<{ ok: true; value: PreparedRun<A, C> } | { ok: false; message: string }> {
   const { target } = deps;
   const tree = buildTree(config.images);
   // Both ask another process or the network: ask at once.
@@ -63,14 +64,31 @@ export async function prepareRun<A>(
   if (!engine.ok) return { ok: false, message: engine.error };
 
   const { templates, fingerprints } = await fingerprintsFor(config, tree, target, packer.version);
-  const manifest = await readManifest(config.root, target.name);
+  const manifest = await readManifest(config.root, target.definition.name);
   const recorded = await recordedIds(config.root, target, manifest);
-  const existing = new Map<string, A | undefined>();
-  for (const node of tree.order) {
-    existing.set(node.name, await target.findReusable(node.name, fingerprints.get(node.name)!.fingerprint, recorded.get(node.name) ?? []));
-  }
+  if (!recorded.ok) return { ok: false, message: recorded.error };
+  const queries = tree.order.map((node) => ({
+    image: node.name,
+    fingerprint: fingerprints.get(node.name)!.fingerprint,
+    recorded: recorded.value.get(node.name) ?? [],
+  }));
+  const found = await target.findReusable(queries, engine.value.context);
+  if (!found.ok) return { ok: false, message: found.error };
+  const existing = new Map<string, A | undefined>(tree.order.map((node) => [node.name, found.value.get(node.name)]));
   const decisions = decide({ tree, fingerprints, existing, previous: previousInputs(manifest), ...selection });
-  return { ok: true, value: { tree, packer: packer.version, engine: engine.value, templates, fingerprints, decisions, manifest } };
+  return {
+    ok: true,
+    value: {
+      tree,
+      packer: packer.version,
+      engine: engine.value.description,
+      context: engine.value.context,
+      templates,
+      fingerprints,
+      decisions,
+      manifest,
+    },
+  };
 }
 
 /** The inputs of each image's last good build, from the last manifest; empty when there is none. */
@@ -83,13 +101,15 @@ function previousInputs(manifest: Manifest | undefined): Map<string, Fingerprint
  * artifacts may carry one fingerprint (a forced rebuild, a colleague's build); preferring these keeps an
  * unchanged tree handing Terraform the same IDs.
  */
-async function recordedIds<A>(root: string, target: Target<A>, manifest: Manifest | undefined): Promise<Map<string, string[]>> {
+async function recordedIds<A, C>(
+  root: string,
+  target: Target<A, C>,
+  manifest: Manifest | undefined,
+): Promise<{ ok: true; value: Map<string, string[]> } | { ok: false; error: string }> {
   const ids = new Map<string, string[]>();
   for (const [image, entry] of Object.entries(manifest?.images ?? {})) if (entry.id) ids.set(image, [entry.id]);
-  const parsed = await readFile(join(root, target.tfvarsPath), 'utf8').then(
-    (t) => JSON.parse(t) as unknown,
-    () => undefined,
-  );
-  for (const [image, list] of target.recordedInTfvars(parsed)) ids.set(image, [...(ids.get(image) ?? []), ...list]);
-  return ids;
+  const inTfvars = await readTfvarsFile(root, target.definition);
+  if (!inTfvars.ok) return inTfvars;
+  for (const [image, list] of inTfvars.value) ids.set(image, [...(ids.get(image) ?? []), ...list]);
+  return { ok: true, value: ids };
 }

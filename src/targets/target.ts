@@ -1,5 +1,7 @@
+import type { Diagnostic } from '../config/diagnostic.js';
+import type { Config } from '../config/types.js';
+import type { CheckResult } from '../doctor/check.js';
 import type { ImageNode, ImageTree } from '../graph/tree.js';
-import type { GeneratedFile } from '../engine/generate.js';
 import type { Packer } from '../packer/run.js';
 import type { PackerVersion } from '../packer/version.js';
 import type { Result } from '../result.js';
@@ -7,14 +9,76 @@ import type { Result } from '../result.js';
 export type TargetName = 'docker' | 'ami';
 export const TARGET_NAMES: readonly TargetName[] = ['docker', 'ami'];
 
+/** A file the tool generates (a Packer template): path relative to the project root, forward slashes. */
+export interface GeneratedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * What a target is before any config is read: the registry (targets/registry.ts) maps a name to one.
+ * Everything here is pure or reads only the arguments it is given; `open` makes the port for one config.
+ */
+export interface TargetDefinition {
+  readonly name: TargetName;
+  /** Templates need no target settings (those travel in the variables file): only the tree and Packer's version. */
+  readonly templates: {
+    readonly dir: string;
+    render(tree: ImageTree, packer: PackerVersion, uploadLib: boolean): GeneratedFile[];
+  };
+  /** The Terraform root that consumes the images, its variables file, and the one reader of that file. */
+  readonly terraform: {
+    readonly root: string;
+    /** Relative to the project root. */
+    readonly tfvars: string;
+    /** The IDs per image in a tfvars file this target wrote; an error for anything else (never a guess). */
+    read(text: string): Result<Map<string, string[]>, string>;
+  };
+  /** What the root images start from, for people: the base image, or the source AMI filter. */
+  rootSource(config: Config): string;
+  /** How the target's words differ. */
+  readonly wording: {
+    /** What Packer removes when a build is stopped (interrupt or timeout). */
+    readonly cleanup: string;
+  };
+  /** Problems in the config that keep it from being built for this target (exit 2). */
+  problems(config: Config): readonly Diagnostic[];
+  /** Doctor's checks for this target, after the config and Packer were probed (same order every run). */
+  doctor(input: DoctorInput): Promise<DoctorOutput>;
+  /** The port for one config; the caller checked `problems(config)` first. */
+  open(config: Config, deps?: OpenDeps): Target<unknown>;
+}
+
+export interface OpenDeps {
+  /** Where a target says what it is doing outside an image's build (e.g. pulling the base image). */
+  readonly note?: (message: string) => void;
+}
+
+export interface DoctorInput {
+  /** undefined when the config is not valid. */
+  readonly config: Config | undefined;
+  /** The Packer version found, when a usable one was. */
+  readonly packer: PackerVersion | undefined;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface DoctorOutput {
+  readonly checks: readonly CheckResult[];
+  /** A directory of the target's that needs disk space on this machine, or why it is not checked here. */
+  readonly disk?: { readonly path: string } | { readonly remote: string };
+}
+
 export interface TargetBuildFailure {
   readonly message: string;
   readonly logFile: string | undefined;
   readonly interrupted: boolean;
 }
 
-export interface TargetBuildContext {
+/** What the engine hands one image's build: `context` is what the target's preflight returned for this run. */
+export interface TargetBuildContext<C> {
+  readonly context: C;
   readonly packer: Packer;
+  readonly packerVersion: PackerVersion;
   /** Secret values by name (config `secrets`, read from the environment): given to provisioners, never written or logged. */
   readonly secrets: Readonly<Record<string, string>>;
   readonly signal: AbortSignal;
@@ -22,25 +86,39 @@ export interface TargetBuildContext {
   readonly onLine: (line: string) => void;
 }
 
+/** One image the engine wants reused if it can be: `recorded` are the IDs the project last handed out for it. */
+export interface ReuseQuery {
+  readonly image: string;
+  readonly fingerprint: string;
+  readonly recorded: readonly string[];
+}
+
+/** What a prune would do, as the target planned it; `apply` removes what the plan says. */
+export interface TargetPrunePlan {
+  readonly lines: readonly string[];
+  readonly removeCount: number;
+  apply(onRemoved: (line: string) => void): Promise<{ readonly failed: readonly string[] }>;
+}
+
 /**
- * What the engine needs from a place images are built (a Docker engine, an AWS account). The engine
- * owns planning, scheduling, the manifest and the tfvars; a target knows its templates, its reuse
- * lookup, one image's build and what it hands to Terraform. `A` is one image's artifact.
+ * What the engine needs from a place images are built (a Docker engine, an AWS account), for one config.
+ * The engine owns planning, scheduling, the manifest and writing files; a target knows its settings, its
+ * reuse lookup, one image's build and what it hands to Terraform. `A` is one image's artifact, `C` what
+ * preflight found (passed back to every later call: the port keeps no state between calls).
  */
-export interface Target<A> {
-  readonly name: TargetName;
-  readonly templateDir: string;
-  templatePath(image: string): string;
-  templates(tree: ImageTree, packer: PackerVersion, uploadLib: boolean): GeneratedFile[];
+export interface Target<A, C = unknown> {
+  readonly definition: TargetDefinition;
+  /** Builds at once from the config (targets.<name>.concurrency); undefined: decide at run time. */
+  readonly concurrency: number | undefined;
   /** The target settings that shape an image's content, for its fingerprint. */
   settings(image: { name: string; parent: string | undefined }): Readonly<Record<string, unknown>>;
-  /** Checks before anything is written (engine reachable, credentials); a one-line description on success. */
-  preflight(): Promise<Result<string, string>>;
-  /** An existing artifact with this fingerprint; `recorded` are the IDs the project last used for the image. */
-  findReusable(image: string, fingerprint: string, recorded: readonly string[]): Promise<A | undefined>;
+  /** Checks before anything is written (engine reachable, credentials): a one-line description and the context. */
+  preflight(): Promise<Result<{ readonly description: string; readonly context: C }, string>>;
+  /** Existing artifacts with these fingerprints, by image; an error when the lookup itself failed. */
+  findReusable(queries: readonly ReuseQuery[], context: C): Promise<Result<ReadonlyMap<string, A>, string>>;
   /** Work before the first build of a root (e.g. pulling the base image); returns why roots cannot build. */
-  beforeRoots(): Promise<string | undefined>;
-  build(node: ImageNode, parent: A | undefined, fingerprint: string, ctx: TargetBuildContext): Promise<Result<A, TargetBuildFailure>>;
+  beforeRoots(context: C): Promise<string | undefined>;
+  build(node: ImageNode, parent: A | undefined, fingerprint: string, ctx: TargetBuildContext<C>): Promise<Result<A, TargetBuildFailure>>;
   /** Makes a reused artifact current (e.g. re-tags it); may do nothing. */
   adopt(image: string, artifact: A): Promise<void>;
   /** What the image was built from, for the manifest: the parent's ID or the base. */
@@ -50,9 +128,11 @@ export interface Target<A> {
   /** A short form for progress lines and the summary. */
   describe(artifact: A): string;
   readonly logFile: (image: string) => string;
-  /** The Terraform variables file for a complete tree: path relative to the root, and content. */
-  tfvars(artifacts: ReadonlyArray<readonly [image: string, artifact: A]>): { readonly path: string; readonly content: string };
-  /** IDs recorded in the target's tfvars file, per image, to prefer them among equal reusable artifacts. */
-  readonly tfvarsPath: string;
-  recordedInTfvars(parsed: unknown): Map<string, string[]>;
+  /** The Terraform variables file's content for a complete tree (its path is `definition.terraform.tfvars`). */
+  tfvars(artifacts: ReadonlyArray<readonly [image: string, artifact: A]>): string;
+  /** Prune: how many per image to keep when --keep is not given, and the plan for `keep` and the IDs Terraform uses. */
+  readonly prune: {
+    readonly defaultKeep: number;
+    plan(keep: number, referenced: ReadonlySet<string>): Promise<TargetPrunePlan>;
+  };
 }

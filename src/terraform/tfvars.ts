@@ -12,7 +12,7 @@ export const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 export function renderDockerTfvars(ids: ReadonlyArray<readonly [image: string, id: string]>): string {
   const images: Record<string, string> = {};
   for (const [image, id] of ids) {
-    if (!/^sha256:[0-9a-f]{64}$/.test(id)) throw new Error(`bug: refusing to write image ID ${JSON.stringify(id)} for ${image}`);
+    if (!DOCKER_ID.test(id)) throw new Error(`bug: refusing to write image ID ${JSON.stringify(id)} for ${image}`);
     images[image] = id;
   }
   return `${JSON.stringify({ images }, null, 2)}\n`;
@@ -72,3 +72,27 @@ export function parseAmiTfvars(text: string): Result<Record<string, Record<strin
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads back a Docker tfvars file: `{"images": {"<image>": "sha256:…"}}`. Anything else is refused, so that
+ * a damaged file can neither make prune believe nothing is in use nor pass for the IDs last handed out.
+ */
+export function parseDockerTfvars(text: string): Result<Record<string, string>, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e: unknown) {
+    return err(`not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const images = isRecord(value) ? value['images'] : undefined;
+  if (!isRecord(images)) return err('expected {"images": {"<image>": "sha256:…"}}');
+  const out: Record<string, string> = {};
+  for (const [image, id] of Object.entries(images)) {
+    // Any string, as before: terraform/docker validates the IDs itself, and an odd value only never matches an image.
+    if (typeof id !== 'string') return err(`images["${image}"] is not a string: ${JSON.stringify(id)}`);
+    out[image] = id;
+  }
+  return ok(out);
+}
+
+const DOCKER_ID = /^sha256:[0-9a-f]{64}$/;

@@ -1,11 +1,4 @@
-export const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12);
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-}
+export { formatDuration, shortId } from '../text.js';
 
 /** A plain-text table: columns padded to their widest cell. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

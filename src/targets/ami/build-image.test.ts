@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { fakeAmiId, scenarios } from '../../../tests/helpers/fake-packer.js';
+import { FAKE_PACKER, fakeAmiId, scenarios } from '../../../tests/helpers/fake-packer.js';
 import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
 import { removeTempDirs, tempDir } from '../../config/testing/temp-dir.js';
 import type { BuildableAmiTarget } from '../../config/types.js';
@@ -64,7 +64,7 @@ async function setup(env: Record<string, string> = {}) {
   const ctx: AmiBuildContext = {
     root,
     target: TARGET,
-    packer: fakePackerRunner(account, TARGET, { FAKE_PACKER_LOG: log, ...env }),
+    packer: fakePackerRunner(account, TARGET, { FAKE_PACKER_LOG: log, ...env }, { executable: FAKE_PACKER, amiId: fakeAmiId }),
     ec2: ec2Api(),
     signal: new AbortController().signal,
     onLine: (line) => lines.push(line),

@@ -1,3 +1,4 @@
+import type { TargetPrunePlan } from '../target.js';
 import { unreachable } from '../../result.js';
 import type { AmiImage, Ec2 } from './ec2.js';
 import { Ec2Error } from './ec2-error.js';
@@ -175,4 +176,22 @@ export function describePrunePlan(plan: PrunePlan): string[] {
     ...plan.keep.map(({ ami, why }) => `keep    ${ami.name} (${why.map(reason).join('; ')}): ${regions(ami)}`),
     ...plan.remove.map((ami) => `remove  ${ami.name}: ${regions(ami)}`),
   ];
+}
+
+/** The prune for one account: build-images' AMIs in the build and copy regions, planned by planPrune. */
+export async function amiPrune(
+  ec2: Ec2,
+  regions: readonly string[],
+  keep: number,
+  referenced: ReadonlySet<string>,
+): Promise<TargetPrunePlan> {
+  const plan = planPrune({ images: await listToolAmis(ec2, regions), keep, referenced });
+  return {
+    lines: describePrunePlan(plan),
+    removeCount: plan.remove.length,
+    async apply(onRemoved) {
+      const outcome = await executePrune(ec2, plan, { onRemoved: (a) => onRemoved(`removed ${a.region} ${a.id} and its snapshots`) });
+      return { failed: outcome.failed.map((f) => `could not remove ${f.ami.region} ${f.ami.id}: ${f.message}`) };
+    },
+  };
 }

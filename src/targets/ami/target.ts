@@ -1,16 +1,15 @@
 import type { Config, BuildableAmiTarget } from '../../config/types.js';
 import { err, ok } from '../../result.js';
-import { amiTemplatePath } from '../../packer/render-ami.js';
 import { usesPlugins } from '../../packer/version.js';
-import { AMI_TFVARS_PATH, renderAmiTfvars } from '../../terraform/tfvars.js';
+import { renderAmiTfvars } from '../../terraform/tfvars.js';
 import { TOOL_VERSION } from '../../version.js';
-import type { Target } from '../target.js';
+import type { Target, TargetDefinition } from '../target.js';
 import { amiLogFile, buildAmiImage, type BuiltAmi } from './build-image.js';
 import { builderCidr } from './builder-address.js';
-import { amiRegions, findReusable } from './checks.js';
+import { amiRegions, describeAmiFailure, findReusable } from './checks.js';
 import type { Ec2 } from './ec2.js';
 import { readGitCommit } from './git-commit.js';
-import { AMI_TEMPLATE_DIR, amiTemplates } from './templates.js';
+import { amiPrune } from './prune.js';
 
 export interface AmiTargetDeps {
   readonly ec2: Ec2;
@@ -23,22 +22,24 @@ export interface AmiTargetDeps {
   readonly pollMs?: number;
 }
 
+/** What preflight found for this run, handed to every build. */
+export interface AmiContext {
+  readonly sshSourceCidrs: readonly string[];
+  readonly gitCommit: string | undefined;
+}
+
 /** AMIs with Packer's amazon-ebs builder: one AMI per image in the build region, copied to copy_to. */
-export function amiTarget(config: Config, target: BuildableAmiTarget, deps: AmiTargetDeps): Target<BuiltAmi> {
+export function amiTarget(
+  definition: TargetDefinition,
+  config: Config,
+  target: BuildableAmiTarget,
+  deps: AmiTargetDeps,
+): Target<BuiltAmi, AmiContext> {
   const regions = amiRegions(target);
   const inBuildRegion = (artifact: BuiltAmi): string => artifact.amis[target.region]!.id;
-  let sshSourceCidrs: string[] = [];
-  let gitCommit: string | undefined;
-  let imds = { requireImdsV2ViaApi: true };
   return {
-    name: 'ami',
-    templateDir: AMI_TEMPLATE_DIR,
-    templatePath: amiTemplatePath,
-    templates: (tree, packer, uploadLib) => {
-      // Packer 1.6 cannot ask for IMDSv2 in the template: the build instance is switched through the API.
-      imds = { requireImdsV2ViaApi: !usesPlugins(packer) };
-      return amiTemplates(tree, packer, uploadLib);
-    },
+    definition,
+    concurrency: target.concurrency,
     // Tags do not shape content; the build region, copies, instance, source and encryption do.
     settings: (image) => ({
       'targets.ami.region': target.region,
@@ -57,19 +58,26 @@ export function amiTarget(config: Config, target: BuildableAmiTarget, deps: AmiT
         return err(
           `cannot find this machine's public address for the build instances' security group: ${cidr.error}. Set BUILD_IMAGES_BUILDER_CIDR (e.g. 203.0.113.7/32).`,
         );
-      sshSourceCidrs = [cidr.value];
-      gitCommit = await readGitCommit(config.root);
-      return ok(`AWS ${target.region}${target.copyTo.length ? ` (+ ${target.copyTo.join(', ')})` : ''}, SSH from ${cidr.value}`);
+      return ok({
+        description: `AWS ${target.region}${target.copyTo.length ? ` (+ ${target.copyTo.join(', ')})` : ''}, SSH from ${cidr.value}`,
+        context: { sshSourceCidrs: [cidr.value], gitCommit: await readGitCommit(config.root) },
+      });
     },
-    async findReusable(image, fingerprint) {
-      const found = await findReusable(deps.ec2, { image, fingerprint, regions });
-      if (!found.ok || found.value.kind !== 'reusable') return undefined;
-      const amis = found.value.amis;
-      return { name: amis[target.region]!.name, amis };
+    async findReusable(queries) {
+      const found = new Map<string, BuiltAmi>();
+      for (const { image, fingerprint } of queries) {
+        const lookup = await findReusable(deps.ec2, { image, fingerprint, regions });
+        // The lookup failing is not "nothing to reuse": say why (access denied, throttled) instead of planning a build.
+        if (!lookup.ok) return err(`looking for a reusable AMI of image "${image}": ${describeAmiFailure(lookup.error)}`);
+        if (lookup.value.kind !== 'reusable') continue;
+        const amis = lookup.value.amis;
+        found.set(image, { name: amis[target.region]!.name, amis });
+      }
+      return ok(found);
     },
     beforeRoots: async () => undefined,
-    async build(node, parent, fingerprint, ctx) {
-      const built = await buildAmiImage(
+    build: (node, parent, fingerprint, ctx) =>
+      buildAmiImage(
         {
           image: node.name,
           variables: { ...node.image.variables, ...ctx.secrets },
@@ -84,36 +92,25 @@ export function amiTarget(config: Config, target: BuildableAmiTarget, deps: AmiT
           signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
           onLine: ctx.onLine,
           toolVersion: TOOL_VERSION,
-          gitCommit,
-          sshSourceCidrs,
+          gitCommit: ctx.context.gitCommit,
+          sshSourceCidrs: [...ctx.context.sshSourceCidrs],
           redact: Object.values(ctx.secrets),
-          ...imds,
+          // Packer 1.6 cannot ask for IMDSv2 in the template: the build instance is switched through the API.
+          requireImdsV2ViaApi: !usesPlugins(ctx.packerVersion),
           ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
         },
-      );
-      return built;
-    },
+      ),
     adopt: async () => undefined,
     source: (parent) => (parent === undefined ? 'source_ami_filter' : inBuildRegion(parent)),
     ids: (artifact) => ({ id: inBuildRegion(artifact), regions: Object.fromEntries(regions.map((r) => [r, artifact.amis[r]!.id])) }),
     describe: (artifact) =>
       `${inBuildRegion(artifact)}${target.copyTo.length ? ` (+${target.copyTo.length} region${target.copyTo.length === 1 ? '' : 's'})` : ''}`,
     logFile: (image) => amiLogFile(config.root, image),
-    tfvars: (artifacts) => ({
-      path: AMI_TFVARS_PATH,
-      content: renderAmiTfvars(
+    tfvars: (artifacts) =>
+      renderAmiTfvars(
         artifacts.map(([image, a]) => [image, Object.fromEntries(regions.map((r) => [r, a.amis[r]!.id]))] as const),
         regions,
       ),
-    }),
-    tfvarsPath: AMI_TFVARS_PATH,
-    recordedInTfvars(parsed) {
-      const amis = (parsed as { amis?: Record<string, Record<string, unknown>> } | undefined)?.amis ?? {};
-      return new Map(
-        Object.entries(amis).flatMap(([image, byRegion]) =>
-          typeof byRegion?.[target.region] === 'string' ? [[image, [byRegion[target.region] as string]] as const] : [],
-        ),
-      );
-    },
+    prune: { defaultKeep: target.keep, plan: (keep, referenced) => amiPrune(deps.ec2, regions, keep, referenced) },
   };
 }

@@ -9,7 +9,7 @@ import { dockerTemplatePath, type DockerTemplateVariables } from '../../packer/r
 import type { Packer } from '../../packer/run.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { DockerEngine } from './engine.js';
-import { formatDuration } from '../../ui/format.js';
+import { formatDuration } from '../../text.js';
 
 export interface BuiltImage {
   readonly id: string;

@@ -1,4 +1,6 @@
-import type { ImageSummary } from './engine.js';
+import type { Config } from '../../config/types.js';
+import type { TargetPrunePlan } from '../target.js';
+import type { DockerEngine, ImageSummary } from './engine.js';
 
 export const IMAGE_LABEL = 'org.build-images.image';
 export const PARENT_LABEL = 'org.build-images.parent';
@@ -60,4 +62,32 @@ export function describeDockerPrunePlan(plan: DockerPrunePlan): string[] {
     ...plan.keep.map(({ image, why }) => `keep    ${label(image)}: ${why.map(reason).join('; ')}`),
     ...plan.remove.map((i) => `remove  ${label(i)}`),
   ];
+}
+
+/**
+ * The prune for one config: the engine's build-images images with this config's image names (the engine
+ * may hold other projects' images too), planned by planDockerPrune.
+ */
+export async function dockerPrune(
+  docker: DockerEngine,
+  config: Config,
+  keep: number,
+  referenced: ReadonlySet<string>,
+): Promise<TargetPrunePlan> {
+  const names = new Set(config.images.map((i) => i.name));
+  const images = (await docker.listByLabel(IMAGE_LABEL)).filter((i) => names.has(i.labels[IMAGE_LABEL] ?? ''));
+  const plan = planDockerPrune({ images, keep, referenced });
+  return {
+    lines: describeDockerPrunePlan(plan),
+    removeCount: plan.remove.length,
+    async apply(onRemoved) {
+      const failed: string[] = [];
+      for (const image of plan.remove) {
+        const removed = await docker.removeImage(image.id);
+        if (removed.ok) onRemoved(`removed ${image.id}`);
+        else failed.push(`could not remove ${image.id}: ${removed.error}`);
+      }
+      return { failed };
+    },
+  };
 }

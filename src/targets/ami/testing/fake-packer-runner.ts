@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FAKE_PACKER, fakeAmiId } from '../../../../tests/helpers/fake-packer.js';
 import { packerCli, type Packer } from '../../../packer/run.js';
 import type { FakeAccount } from './fake-account.js';
 
@@ -12,8 +11,10 @@ export function fakePackerRunner(
   account: FakeAccount,
   regions: { region: string; copyTo: readonly string[] },
   env: Record<string, string>,
+  /** The stand-in and the AMI IDs it reports (tests/helpers/fake-packer.ts): passed in, so src/ never imports tests/. */
+  fake: { readonly executable: string; readonly amiId: (image: string, region: string, fingerprint: string) => string },
 ): Packer {
-  const real = packerCli(FAKE_PACKER, env);
+  const real = packerCli(fake.executable, env);
   return {
     ...real,
     async build(request) {
@@ -26,7 +27,7 @@ export function fakePackerRunner(
         const image = request.target.replace('amazon-ebs.', '');
         for (const region of [regions.region, ...regions.copyTo]) {
           account.add(region, {
-            id: fakeAmiId(image, region, vars.fingerprint),
+            id: fake.amiId(image, region, vars.fingerprint),
             name: `${image}-${vars.fingerprint}`,
             state: region === regions.region ? 'available' : 'pending',
             tags: vars.tags,

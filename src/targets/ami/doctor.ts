@@ -1,4 +1,5 @@
-import { fail, ok, warn, type CheckResult } from './check.js';
+import { fail, notChecked, ok, warn, type CheckResult } from '../../doctor/check.js';
+import type { DoctorInput, DoctorOutput } from '../target.js';
 
 /**
  * What doctor asks AWS for --target ami: whether credentials resolve (the SDK's default chain), and
@@ -89,4 +90,22 @@ export function classifyDryRun(e: unknown): DryRunVerdict {
   if (name === 'DryRunOperation') return 'allowed';
   if (name === 'UnauthorizedOperation' || name === 'AccessDenied' || name === 'AccessDeniedException') return 'denied';
   return { error: e instanceof Error ? e.message : String(e) };
+}
+
+/** The AWS checks, in the order doctor prints them: credentials, then permissions. */
+export async function amiDoctor(input: DoctorInput, aws: () => Promise<DoctorAws>): Promise<DoctorOutput> {
+  const region = input.config?.targets.ami?.region;
+  if (region === undefined) {
+    const why = 'no targets.ami.region in a valid config';
+    return { checks: [notChecked('aws credentials', why), notChecked('aws permissions', why)] };
+  }
+  const account = await aws();
+  const credentials = await account.credentials(region);
+  const checks: CheckResult[] = [credentialsCheck(credentials)];
+  if (!credentials.ok) checks.push(notChecked('aws permissions', 'no AWS credentials'));
+  else
+    checks.push(
+      permissionsCheck(region, await Promise.all(DRY_RUN_CALLS.map(async (call) => [call, await account.dryRun(region, call)] as const))),
+    );
+  return { checks };
 }

@@ -1,7 +1,11 @@
 import Docker from 'dockerode';
-import { err, ok as okResult, type Result } from '../result.js';
-import { shortId } from '../ui/format.js';
-import { fail, ok, warn, type CheckResult } from './check.js';
+import { notChecked, fail, ok, warn, type CheckResult } from '../../doctor/check.js';
+import { dockerPluginCheck, type PluginFacts } from '../../doctor/packer.js';
+import type { Config } from '../../config/types.js';
+import { usesPlugins } from '../../packer/version.js';
+import { err, ok as okResult, type Result } from '../../result.js';
+import { shortId } from '../../text.js';
+import type { DoctorInput, DoctorOutput } from '../target.js';
 
 /** What `docker info` and `docker network ls` said about the engine. */
 export interface EngineFacts {
@@ -142,4 +146,45 @@ function message(e: unknown): string {
   const json = (e as { json?: { message?: unknown } } | null)?.json;
   if (json && typeof json.message === 'string') return json.message.trim();
   return (e instanceof Error ? e.message : String(e)).trim();
+}
+
+/** What doctor asks for --target docker; tests pass stand-ins. */
+export interface DockerDoctorAdapters {
+  readonly docker: () => DoctorDocker;
+  /** `packer plugins installed` (Packer >= 1.7). */
+  readonly plugins: () => Promise<PluginFacts>;
+}
+
+/** The Docker checks, in the order doctor prints them: plugin, engine, build network, base image. */
+export async function dockerDoctor(input: DoctorInput, adapters: DockerDoctorAdapters): Promise<DoctorOutput> {
+  const docker = adapters.docker();
+  const [engine, plugins] = await Promise.all([
+    docker.info(),
+    input.packer !== undefined && usesPlugins(input.packer) ? adapters.plugins() : undefined,
+  ]);
+  const checks: CheckResult[] = [
+    input.packer === undefined ? notChecked('packer docker plugin', 'no usable Packer') : dockerPluginCheck(input.packer, plugins),
+  ];
+  const where = engineAddress(input.env);
+  checks.push(engineCheck(where, engine));
+  const config: Config | undefined = input.config;
+  const unreachable = 'the Docker engine cannot be reached';
+  const invalid = 'the config is not valid';
+  if (!engine.ok) checks.push(notChecked('build network', unreachable), notChecked('base image', unreachable));
+  else if (config === undefined) checks.push(notChecked('build network', invalid), notChecked('base image', invalid));
+  else {
+    const settings = config.targets.docker;
+    checks.push(
+      buildNetworkCheck(engine.value, settings.runArgs),
+      baseImageCheck(settings.baseImage, await docker.baseImage(settings.baseImage)),
+    );
+  }
+  const rootDir = engine.ok ? engine.value.rootDir : undefined;
+  if (rootDir === undefined) return { checks };
+  return {
+    checks,
+    disk: where.startsWith('unix://')
+      ? { path: rootDir }
+      : { remote: `the Docker root dir is on the engine's machine (${where}), not checked here` },
+  };
 }

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
-import { doctorAws } from './aws.js';
+import { doctorAws } from './doctor.js';
 
 const mock = mockClient(EC2Client);
 afterAll(() => mock.restore());

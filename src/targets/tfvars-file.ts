@@ -1,0 +1,26 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { err, ok, type Result } from '../result.js';
+import type { TargetDefinition } from './target.js';
+
+/**
+ * The one reader of a target's tfvars file (build, plan and prune all use it): the IDs per image, empty when
+ * there is no file yet. A file that is there but is not what the tool writes is an error naming the file:
+ * guessing would let prune remove what Terraform uses, or make a build hand out other IDs than last time.
+ */
+export async function readTfvarsFile(root: string, definition: TargetDefinition): Promise<Result<Map<string, string[]>, string>> {
+  const path = definition.terraform.tfvars;
+  let text: string;
+  try {
+    text = await readFile(join(root, path), 'utf8');
+  } catch (e: unknown) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return ok(new Map());
+    return err(`${path} cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const parsed = definition.terraform.read(text);
+  return parsed.ok
+    ? parsed
+    : err(
+        `${path} is not a variables file build-images wrote (${parsed.error}): restore it from version control, or delete it to start afresh`,
+      );
+}
