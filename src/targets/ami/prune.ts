@@ -1,5 +1,5 @@
+import { describeKeepReason, planPrune as planCandidates, type KeepReason, type PruneCandidate } from '../prune-plan.js';
 import type { TargetPrunePlan } from '../target.js';
-import { unreachable } from '../../result.js';
 import type { AmiImage, Ec2 } from './ec2.js';
 import { Ec2Error } from './ec2-error.js';
 import { TAG } from './tags.js';
@@ -17,12 +17,7 @@ export interface LogicalAmi {
   readonly byRegion: Readonly<Record<string, AmiImage>>;
 }
 
-export type KeepReason =
-  | { readonly kind: 'newest'; readonly rank: number }
-  | { readonly kind: 'referenced' }
-  | { readonly kind: 'parent'; readonly of: string }
-  /** Still being made or copied, perhaps by a build running right now. */
-  | { readonly kind: 'in-progress' };
+export type { KeepReason };
 
 export interface PrunePlan {
   readonly keep: ReadonlyArray<{ readonly ami: LogicalAmi; readonly why: readonly KeepReason[] }>;
@@ -50,53 +45,39 @@ const SETTLED = new Set(['available', 'failed', 'invalid', 'error']);
  * without our image tag are never considered.
  */
 export function planPrune(input: PruneInput): PrunePlan {
-  if (!Number.isInteger(input.keep) || input.keep < 1) throw new Error(`bug: keep must be a whole number >= 1, got ${input.keep}`);
   const foreign = input.images.filter((i) => i.tags[TAG.image] === undefined);
-  const logical = group(input.images.filter((i) => i.tags[TAG.image] !== undefined));
-
-  const why = new Map<string, KeepReason[]>();
-  const keep = (ami: LogicalAmi, reason: KeepReason): void => {
-    const reasons = why.get(ami.name) ?? [];
-    why.set(ami.name, [...reasons, reason]);
-  };
-
-  const byImage = new Map<string, LogicalAmi[]>();
-  for (const ami of logical) byImage.set(ami.image, [...(byImage.get(ami.image) ?? []), ami]);
-  for (const amis of byImage.values()) {
-    const good = amis.filter((a) => Object.values(a.byRegion).every((i) => i.state === 'available'));
-    good.sort((a, b) => b.created.localeCompare(a.created) || a.name.localeCompare(b.name));
-    good.slice(0, input.keep).forEach((ami, i) => keep(ami, { kind: 'newest', rank: i + 1 }));
-  }
-  for (const ami of logical) {
-    if (Object.values(ami.byRegion).some((i) => input.referenced.has(i.id))) keep(ami, { kind: 'referenced' });
-    if (Object.values(ami.byRegion).some((i) => !SETTLED.has(i.state))) keep(ami, { kind: 'in-progress' });
-  }
-
-  // Ancestors of everything kept, transitively: a kept child's parent must stay launchable and rebuildable.
+  const logical = group(input.images.filter((i) => i.tags[TAG.image] !== undefined)).sort(
+    (a, b) => a.image.localeCompare(b.image) || b.created.localeCompare(a.created) || a.name.localeCompare(b.name),
+  );
+  // A kept child's parent must stay launchable and rebuildable: found by the parent-name tag, or by the
+  // parent ID for AMIs tagged before names were recorded.
   const byName = new Map(logical.map((a) => [a.name, a]));
   const byId = new Map(logical.flatMap((a) => Object.values(a.byRegion).map((i) => [i.id, a] as const)));
-  const queue = logical.filter((a) => why.has(a.name));
-  for (let ami = queue.shift(); ami !== undefined; ami = queue.shift()) {
-    for (const region of Object.values(ami.byRegion)) {
+  const candidates = logical.map((ami): PruneCandidate & { ami: LogicalAmi } => {
+    const regions = Object.values(ami.byRegion);
+    const parents = regions.flatMap((region) => {
       const parentName = region.tags[TAG.parentName];
       const parentId = region.tags[TAG.parent];
       const parent =
         (parentName === undefined ? undefined : byName.get(parentName)) ?? (parentId === undefined ? undefined : byId.get(parentId));
-      if (parent === undefined || parent === ami) continue;
-      if (!why.has(parent.name)) queue.push(parent);
-      if (!(why.get(parent.name) ?? []).some((r) => r.kind === 'parent' && r.of === ami.name))
-        keep(parent, { kind: 'parent', of: ami.name });
-    }
-  }
-
-  const order = (a: LogicalAmi, b: LogicalAmi): number =>
-    a.image.localeCompare(b.image) || b.created.localeCompare(a.created) || a.name.localeCompare(b.name);
+      return parent === undefined ? [] : [parent.name];
+    });
+    return {
+      key: ami.name,
+      image: ami.image,
+      shown: ami.name,
+      created: ami.created,
+      ids: regions.map((i) => i.id),
+      parents: [...new Set(parents)],
+      complete: regions.every((i) => i.state === 'available'),
+      inProgress: regions.some((i) => !SETTLED.has(i.state)),
+      ami,
+    };
+  });
+  const plan = planCandidates({ candidates, keep: input.keep, referenced: input.referenced });
   return {
-    keep: logical
-      .filter((a) => why.has(a.name))
-      .sort(order)
-      .map((ami) => ({ ami, why: why.get(ami.name)! })),
-    remove: logical.filter((a) => !why.has(a.name)).sort(order),
+    keep: plan.keep.map(({ candidate, why }) => ({ ami: candidate.ami, why })),
+    remove: plan.remove.map((c) => c.ami),
     foreign,
   };
 }
@@ -158,20 +139,7 @@ export function describePrunePlan(plan: PrunePlan): string[] {
     Object.values(a.byRegion)
       .map((i) => `${i.region} ${i.id}`)
       .join(', ');
-  const reason = (r: KeepReason): string => {
-    switch (r.kind) {
-      case 'newest':
-        return `newest #${r.rank}`;
-      case 'referenced':
-        return 'in the tfvars file';
-      case 'parent':
-        return `parent of ${r.of}`;
-      case 'in-progress':
-        return 'still being made';
-      default:
-        return unreachable(r);
-    }
-  };
+  const reason = describeKeepReason;
   return [
     ...plan.keep.map(({ ami, why }) => `keep    ${ami.name} (${why.map(reason).join('; ')}): ${regions(ami)}`),
     ...plan.remove.map((ami) => `remove  ${ami.name}: ${regions(ami)}`),

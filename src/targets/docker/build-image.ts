@@ -9,6 +9,7 @@ import { dockerTemplatePath, type DockerTemplateVariables } from '../../packer/r
 import type { Packer } from '../../packer/run.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { DockerEngine } from './engine.js';
+import { projectId } from '../project.js';
 import { formatDuration } from '../../text.js';
 
 export interface BuiltImage {
@@ -55,10 +56,12 @@ export function imageConfigChanges(
 }
 
 /** Labels every built image carries; the parent is the exact image it was built from; the fingerprint makes it findable for reuse. */
-export function imageLabels(image: string, parent: string, fingerprint: string): Record<string, string> {
+export function imageLabels(image: string, parent: string, fingerprint: string, project: string): Record<string, string> {
   return {
     'org.build-images.image': image,
     'org.build-images.parent': parent,
+    // Whose image this is: prune removes only its own project's (src/targets/project.ts).
+    'org.build-images.project': project,
     'org.build-images.version': TOOL_VERSION,
     [FINGERPRINT_LABEL]: fingerprint,
   };
@@ -92,7 +95,7 @@ export async function buildDockerImage(
     env_file: envFile,
     repository: `${targets.docker.repository}/${node.name}`,
     tags: [targets.docker.tag],
-    labels: imageLabels(node.name, source, fingerprint),
+    labels: imageLabels(node.name, source, fingerprint, projectId(root)),
     changes: imageConfigChanges(node.image.docker, from),
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);

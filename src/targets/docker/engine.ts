@@ -7,6 +7,8 @@ export interface ImageSummary {
   /** ISO 8601, to the second. */
   readonly created: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** `repository:tag` names the image has (none for an image whose tag moved to a newer build). */
+  readonly tags: readonly string[];
 }
 
 export interface ImageInfo {
@@ -65,7 +67,12 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
       const found = await docker.listImages({ filters: { label: [key] } });
       return (
         found
-          .map((i) => ({ id: i.Id, created: new Date(i.Created * 1000).toISOString(), labels: i.Labels ?? {} }))
+          .map((i) => ({
+            id: i.Id,
+            created: new Date(i.Created * 1000).toISOString(),
+            labels: i.Labels ?? {},
+            tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+          }))
           // The engine matched the label already; checking again guards against a filter the engine ignored.
           .filter((i) => i.labels[key] !== undefined)
           .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))

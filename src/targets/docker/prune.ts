@@ -1,72 +1,82 @@
 import type { Config } from '../../config/types.js';
+import { describeKeepReason, planPrune, type PruneCandidate, type PrunePlanOf } from '../prune-plan.js';
+import { projectId } from '../project.js';
 import type { TargetPrunePlan } from '../target.js';
 import type { DockerEngine, ImageSummary } from './engine.js';
 
 export const IMAGE_LABEL = 'org.build-images.image';
 export const PARENT_LABEL = 'org.build-images.parent';
+/** The project that built the image (src/targets/project.ts): prune only ever considers its own. */
+export const PROJECT_LABEL = 'org.build-images.project';
 
-export type DockerKeepReason =
-  { readonly kind: 'newest'; readonly rank: number } | { readonly kind: 'referenced' } | { readonly kind: 'parent'; readonly of: string };
+/** Whose images prune may remove: this project's, in its repository, with its image names. */
+export interface DockerOwner {
+  readonly project: string;
+  /** targets.docker.repository: every name the image has must be `<repository>/…`. */
+  readonly repository: string;
+  readonly images: ReadonlySet<string>;
+}
 
-export interface DockerPrunePlan {
-  readonly keep: ReadonlyArray<{ readonly image: ImageSummary; readonly why: readonly DockerKeepReason[] }>;
-  readonly remove: readonly ImageSummary[];
+export type DockerCandidate = PruneCandidate & { readonly summary: ImageSummary };
+export type DockerPrunePlan = PrunePlanOf<DockerCandidate>;
+
+const short = (id: string): string => id.slice(7, 19);
+
+/** Why an image labelled by build-images is not this project's to remove; undefined when it is. */
+export function notOurs(image: ImageSummary, owner: DockerOwner): string | undefined {
+  const project = image.labels[PROJECT_LABEL];
+  if (project === undefined) return 'carries no project label (built by another project or an older build-images)';
+  if (project !== owner.project) return `built by another project (${PROJECT_LABEL}=${project}; this project is ${owner.project})`;
+  const elsewhere = image.tags.filter((t) => !t.startsWith(`${owner.repository}/`));
+  if (elsewhere.length > 0) return `also named ${elsewhere.join(', ')}, outside ${owner.repository}/ (another project uses it)`;
+  return undefined;
 }
 
 /**
- * Pure: which local images `prune --target docker` removes. Only images labelled by build-images are
- * considered; per image name the newest `keep` stay, and so do images the tfvars reference and every
- * ancestor (parent label) of a kept image, so nothing still in use as a base disappears.
+ * Pure: which local images `prune --target docker` removes. Only images labelled by build-images with one
+ * of this config's image names are looked at; of those, only this project's (project label, repository)
+ * may go; per image name the newest `keep` stay, and so do images the tfvars reference and every
+ * ancestor (parent label) of a kept image.
  */
 export function planDockerPrune(input: {
   images: readonly ImageSummary[];
   keep: number;
   referenced: ReadonlySet<string>;
+  owner: DockerOwner;
 }): DockerPrunePlan {
-  if (!Number.isInteger(input.keep) || input.keep < 1) throw new Error(`bug: keep must be a whole number >= 1, got ${input.keep}`);
-  const ours = input.images.filter((i) => i.labels[IMAGE_LABEL] !== undefined);
-  const byId = new Map(ours.map((i) => [i.id, i]));
-  const why = new Map<string, DockerKeepReason[]>();
-  const keep = (id: string, reason: DockerKeepReason): void => {
-    why.set(id, [...(why.get(id) ?? []), reason]);
-  };
-  const byName = new Map<string, ImageSummary[]>();
-  for (const image of ours) byName.set(image.labels[IMAGE_LABEL]!, [...(byName.get(image.labels[IMAGE_LABEL]!) ?? []), image]);
-  for (const list of byName.values()) {
-    [...list]
-      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
-      .slice(0, input.keep)
-      .forEach((image, rank) => keep(image.id, { kind: 'newest', rank: rank + 1 }));
-  }
-  for (const image of ours) if (input.referenced.has(image.id)) keep(image.id, { kind: 'referenced' });
-  // Ancestors of everything kept so far, transitively.
-  const queue = [...why.keys()];
-  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-    const parent = byId.get(id)?.labels[PARENT_LABEL];
-    if (parent === undefined || !byId.has(parent)) continue;
-    const first = !why.has(parent);
-    keep(parent, { kind: 'parent', of: `${byId.get(id)!.labels[IMAGE_LABEL]} ${id.slice(7, 19)}` });
-    if (first) queue.push(parent);
-  }
-  return {
-    keep: ours.filter((i) => why.has(i.id)).map((image) => ({ image, why: why.get(image.id)! })),
-    remove: ours.filter((i) => !why.has(i.id)),
-  };
+  const candidates = input.images
+    .filter((i) => input.owner.images.has(i.labels[IMAGE_LABEL] ?? ''))
+    .map((summary): DockerCandidate => {
+      const foreign = notOurs(summary, input.owner);
+      const parent = summary.labels[PARENT_LABEL];
+      return {
+        key: summary.id,
+        image: summary.labels[IMAGE_LABEL]!,
+        shown: `${summary.labels[IMAGE_LABEL]} ${short(summary.id)}`,
+        created: summary.created,
+        ids: [summary.id],
+        parents: parent === undefined ? [] : [parent],
+        complete: true,
+        inProgress: false,
+        ...(foreign === undefined ? {} : { notOurs: foreign }),
+        summary,
+      };
+    });
+  return planPrune({ candidates, keep: input.keep, referenced: input.referenced });
 }
 
 export function describeDockerPrunePlan(plan: DockerPrunePlan): string[] {
-  const label = (i: ImageSummary): string => `${i.labels[IMAGE_LABEL]} ${i.id.slice(7, 19)} (built ${i.created.slice(0, 19)}Z)`;
-  const reason = (r: DockerKeepReason): string =>
-    r.kind === 'newest' ? `newest #${r.rank}` : r.kind === 'referenced' ? 'in the tfvars file' : `parent of ${r.of}`;
+  const label = (c: DockerCandidate): string => `${c.image} ${short(c.key)} (built ${c.created.slice(0, 19)}Z)`;
   return [
-    ...plan.keep.map(({ image, why }) => `keep    ${label(image)}: ${why.map(reason).join('; ')}`),
-    ...plan.remove.map((i) => `remove  ${label(i)}`),
+    ...plan.keep.map(({ candidate, why }) => `keep    ${label(candidate)}: ${why.map(describeKeepReason).join('; ')}`),
+    ...plan.notOurs.map((c) => `keep    ${label(c)}: not this project's: ${c.notOurs}`),
+    ...plan.remove.map((c) => `remove  ${label(c)}`),
   ];
 }
 
 /**
- * The prune for one config: the engine's build-images images with this config's image names (the engine
- * may hold other projects' images too), planned by planDockerPrune.
+ * The prune for one config: the engine's build-images images with this config's image names, of which
+ * only this project's are candidates (the engine may hold other projects' images too).
  */
 export async function dockerPrune(
   docker: DockerEngine,
@@ -74,18 +84,21 @@ export async function dockerPrune(
   keep: number,
   referenced: ReadonlySet<string>,
 ): Promise<TargetPrunePlan> {
-  const names = new Set(config.images.map((i) => i.name));
-  const images = (await docker.listByLabel(IMAGE_LABEL)).filter((i) => names.has(i.labels[IMAGE_LABEL] ?? ''));
-  const plan = planDockerPrune({ images, keep, referenced });
+  const owner: DockerOwner = {
+    project: projectId(config.root),
+    repository: config.targets.docker.repository,
+    images: new Set(config.images.map((i) => i.name)),
+  };
+  const plan = planDockerPrune({ images: await docker.listByLabel(IMAGE_LABEL), keep, referenced, owner });
   return {
-    lines: describeDockerPrunePlan(plan),
+    lines: [`project ${owner.project} (from ${config.root}), repository ${owner.repository}`, ...describeDockerPrunePlan(plan)],
     removeCount: plan.remove.length,
     async apply(onRemoved) {
       const failed: string[] = [];
-      for (const image of plan.remove) {
-        const removed = await docker.removeImage(image.id);
-        if (removed.ok) onRemoved(`removed ${image.id}`);
-        else failed.push(`could not remove ${image.id}: ${removed.error}`);
+      for (const { key } of plan.remove) {
+        const removed = await docker.removeImage(key);
+        if (removed.ok) onRemoved(`removed ${key}`);
+        else failed.push(`could not remove ${key}: ${removed.error}`);
       }
       return { failed };
     },
