@@ -80,6 +80,23 @@ run "cluster" {
   }
 
   assert {
+    condition = alltrue([for m in [module.consul, module.cortex, module.nginx, module.monitoring] :
+      [for t in m.launch_template.tag_specifications : t.tags["build-images:consul-join"] if t.resource_type == "instance"] == ["cortex"]
+    ])
+    error_message = "Every instance must carry the Consul auto-join tag (key build-images:consul-join, value var.name) that the AMIs read at boot."
+  }
+
+  assert {
+    condition = alltrue([for m in [module.consul, module.cortex, module.nginx, module.monitoring] :
+      keys(yamldecode(base64decode(m.launch_template.user_data))) == ["runcmd", "write_files"] &&
+      startswith(base64decode(m.launch_template.user_data), "#cloud-config\n") &&
+      length([for f in yamldecode(base64decode(m.launch_template.user_data)).write_files : f if startswith(f.path, "/etc/systemd/system")]) == 0 &&
+      !can(regex("systemctl\\W+(enable|start|restart|daemon-reload)", base64decode(m.launch_template.user_data)))
+    ])
+    error_message = "User data must be cloud-config that writes and enables no unit: the AMIs bring their own."
+  }
+
+  assert {
     condition     = module.cortex.autoscaling_group.min_size == 3 && module.cortex.autoscaling_group.max_size == 6 && module.cortex.autoscaling_group.desired_capacity == 4 && module.cortex.scaling_policy == null
     error_message = "cortex_size must flow into the Cortex group, at a fixed size (no target tracking for ingesters)."
   }
