@@ -4,10 +4,9 @@
 # the group follows "$Latest".
 
 # The AMI's own root device: a block device mapping only replaces the root volume when it names the
-# device the AMI boots from (otherwise it adds a second, empty volume).
+# device the AMI boots from (otherwise it adds a second, empty volume). No owners filter: the ID is
+# pinned, and an AMI shared from a build account must be found too.
 data "aws_ami" "this" {
-  owners = ["self"]
-
   filter {
     name   = "image-id"
     values = [var.ami_id]
