@@ -6,8 +6,6 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  roles = ["consul", "cortex", "nginx", "monitoring"]
-
   # Consul cloud auto-join by tag. Every instance carries this tag; at each boot the AMIs'
   # consul-instance-config.service reads it through instance metadata (the launch templates allow
   # tags there) and writes retry_join = ["provider=aws region=<region> tag_key=<key>
@@ -23,7 +21,8 @@ locals {
     consul  = 8500
   }
 
-  cortex_bucket_name = coalesce(var.cortex_bucket_name, "${var.name}-cortex-blocks-${data.aws_caller_identity.current.account_id}")
+  cortex_bucket_name       = coalesce(var.cortex_bucket_name, "${var.name}-cortex-blocks-${data.aws_caller_identity.current.account_id}")
+  cortex_ruler_bucket_name = coalesce(var.cortex_ruler_bucket_name, "${var.name}-cortex-ruler-${data.aws_caller_identity.current.account_id}")
 
   # cloud-init user data: only what the AMIs leave to boot time (see the template).
   user_data = {
@@ -31,18 +30,6 @@ locals {
       role           = role
       consul_servers = var.consul_servers
     })
-  }
-}
-
-# Every role needs an AMI in the region deployed to; say so before anything is planned.
-resource "terraform_data" "amis_in_region" {
-  input = var.region
-
-  lifecycle {
-    precondition {
-      condition     = alltrue([for role in local.roles : contains(keys(var.amis[role]), var.region)])
-      error_message = "images.auto.tfvars.json has no AMI in ${var.region} for: ${join(", ", [for role in local.roles : role if !contains(keys(var.amis[role]), var.region)])}. Build the AMIs in this region or deploy to one they were built in."
-    }
   }
 }
 
@@ -76,22 +63,34 @@ module "alb" {
   certificate_arn    = var.certificate_arn
 
   listeners = {
-    # nginx answering at all means the gateway is up; Cortex's readiness is not the gateway's.
-    gateway = { port = local.listener_ports.gateway, target_port = 80, health_check_path = "/", health_check_matcher = "200-499" }
+    # nginx answers /healthz itself (provisioners/nginx.sh); "/" is proxied to Cortex and answers
+    # 502 while Cortex boots, which would make the group replace healthy gateways.
+    gateway = { port = local.listener_ports.gateway, target_port = 80, health_check_path = "/healthz", health_check_matcher = "200" }
     grafana = { port = local.listener_ports.grafana, target_port = 3000, health_check_path = "/api/health" }
     consul  = { port = local.listener_ports.consul, target_port = 8500, health_check_path = "/v1/status/leader" }
   }
 }
 
-# Cortex's blocks bucket. Cortex's storage settings are baked into the cortex AMI's
-# /etc/cortex/cortex.yaml at build time (no unit reads them from anywhere else), so Terraform
-# cannot point Cortex at this bucket: build the cortex AMI with CORTEX_STORAGE_BACKEND=s3,
-# CORTEX_S3_BUCKET=<this bucket's name> and CORTEX_S3_REGION=<var.region> (terraform/README.md).
+# Cortex's buckets: blocks, and (apart, since the compactor and store-gateway take every top-level
+# entry of the blocks bucket for a tenant: cortexproject/cortex pkg/storage/tsdb/users_scanner.go)
+# the ruler's rule groups and Alertmanager's configurations, so they survive instance refreshes
+# and every replica sees the same ones. Cortex's storage settings are baked into the cortex AMI's
+# /etc/cortex/cortex.yaml at build time, so Terraform cannot point Cortex at these buckets: build
+# the cortex AMI with the variables the `cortex_build_variables` output lists.
 module "cortex_storage" {
   source = "./modules/object-storage"
 
-  bucket_name   = local.cortex_bucket_name
-  force_destroy = var.cortex_bucket_force_destroy
+  bucket_name             = local.cortex_bucket_name
+  force_destroy           = var.cortex_bucket_force_destroy
+  noncurrent_version_days = var.noncurrent_version_days
+}
+
+module "cortex_ruler_storage" {
+  source = "./modules/object-storage"
+
+  bucket_name             = local.cortex_ruler_bucket_name
+  force_destroy           = var.cortex_bucket_force_destroy
+  noncurrent_version_days = var.noncurrent_version_days
 }
 
 # Consul's cloud auto-join lists instances by tag; EC2 does not scope DescribeInstances to resources.
@@ -103,18 +102,18 @@ data "aws_iam_policy_document" "consul_auto_join" {
   }
 }
 
-# Cortex's blocks storage: this bucket and nothing else.
+# Cortex's storage: these two buckets and nothing else.
 data "aws_iam_policy_document" "cortex_storage" {
   statement {
-    sid       = "ListBlocks"
+    sid       = "ListBuckets"
     actions   = ["s3:ListBucket"]
-    resources = [module.cortex_storage.arn]
+    resources = [module.cortex_storage.arn, module.cortex_ruler_storage.arn]
   }
 
   statement {
-    sid       = "ReadWriteBlocks"
+    sid       = "ReadWriteObjects"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${module.cortex_storage.arn}/*"]
+    resources = ["${module.cortex_storage.arn}/*", "${module.cortex_ruler_storage.arn}/*"]
   }
 }
 
@@ -134,7 +133,8 @@ module "consul" {
   source = "./modules/role"
 
   name                  = "${var.name}-consul"
-  ami_id                = lookup(var.amis["consul"], var.region, "")
+  ami_id                = terraform_data.amis_in_region.output["consul"]
+  kms_key_id            = var.ebs_kms_key_id
   instance_type         = var.instance_types.consul
   subnet_ids            = module.network.private_subnet_ids
   security_group_ids    = [module.security_groups.node_security_group_id, module.security_groups.role_security_group_ids["consul"]]
@@ -152,14 +152,15 @@ module "consul" {
   max_healthy_percentage = 100
   instance_warmup        = 180
 
-  depends_on = [terraform_data.amis_in_region]
+
 }
 
 module "cortex" {
   source = "./modules/role"
 
   name                  = "${var.name}-cortex"
-  ami_id                = lookup(var.amis["cortex"], var.region, "")
+  ami_id                = terraform_data.amis_in_region.output["cortex"]
+  kms_key_id            = var.ebs_kms_key_id
   instance_type         = var.instance_types.cortex
   subnet_ids            = module.network.private_subnet_ids
   security_group_ids    = [module.security_groups.node_security_group_id, module.security_groups.role_security_group_ids["cortex"]]
@@ -171,19 +172,22 @@ module "cortex" {
   max_size         = var.cortex_size.max
   desired_capacity = var.cortex_size.desired
 
+  # A fixed size, not target tracking: every replica is also an ingester holding the newest series
+  # in memory and its WAL, and scaling in on CPU would drop one without handing them over.
   # New replicas join the ring before old ones leave it: capacity never drops below desired.
   min_healthy_percentage = 100
   max_healthy_percentage = 150
   instance_warmup        = 300
 
-  depends_on = [terraform_data.amis_in_region, module.consul]
+  depends_on = [module.consul]
 }
 
 module "nginx" {
   source = "./modules/role"
 
   name                  = "${var.name}-nginx"
-  ami_id                = lookup(var.amis["nginx"], var.region, "")
+  ami_id                = terraform_data.amis_in_region.output["nginx"]
+  kms_key_id            = var.ebs_kms_key_id
   instance_type         = var.instance_types.nginx
   subnet_ids            = module.network.private_subnet_ids
   security_group_ids    = [module.security_groups.node_security_group_id, module.security_groups.role_security_group_ids["nginx"]]
@@ -191,20 +195,22 @@ module "nginx" {
   user_data             = local.user_data["nginx"]
   tags                  = local.instance_tags
 
+  # Stateless: target tracking on CPU between min and max (the group starts at min).
   min_size          = var.nginx_size.min
   max_size          = var.nginx_size.max
-  desired_capacity  = var.nginx_size.desired
+  target_cpu        = var.nginx_size.target_cpu
   target_group_arns = [module.alb.target_group_arns["gateway"]]
   health_check_type = "ELB"
 
-  depends_on = [terraform_data.amis_in_region]
+
 }
 
 module "monitoring" {
   source = "./modules/role"
 
   name                  = "${var.name}-monitoring"
-  ami_id                = lookup(var.amis["monitoring"], var.region, "")
+  ami_id                = terraform_data.amis_in_region.output["monitoring"]
+  kms_key_id            = var.ebs_kms_key_id
   instance_type         = var.instance_types.monitoring
   subnet_ids            = module.network.private_subnet_ids
   security_group_ids    = [module.security_groups.node_security_group_id, module.security_groups.role_security_group_ids["monitoring"]]
@@ -219,5 +225,5 @@ module "monitoring" {
   target_group_arns = [module.alb.target_group_arns["grafana"]]
   health_check_type = "ELB"
 
-  depends_on = [terraform_data.amis_in_region]
+
 }

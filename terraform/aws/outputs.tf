@@ -35,7 +35,22 @@ output "autoscaling_groups" {
 
 output "amis" {
   description = "AMI each role runs in this region."
-  value       = { for role in local.roles : role => var.amis[role][var.region] }
+  value       = terraform_data.amis_in_region.output
+}
+
+output "cortex_ruler_bucket" {
+  description = "S3 bucket of Cortex's rule groups and Alertmanager configurations."
+  value       = module.cortex_ruler_storage.bucket
+}
+
+output "cortex_build_variables" {
+  description = "Provisioner variables to build the cortex AMI with, so Cortex stores blocks, rules and Alertmanager configurations in this root's buckets (`build-images --var KEY=VALUE`)."
+  value = {
+    CORTEX_STORAGE_BACKEND = "s3"
+    CORTEX_S3_BUCKET       = module.cortex_storage.bucket
+    CORTEX_S3_RULER_BUCKET = module.cortex_ruler_storage.bucket
+    CORTEX_S3_REGION       = var.region
+  }
 }
 
 output "vpc_id" {

@@ -47,7 +47,9 @@ variable "vpc_cidr" {
   default     = "10.40.0.0/16"
 
   validation {
-    condition     = can(cidrnetmask(var.vpc_cidr)) && tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 22
+    # try(): Terraform evaluates both sides of && (no short-circuit), so without it a value that is
+    # not a CIDR block fails with "Invalid index" instead of this message.
+    condition     = try(cidrnetmask(var.vpc_cidr) != "" && tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 22, false)
     error_message = "vpc_cidr must be an IPv4 CIDR block from /16 to /22, e.g. 10.40.0.0/16."
   }
 }
@@ -74,12 +76,17 @@ variable "gateway_cidrs" {
 }
 
 variable "admin_cidrs" {
-  description = "Who may open Grafana and the Consul UI: IPv4 CIDR blocks, never 0.0.0.0/0."
+  description = "Who may open Grafana and the Consul UI: IPv4 CIDR blocks covering no more than a /8 in all (never 0.0.0.0/0, nor the internet in pieces)."
   type        = list(string)
 
   validation {
-    condition     = length(var.admin_cidrs) >= 1 && alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && c != "0.0.0.0/0"])
-    error_message = "admin_cidrs must hold at least one IPv4 CIDR block, and not 0.0.0.0/0, e.g. [\"203.0.113.7/32\"]."
+    # The total, not each block: ["0.0.0.0/1", "128.0.0.0/1"] is the whole internet too.
+    condition = length(var.admin_cidrs) >= 1 && try(
+      alltrue([for c in var.admin_cidrs : cidrnetmask(c) != ""]) &&
+      sum([for c in var.admin_cidrs : pow(2, 32 - tonumber(split("/", c)[1]))]) <= pow(2, 24),
+      false
+    )
+    error_message = "admin_cidrs must hold at least one IPv4 CIDR block, covering no more than a /8 (16777216 addresses) in all, e.g. [\"203.0.113.7/32\"]: Grafana and the Consul UI are not for the whole internet."
   }
 }
 
@@ -137,17 +144,17 @@ variable "cortex_size" {
 }
 
 variable "nginx_size" {
-  description = "Gateway instances: fewest, most and desired."
+  description = "Gateway instances: fewest and most; in between, target tracking keeps their average CPU at target_cpu percent (nginx is stateless)."
   type = object({
-    min     = number
-    max     = number
-    desired = number
+    min        = number
+    max        = number
+    target_cpu = optional(number, 60)
   })
-  default = { min = 2, max = 4, desired = 2 }
+  default = { min = 2, max = 6 }
 
   validation {
-    condition     = var.nginx_size.min >= 1 && var.nginx_size.min <= var.nginx_size.desired && var.nginx_size.desired <= var.nginx_size.max && var.nginx_size.max <= 20
-    error_message = "nginx_size must satisfy 1 <= min <= desired <= max <= 20."
+    condition     = var.nginx_size.min >= 1 && var.nginx_size.min <= var.nginx_size.max && var.nginx_size.max <= 20 && var.nginx_size.target_cpu >= 10 && var.nginx_size.target_cpu <= 90
+    error_message = "nginx_size must satisfy 1 <= min <= max <= 20, with target_cpu from 10 to 90 (percent)."
   }
 }
 
@@ -157,8 +164,29 @@ variable "cortex_bucket_name" {
   default     = null
 
   validation {
-    condition     = var.cortex_bucket_name == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cortex_bucket_name))
-    error_message = "cortex_bucket_name must be a valid S3 bucket name."
+    # S3's rules: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no "..", not an
+    # IP address, none of the reserved prefixes and suffixes.
+    condition = var.cortex_bucket_name == null || (
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cortex_bucket_name)) &&
+      !can(regex("\\.\\.|^\\d+\\.\\d+\\.\\d+\\.\\d+$|^xn--|^sthree-|^amzn-s3-demo-|-s3alias$|--ol-s3$|\\.mrap$|--x-s3$|--table-s3$", var.cortex_bucket_name))
+    )
+    error_message = "cortex_bucket_name must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots or dashes, starting and ending with a letter or digit, with no \"..\", not an IP address and without S3's reserved prefixes (xn--, sthree-) and suffixes (-s3alias, --ol-s3)."
+  }
+}
+
+variable "cortex_ruler_bucket_name" {
+  description = "S3 bucket for Cortex's rule groups and Alertmanager configurations (a bucket of its own: the compactor takes every top-level entry of the blocks bucket for a tenant); null names it <name>-cortex-ruler-<account id>."
+  type        = string
+  default     = null
+
+  validation {
+    # S3's rules: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, no "..", not an
+    # IP address, none of the reserved prefixes and suffixes.
+    condition = var.cortex_ruler_bucket_name == null || (
+      can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.cortex_ruler_bucket_name)) &&
+      !can(regex("\\.\\.|^\\d+\\.\\d+\\.\\d+\\.\\d+$|^xn--|^sthree-|^amzn-s3-demo-|-s3alias$|--ol-s3$|\\.mrap$|--x-s3$|--table-s3$", var.cortex_ruler_bucket_name))
+    )
+    error_message = "cortex_ruler_bucket_name must be a valid S3 bucket name: 3 to 63 lowercase letters, digits, dots or dashes, starting and ending with a letter or digit, with no \"..\", not an IP address and without S3's reserved prefixes (xn--, sthree-) and suffixes (-s3alias, --ol-s3)."
   }
 }
 
@@ -172,4 +200,26 @@ variable "enable_ssm" {
   description = "Attach AmazonSSMManagedInstanceCore so instances whose AMI has the SSM agent can be reached with Session Manager (no SSH, no open port)."
   type        = bool
   default     = true
+}
+
+variable "ebs_kms_key_id" {
+  description = "KMS key (ID or ARN) that encrypts the instances' volumes; null uses the account's default EBS key (aws/ebs)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ebs_kms_key_id == null || can(regex("^(arn:aws[a-z-]*:kms:|alias/|[0-9a-f-]{36}$)", var.ebs_kms_key_id))
+    error_message = "ebs_kms_key_id must be a KMS key ID, key ARN or alias."
+  }
+}
+
+variable "noncurrent_version_days" {
+  description = "Days S3 keeps an overwritten or deleted object version of the Cortex buckets (they are versioned) before it expires."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.noncurrent_version_days >= 1 && var.noncurrent_version_days <= 3650 && floor(var.noncurrent_version_days) == var.noncurrent_version_days
+    error_message = "noncurrent_version_days must be a whole number from 1 to 3650."
+  }
 }

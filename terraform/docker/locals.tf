@@ -9,6 +9,10 @@
 locals {
   consul_server_names = [for i in range(var.consul_servers) : "${var.name_prefix}-consul-${i}"]
 
+  # Where the cortex image keeps blocks, rules and Alertmanager configurations with its default
+  # (filesystem) storage backend: CORTEX_STORAGE_DIR in provisioners/cortex.sh.
+  cortex_storage_dir = "/var/lib/cortex/storage"
+
   # The one run-time setting this root needs: how many servers to wait for before electing a
   # leader. The consul image bakes CONSUL_BOOTSTRAP_EXPECT (default 1) into
   # /etc/consul.d/server.hcl; the agent reads every file of /etc/consul.d in lexical order, later

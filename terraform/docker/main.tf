@@ -16,11 +16,21 @@ resource "docker_network" "cluster" {
   name   = var.name_prefix
   driver = "bridge"
 
-  lifecycle {
-    precondition {
-      condition     = length(distinct([var.gateway_port, var.grafana_port, var.consul_ui_port])) == 3
-      error_message = "gateway_port, grafana_port and consul_ui_port must be three different ports."
-    }
+  depends_on = [terraform_data.ports]
+}
+
+# Cortex's object storage, shared by every replica: blocks, the ruler's rule groups and
+# Alertmanager's configurations (the cortex image's filesystem backend keeps them in three
+# directories under /var/lib/cortex/storage). Without it each replica would see only the blocks
+# it uploaded itself, and rules would be lost with the container. Docker fills a new named volume
+# with the image's directory (owned by the cortex user) on first mount. It outlives `apply`s
+# that replace containers; `terraform destroy` removes it with the data.
+resource "docker_volume" "cortex_storage" {
+  name = "${var.name_prefix}-cortex-storage"
+
+  labels {
+    label = "build-images.role"
+    value = "cortex"
   }
 }
 
@@ -75,6 +85,11 @@ resource "docker_container" "cortex" {
   networks_advanced {
     name    = docker_network.cluster.id
     aliases = ["cortex"]
+  }
+
+  volumes {
+    volume_name    = docker_volume.cortex_storage.name
+    container_path = local.cortex_storage_dir
   }
 
   labels {

@@ -17,3 +17,8 @@ output "scheme" {
   description = "http or https, as the listeners speak."
   value       = var.certificate_arn == null ? "http" : "https"
 }
+
+output "target_groups" {
+  description = "Target group of each listener, by listener name."
+  value       = aws_lb_target_group.this
+}

@@ -18,7 +18,9 @@ variable "cidr" {
   type        = string
 
   validation {
-    condition     = can(cidrnetmask(var.cidr)) && tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 22
+    # try(): && does not short-circuit, so a value that is not a CIDR block would fail with
+    # "Invalid index" instead of this message.
+    condition     = try(cidrnetmask(var.cidr) != "" && tonumber(split("/", var.cidr)[1]) >= 16 && tonumber(split("/", var.cidr)[1]) <= 22, false)
     error_message = "cidr must be an IPv4 CIDR block from /16 to /22, e.g. 10.40.0.0/16."
   }
 }

@@ -1,4 +1,6 @@
-# A private, encrypted S3 bucket that only accepts TLS: Cortex's blocks storage.
+# A private, encrypted, versioned S3 bucket that only accepts TLS (Cortex's blocks, rule groups and
+# Alertmanager configurations). Versioning keeps what a bad compaction or a mistaken delete removed
+# for noncurrent_version_days; the lifecycle rule expires those versions so they do not pile up.
 
 resource "aws_s3_bucket" "this" {
   bucket        = var.bucket_name
@@ -30,6 +32,42 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
       sse_algorithm = "AES256"
     }
   }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+
+    # Every object in the bucket.
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_days
+    }
+
+    # Delete markers with no version left behind them, and uploads a crash left half done.
+    expiration {
+      expired_object_delete_marker = true
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  # Lifecycle rules on an unversioned bucket would never see a noncurrent version.
+  depends_on = [aws_s3_bucket_versioning.this]
 }
 
 data "aws_iam_policy_document" "tls_only" {

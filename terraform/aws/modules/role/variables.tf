@@ -88,11 +88,12 @@ variable "max_size" {
 }
 
 variable "desired_capacity" {
-  description = "Instances to run."
+  description = "Instances to run; null with target_cpu (the scaling policy decides)."
   type        = number
+  default     = null
 
   validation {
-    condition     = var.desired_capacity >= 0 && var.desired_capacity <= 100 && floor(var.desired_capacity) == var.desired_capacity
+    condition     = var.desired_capacity == null || try(var.desired_capacity >= 0 && var.desired_capacity <= 100 && floor(var.desired_capacity) == var.desired_capacity, false)
     error_message = "desired_capacity must be a whole number from 0 to 100."
   }
 }
@@ -156,4 +157,21 @@ variable "instance_warmup" {
     condition     = var.instance_warmup >= 0 && var.instance_warmup <= 3600
     error_message = "instance_warmup must be from 0 to 3600 seconds."
   }
+}
+
+variable "target_cpu" {
+  description = "Average CPU percentage a target-tracking policy keeps the group at, between min_size and max_size; null for a fixed size (stateful roles)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.target_cpu == null || try(var.target_cpu >= 10 && var.target_cpu <= 90, false)
+    error_message = "target_cpu must be from 10 to 90 (percent)."
+  }
+}
+
+variable "kms_key_id" {
+  description = "KMS key that encrypts the root volume; null for the account's default EBS key."
+  type        = string
+  default     = null
 }

@@ -7,6 +7,7 @@
 #                  ├─► monitoring:3000               node ◄─► node :8301 (Serf LAN)
 #                  └─► consul:8500 (UI)              monitoring ─► node:9100, cortex:9009, nginx:4040
 #                                                    cortex ◄─► cortex:9095 (gRPC)
+#                                                    consul ◄─► consul:8302 (Serf WAN)
 
 locals {
   groups = toset(["alb", "node", "consul", "cortex", "nginx", "monitoring"])
@@ -25,6 +26,8 @@ locals {
     consul_rpc            = { group = "consul", from = "node", port = 8300, protocol = "tcp", description = "Consul server RPC from every agent" }
     consul_serf_lan_tcp   = { group = "node", from = "node", port = 8301, protocol = "tcp", description = "Consul Serf LAN gossip" }
     consul_serf_lan_udp   = { group = "node", from = "node", port = 8301, protocol = "udp", description = "Consul Serf LAN gossip" }
+    consul_serf_wan_tcp   = { group = "consul", from = "consul", port = 8302, protocol = "tcp", description = "Consul Serf WAN gossip between servers" }
+    consul_serf_wan_udp   = { group = "consul", from = "consul", port = 8302, protocol = "udp", description = "Consul Serf WAN gossip between servers" }
   }
 
   cidr_rules = merge(

@@ -12,3 +12,8 @@ output "role_security_group_ids" {
   description = "Security group of each role: consul, cortex, nginx, monitoring."
   value       = { for role in ["consul", "cortex", "nginx", "monitoring"] : role => aws_security_group.this[role].id }
 }
+
+output "rules_between_groups" {
+  description = "Ingress rules whose source is another group, by rule name."
+  value       = aws_vpc_security_group_ingress_rule.between_groups
+}

@@ -38,8 +38,13 @@ variable "admin_cidrs" {
   type        = list(string)
 
   validation {
-    condition     = length(var.admin_cidrs) >= 1 && alltrue([for c in var.admin_cidrs : can(cidrnetmask(c)) && c != "0.0.0.0/0"])
-    error_message = "admin_cidrs must hold at least one IPv4 CIDR block, and not 0.0.0.0/0: Grafana and the Consul UI are not for the whole internet."
+    # The total, not each block: ["0.0.0.0/1", "128.0.0.0/1"] is the whole internet too.
+    condition = length(var.admin_cidrs) >= 1 && try(
+      alltrue([for c in var.admin_cidrs : cidrnetmask(c) != ""]) &&
+      sum([for c in var.admin_cidrs : pow(2, 32 - tonumber(split("/", c)[1]))]) <= pow(2, 24),
+      false
+    )
+    error_message = "admin_cidrs must hold at least one IPv4 CIDR block, covering no more than a /8 in all: Grafana and the Consul UI are not for the whole internet."
   }
 }
 

@@ -1,8 +1,9 @@
 /**
- * Static checks of the Terraform rollout roots (terraform/docker, terraform/aws) and of the
- * variable files the build writes for them. Terraform itself cannot run on our machines, so
- * every `.tf` file is parsed with HashiCorp's HCL parser (`@cdktf/hcl2json`, WASM) and the parsed
- * JSON is cross-checked here: references, module wiring, and tfvars against declared variables.
+ * Test support: the Terraform roots parsed with HashiCorp's HCL parser (`@cdktf/hcl2json`, WASM),
+ * for what real Terraform cannot check on our machines: terraform/docker, whose provider
+ * (kreuzwerker/docker) is not installed here, so `terraform validate` cannot run on it, and the
+ * roots' agreement with the provisioners. Types and values of tfvars files are Terraform's job
+ * (tests/terraform/contract.ts runs `terraform plan` on them); nothing here re-implements them.
  *
  * `loadTerraformRoot` is the only part that touches the disk; every check is a pure function
  * that returns problems as the sentences a user reads (an empty list means all is well).
@@ -11,7 +12,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
-import { conformanceProblems, describeJson, parseTypeConstraint, type TypeConstraint } from './type-constraint.js';
 
 /** A file as hcl2json gives it: block type → label → list of bodies; attributes as JSON, expressions as `${…}` strings. */
 export type HclBody = Readonly<Record<string, unknown>>;
@@ -24,7 +24,6 @@ export interface TerraformFile {
 
 export interface VariableDeclaration {
   readonly name: string;
-  readonly type: TypeConstraint;
   readonly hasDefault: boolean;
   /** Label of the file declaring it. */
   readonly file: string;
@@ -48,7 +47,7 @@ export interface TerraformModule {
   readonly files: readonly TerraformFile[];
   readonly variables: ReadonlyMap<string, VariableDeclaration>;
   readonly calls: readonly ModuleCall[];
-  /** Problems found while loading: a local module source with no .tf files, an unreadable type constraint. */
+  /** Problems found while loading: a local module source with no .tf files, a module calling itself. */
   readonly loadProblems: readonly string[];
 }
 
@@ -96,15 +95,8 @@ async function readModule(dir: string, base: string, loading: Loading, stack: re
   const loadProblems: string[] = [];
   const variables = new Map<string, VariableDeclaration>();
   for (const file of files) {
-    for (const [name, attrs] of blocks(file.body, 'variable')) {
-      let type: TypeConstraint = { kind: 'any' };
-      if (typeof attrs['type'] === 'string') {
-        const parsed = parseTypeConstraint(attrs['type']);
-        if (parsed.ok) type = parsed.value;
-        else loadProblems.push(`${file.label}: variable "${name}": ${parsed.error}`);
-      }
-      variables.set(name, { name, type, hasDefault: 'default' in attrs, file: file.label });
-    }
+    for (const [name, attrs] of blocks(file.body, 'variable'))
+      variables.set(name, { name, hasDefault: 'default' in attrs, file: file.label });
   }
 
   const calls: ModuleCall[] = [];
@@ -269,32 +261,6 @@ export function referenceProblems(root: TerraformRoot): string[] {
           problems.push(`${call.file}: module "${call.name}" leaves out "${v.name}", which ${child.label} requires`);
         }
       }
-    }
-  }
-  return problems;
-}
-
-/**
- * Problems with a variable file written for `root` (e.g. `images.auto.tfvars.json`): every key
- * must be a variable the root declares, every value must convert to that variable's type, and a
- * map variable must hold every key the root reads from it by literal index (`var.images["consul"]`).
- * `fileLabel` prefixes each message.
- */
-export function checkTfvars(root: TerraformRoot, tfvars: unknown, fileLabel: string): string[] {
-  if (!isRecord(tfvars)) return [`${fileLabel}: expected a JSON object of variable values, got ${describeJson(tfvars)}`];
-  const problems: string[] = [];
-  for (const [name, value] of Object.entries(tfvars)) {
-    const declaration = root.variables.get(name);
-    if (!declaration) {
-      const declared = [...root.variables.keys()].sort().join(', ');
-      problems.push(`${fileLabel}: "${name}" is not a variable declared in ${root.label} (declared: ${declared})`);
-      continue;
-    }
-    const typeProblems = conformanceProblems(value, declaration.type, name);
-    problems.push(...typeProblems.map((p) => `${fileLabel}: ${p}`));
-    if (typeProblems.length > 0 || !isRecord(value)) continue;
-    for (const key of [...literalKeysRead(root, name)].sort()) {
-      if (!(key in value)) problems.push(`${fileLabel}: ${name} has no "${key}", but ${root.label} reads var.${name}["${key}"]`);
     }
   }
   return problems;

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkTfvars, expressionsIn, literalKeysRead, loadTerraformRoot, referenceProblems } from './check-roots.js';
+import { expressionsIn, literalKeysRead, loadTerraformRoot, referenceProblems } from './hcl.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -95,52 +95,9 @@ describe('referenceProblems', () => {
     expect(referenceProblems(root)).toEqual(['root/main.tf: module "again" calls root, which calls it back']);
   });
 
-  it('reports a type constraint it cannot read', async () => {
-    const root = await load({ 'root/main.tf': 'variable "x" { type = mapp(string) }\n' });
-    expect(referenceProblems(root)).toEqual([
-      'root/main.tf: variable "x": cannot read type constraint "${mapp(string)}": unknown type "mapp" at offset 0',
-    ]);
-  });
-
   it('throws, naming the file, when a file does not parse', async () => {
     await expect(load({ 'root/main.tf': 'resource "x" "y" {\n' })).rejects.toThrow(
       /^root\/main\.tf does not parse as HCL: .*Unclosed configuration block/,
     );
-  });
-});
-
-describe('checkTfvars', () => {
-  const rootFiles = {
-    'root/variables.tf': [
-      'variable "images" { type = map(string) }',
-      'variable "port" {',
-      '  type    = number',
-      '  default = 8080',
-      '}',
-    ].join('\n'),
-    'root/main.tf': 'output "consul" { value = var.images["consul"] }\noutput "port" { value = var.port }\n',
-  };
-  const id = `sha256:${'a'.repeat(64)}`;
-
-  it('accepts values of the declared types holding every key the root reads', async () => {
-    const root = await load(rootFiles);
-    expect(checkTfvars(root, { images: { base: id, consul: id }, port: '9090' }, 'x.tfvars.json')).toEqual([]);
-  });
-
-  it('reports unknown variables, wrong types and missing keys', async () => {
-    const root = await load(rootFiles);
-    expect(checkTfvars(root, { image: {}, images: { base: id } }, 'x.tfvars.json')).toEqual([
-      'x.tfvars.json: "image" is not a variable declared in root (declared: images, port)',
-      'x.tfvars.json: images has no "consul", but root reads var.images["consul"]',
-    ]);
-    expect(checkTfvars(root, { images: [id], port: 'http' }, 'x.tfvars.json')).toEqual([
-      'x.tfvars.json: images: expected map(string), got array',
-      'x.tfvars.json: port: expected number, got string',
-    ]);
-  });
-
-  it('reports a file that is not an object', async () => {
-    const root = await load(rootFiles);
-    expect(checkTfvars(root, [id], 'x.tfvars.json')).toEqual(['x.tfvars.json: expected a JSON object of variable values, got array']);
   });
 });
