@@ -1,3 +1,5 @@
+import { ReadyQueue } from './ready-queue.js';
+
 /**
  * A ready-pool scheduler over a forest: a node starts once its parent has completed, at most
  * `concurrency` run at once, and when a node fails every node below it is skipped while unrelated
@@ -27,8 +29,9 @@ export interface ScheduleOptions<T> {
   /** Once aborted, nothing new starts; running nodes finish (they watch the same signal). */
   readonly signal?: AbortSignal;
   /**
-   * Among nodes ready at once, higher starts first (e.g. the last known build time: starting the
-   * longest builds first shortens the whole run). Ties keep the given order.
+   * Among nodes ready at once, higher starts first; ties keep the order they became ready in (the
+   * given order for roots). Asked once per node, when it becomes ready. The engine passes
+   * `criticalPathPriority` (./critical-path.ts): expected time plus the longest chain below.
    */
   readonly priority?: (name: string) => number;
 }
@@ -42,25 +45,31 @@ export async function schedule<T>(nodes: readonly ScheduledNode[], options: Sche
   for (const node of nodes) {
     if (node.parent === undefined) continue;
     if (!states.has(node.parent)) throw new Error(`bug: ${node.name} has unscheduled parent ${node.parent}`);
-    childrenOf.set(node.parent, [...(childrenOf.get(node.parent) ?? []), node]);
+    const siblings = childrenOf.get(node.parent);
+    if (siblings) siblings.push(node);
+    else childrenOf.set(node.parent, [node]);
   }
 
-  const ready: ScheduledNode[] = nodes.filter((n) => n.parent === undefined);
-  const takeNext = (): ScheduledNode => {
-    let best = 0;
-    if (options.priority) {
-      for (let i = 1; i < ready.length; i++) if (options.priority(ready[i]!.name) > options.priority(ready[best]!.name)) best = i;
-    }
-    return ready.splice(best, 1)[0]!;
-  };
+  const ready = new ReadyQueue<ScheduledNode>();
+  const makeReady = (node: ScheduledNode): void => ready.push(node, options.priority?.(node.name) ?? 0);
+  for (const node of nodes) if (node.parent === undefined) makeReady(node);
   const running = new Set<Promise<void>>();
 
+  // A loop, not recursion: a failed root of a 10,000-deep chain overflowed the stack here (issue 13, finding 10).
   const skipBelow = (name: string): void => {
-    for (const child of childrenOf.get(name) ?? []) {
+    // Depth first, children in the given order: the order the recursive version reported skips in.
+    const stack: ScheduledNode[] = [];
+    const pushChildren = (of: string): void => {
+      const children = childrenOf.get(of) ?? [];
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    };
+    pushChildren(name);
+    for (let child = stack.pop(); child !== undefined; child = stack.pop()) {
+      const because = child.parent!;
       states.set(child.name, 'skipped');
-      skippedBecause.set(child.name, name);
-      options.onSkip?.(child.name, name);
-      skipBelow(child.name);
+      skippedBecause.set(child.name, because);
+      options.onSkip?.(child.name, because);
+      pushChildren(child.name);
     }
   };
 
@@ -72,7 +81,7 @@ export async function schedule<T>(nodes: readonly ScheduledNode[], options: Sche
         if (outcome.ok) {
           states.set(node.name, 'completed');
           values.set(node.name, outcome.value);
-          ready.push(...(childrenOf.get(node.name) ?? []));
+          for (const child of childrenOf.get(node.name) ?? []) makeReady(child);
         } else {
           states.set(node.name, 'failed');
           skipBelow(node.name);
@@ -90,10 +99,10 @@ export async function schedule<T>(nodes: readonly ScheduledNode[], options: Sche
   };
   const thrown: unknown[] = [];
 
-  while (ready.length > 0 || running.size > 0) {
-    while (ready.length > 0 && running.size < options.concurrency && !options.signal?.aborted) start(takeNext());
+  while (ready.size > 0 || running.size > 0) {
+    while (ready.size > 0 && running.size < options.concurrency && !options.signal?.aborted) start(ready.pop()!);
     if (options.signal?.aborted) {
-      for (const node of ready.splice(0)) {
+      for (const node of ready.drain()) {
         states.set(node.name, 'skipped');
         skippedBecause.set(node.name, 'interrupt');
         options.onSkip?.(node.name, 'interrupt');

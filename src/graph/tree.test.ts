@@ -53,3 +53,16 @@ describe('buildTree', () => {
     expect(() => buildTree([image('a', 'b'), image('b', 'a')])).toThrow(/bug: images in a cycle/);
   });
 });
+
+describe('a 10,000-deep chain (issue 13, finding 10: no recursion on user-sized data)', () => {
+  const chain = Array.from({ length: 10_000 }, (_, i) => image(`i${i}`, i === 0 ? undefined : `i${i - 1}`));
+
+  it('builds, and walks up and down, without overflowing the stack', () => {
+    const tree = buildTree([...chain].reverse());
+    expect(tree.levels).toHaveLength(10_000);
+    expect(tree.byName.get('i9999')?.depth).toBe(9_999);
+    expect(descendants(tree, 'i0')).toHaveLength(9_999);
+    expect(ancestry(tree, 'i9999').slice(0, 2)).toEqual(['i0', 'i1']);
+    expect(ancestry(tree, 'i9999')).toHaveLength(10_000);
+  });
+});

@@ -50,12 +50,10 @@ export function buildTree(images: readonly ImageConfig[]): ImageTree {
 
 /** Every image below `name`, nearest first. */
 export function descendants(tree: ImageTree, name: string): string[] {
+  // The output doubles as the queue: no shift() (quadratic) and no spread of a child list (a node may have 100,000 children).
   const out: string[] = [];
-  const queue = [...(tree.byName.get(name)?.children ?? [])];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    out.push(next);
-    queue.push(...(tree.byName.get(next)?.children ?? []));
-  }
+  for (const child of tree.byName.get(name)?.children ?? []) out.push(child);
+  for (let i = 0; i < out.length; i++) for (const child of tree.byName.get(out[i]!)?.children ?? []) out.push(child);
   return out;
 }
 
@@ -63,7 +61,7 @@ export function descendants(tree: ImageTree, name: string): string[] {
 export function ancestry(tree: ImageTree, name: string): string[] {
   const chain: string[] = [];
   for (let at = tree.byName.get(name); at; at = at.parent === undefined ? undefined : tree.byName.get(at.parent)) {
-    chain.unshift(at.name);
+    chain.push(at.name);
   }
-  return chain;
+  return chain.reverse();
 }
