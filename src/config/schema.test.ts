@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { AWS_REGION, IMAGE_NAME, IMAGE_NAME_MAX_LENGTH, PROVISIONER_NAME, VARIABLE_NAME } from './names.js';
-import { checkSchema, loadSchema } from './schema.js';
+import { checkSchema, compileValidator, loadSchema } from './schema.js';
 import { expectedAt } from './schema-messages.js';
 
 type Schema = Record<string, unknown>;
@@ -94,5 +97,33 @@ describe('checkSchema', () => {
         message: 'provisioner 1 of image "base" must be a provisioner name, got a whole number',
       },
     ]);
+  });
+});
+
+describe('the validator compiled at build time (dist/config/schema-validator.cjs)', () => {
+  const built = new URL('../../dist/config/schema-validator.cjs', import.meta.url);
+  const present = existsSync(built);
+  if (!present && !process.env.CI) console.log(`skipped: ${built.pathname} is missing (run \`npm run build\`)`);
+
+  // Inputs that fail each kind of keyword the schema uses, and a valid one.
+  const cases: [string, unknown][] = [
+    ['valid', { version: 1, images: { base: { provisioners: ['base'] } } }],
+    ['many errors', { version: 2, images: { Base: { provisioners: ['../x'], colour: 1 } } }],
+    ['missing key', { version: 1, images: { base: {} } }],
+    ['wrong item type', { version: 1, images: { base: { provisioners: [1] } } }],
+    ['not a map', { version: 1, images: [] }],
+    ['bad target', { version: 1, images: { a: { provisioners: ['a'] } }, targets: { docker: { concurrency: 0, run_args: '{{x}}' } } }],
+    ['bad variables', { version: 1, variables: { 'bad name': 1 }, secrets: ['A', 'A'], images: { a: { provisioners: [] } } }],
+  ];
+
+  test.runIf(present || process.env.CI)('gives exactly the errors of a validator compiled in-process, on every case', () => {
+    const require = createRequire(import.meta.url);
+    const precompiled = require(built.pathname) as ValidateFunction;
+    const inProcess = compileValidator();
+    for (const [name, value] of cases) {
+      const a = precompiled(value);
+      const b = inProcess(value);
+      expect({ name, valid: a, errors: precompiled.errors ?? null }).toEqual({ name, valid: b, errors: inProcess.errors ?? null });
+    }
   });
 });

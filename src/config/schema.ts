@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { AJV_OPTIONS } from './schema-options.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { LocationMap } from './locations.js';
 import type { RawConfig } from './raw.js';
@@ -14,10 +16,33 @@ export function loadSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * The validator: in dist/, the one `npm run build` compiled (scripts/build-schema-validator.mjs), so
+ * start-up loads plain code instead of compiling the schema; run from src/ (tests), compiled here
+ * with the same options. Both are loaded with `require` (Ajv and the generated file are CommonJS),
+ * which keeps checkSchema synchronous and Ajv's compiler out of the CLI's start-up.
+ */
 function validator(): ValidateFunction {
-  // verbose: error translation needs the failing (parent) schema, e.g. to list known keys.
-  compiled ??= new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true }).compile(loadSchema());
-  return compiled;
+  if (compiled) return compiled;
+  if (import.meta.url.endsWith('.js')) {
+    try {
+      compiled = require('./schema-validator.cjs') as ValidateFunction;
+      return compiled;
+    } catch (e: unknown) {
+      if ((e as { code?: string }).code === 'MODULE_NOT_FOUND')
+        throw new Error(`bug: ${new URL('schema-validator.cjs', import.meta.url).pathname} is missing: run \`npm run build\``);
+      throw e;
+    }
+  }
+  return (compiled = compileValidator());
+}
+
+/** Compiles the schema in-process (the slow path the build avoids; also what tests compare the built one with). */
+export function compileValidator(): ValidateFunction {
+  const { Ajv } = require('ajv') as typeof import('ajv');
+  return new Ajv(AJV_OPTIONS).compile(loadSchema());
 }
 
 /** Keywords whose failure means the value does not have the RawConfig shape. */
