@@ -1,7 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { execa, ExecaError } from 'execa';
 import { err, ok, type Result } from '../result.js';
 import { ArtifactCollector, humanText, parseMachineLine, type Artifact } from './machine-readable.js';
 import { parsePackerVersion, type PackerVersion } from './version.js';
@@ -44,26 +44,22 @@ const CLEANUP_GRACE_MS = 120_000;
 export function packerCli(executable = 'packer', extraEnv: Readonly<Record<string, string>> = {}): Packer {
   const env = { ...extraEnv, ...packerEnv };
   return {
+    // `version` and `init` are short and need no streaming: node's execFile, so `plan` and a no-op
+    // build never load execa (about 70 ms of start-up, docs/benchmarks.md).
     async version() {
-      try {
-        const { stdout } = await execa(executable, ['version'], { env, timeout: 30_000 });
-        const version = parsePackerVersion(stdout);
-        return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${stdout.trim()}`);
-      } catch (e: unknown) {
-        return err(describeSpawnError(executable, e));
-      }
+      const run = await execFileText(executable, ['version'], { env, timeout: 30_000 });
+      if (!run.ok) return err(run.error);
+      const version = parsePackerVersion(run.value);
+      return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.value.trim()}`);
     },
 
     async init(cwd, template) {
-      try {
-        await execa(executable, ['init', template], { cwd, env });
-        return ok(undefined);
-      } catch (e: unknown) {
-        return err(describeSpawnError(executable, e));
-      }
+      const run = await execFileText(executable, ['init', template], { cwd, env });
+      return run.ok ? ok(undefined) : err(run.error);
     },
 
     async build(req) {
+      const { execa, ExecaError } = await import('execa');
       await mkdir(dirname(req.logFile), { recursive: true });
       const log = createWriteStream(req.logFile, { flags: 'w' });
       const collector = new ArtifactCollector();
@@ -98,7 +94,7 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
         return ok(collector.artifacts(req.target));
       } catch (e: unknown) {
         if (req.signal.aborted) return err({ reason: 'interrupted' });
-        if (e instanceof ExecaError && e.code === 'ENOENT') return err({ reason: 'not-found', message: describeSpawnError(executable, e) });
+        if (e instanceof ExecaError && e.code === 'ENOENT') return err({ reason: 'not-found', message: notFound(executable) });
         const exitCode = e instanceof ExecaError ? e.exitCode : undefined;
         const stderr = e instanceof ExecaError ? String(e.stderr ?? '').trim() : '';
         if (stderr) log.write(`${redact(stderr, req.redact)}\n`);
@@ -147,12 +143,32 @@ function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal): ()
   };
 }
 
-function describeSpawnError(executable: string, e: unknown): string {
-  if (e instanceof ExecaError) {
-    if (e.code === 'ENOENT') {
-      return `\`${executable}\` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.`;
-    }
-    return `${e.shortMessage}${e.stderr ? `\n${String(e.stderr).trim()}` : ''}`;
-  }
-  return e instanceof Error ? e.message : String(e);
+const notFound = (executable: string): string =>
+  `\`${executable}\` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.`;
+
+/** Runs a short command to completion: its stdout, or a message worded like execa's (`Command failed with exit code N: …`) plus stderr. */
+function execFileText(
+  executable: string,
+  args: readonly string[],
+  options: { cwd?: string; env: Readonly<Record<string, string>>; timeout?: number },
+): Promise<Result<string, string>> {
+  return new Promise((resolve) => {
+    execFile(
+      executable,
+      args,
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeout ?? 0, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) return resolve(ok(stdout));
+        const command = [executable, ...args].join(' ');
+        if (error.code === 'ENOENT') return resolve(err(notFound(executable)));
+        const why = error.killed
+          ? `Command timed out after ${options.timeout} milliseconds: ${command}`
+          : typeof error.code === 'number'
+            ? `Command failed with exit code ${error.code}: ${command}`
+            : `Command failed: ${command} (${error.message})`;
+        resolve(err(`${why}${stderr.trim() ? `\n${stderr.trim()}` : ''}`));
+      },
+    );
+  });
 }
+

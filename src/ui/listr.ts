@@ -1,4 +1,4 @@
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { ListrTaskWrapper } from 'listr2';
 import type { BuildEvent } from '../engine/events.js';
 import { formatDuration, shortId } from './format.js';
 
@@ -17,31 +17,39 @@ interface ImageTask {
 /**
  * listr2 in a terminal: one line per image with its state, elapsed time and latest log line. Tasks
  * are made from the `queued` events; the engine's events resolve them. `finish()` waits for the render.
+ * listr2 is imported when the display starts (the first build, reuse or skip), so no other command,
+ * and no --plain or CI run, pays for loading it.
  */
 export function listrRenderer(): { onEvent: (event: BuildEvent) => void; finish: () => Promise<void> } {
   const tasks = new Map<string, ImageTask>();
   const notes: string[] = [];
-  let list: Listr | undefined;
+  let started = false;
   let running: Promise<unknown> | undefined;
   let ticker: NodeJS.Timeout | undefined;
 
   const start = (): void => {
-    if (list) return;
-    list = new Listr(
-      [...tasks].map(([image, state]) => ({
-        title: state.parent === undefined ? image : `${image}: waiting for ${state.parent}`,
-        task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
-          state.output = (line) => (task.output = line);
-          state.title = (text) => (task.title = text);
-          const settled = state.settled ?? (await new Promise<Settled>((resolve) => (state.settle = resolve)));
-          task.title = `${image}: ${settled.text}`;
-          if (settled.kind === 'failed') throw new Error(settled.text);
-          if (settled.kind === 'skipped') task.skip(`${image}: ${settled.text}`);
-        },
-      })),
-      { concurrent: true, exitOnError: false },
+    if (started) return;
+    started = true;
+    // Tasks are taken as they are now: every `queued` event comes before the first `started`.
+    const images = [...tasks];
+    running = import('listr2').then(({ Listr }) =>
+      new Listr(
+        images.map(([image, state]) => ({
+          title: state.parent === undefined ? image : `${image}: waiting for ${state.parent}`,
+          task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) => {
+            state.output = (line) => (task.output = line);
+            state.title = (text) => (task.title = text);
+            const settled = state.settled ?? (await new Promise<Settled>((resolve) => (state.settle = resolve)));
+            task.title = `${image}: ${settled.text}`;
+            if (settled.kind === 'failed') throw new Error(settled.text);
+            if (settled.kind === 'skipped') task.skip(`${image}: ${settled.text}`);
+          },
+        })),
+        { concurrent: true, exitOnError: false },
+      )
+        .run()
+        .catch(() => undefined),
     );
-    running = list.run().catch(() => undefined);
     ticker = setInterval(() => {
       for (const [image, state] of tasks) {
         if (state.started !== undefined && !state.settled) {
@@ -62,7 +70,7 @@ export function listrRenderer(): { onEvent: (event: BuildEvent) => void; finish:
     onEvent(event) {
       switch (event.type) {
         case 'note':
-          if (list) notes.push(event.message);
+          if (started) notes.push(event.message);
           else process.stderr.write(`${event.message}\n`);
           return;
         case 'queued':

@@ -4,7 +4,7 @@ import { shortId, formatDuration } from './format.js';
 /** One timestamped line per event, prefixed with the image: for CI logs and pipes. */
 export function plainRenderer(write: (line: string) => void, options: { verbose: boolean; images: readonly string[]; now?: () => Date }) {
   const now = options.now ?? (() => new Date());
-  const width = Math.max(0, ...options.images.map((i) => i.length));
+  const width = options.images.reduce((w, i) => Math.max(w, i.length), 0);
   const line = (image: string | undefined, text: string): void => {
     const stamp = now()
       .toISOString()
