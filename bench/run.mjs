@@ -4,11 +4,16 @@
 // bin/build-images, which runs dist/), Packer, the Docker engine, local/debian:bookworm and the
 // offline mirror (examples/offline/prepare). Works in temp copies: the repository is not written
 // except docs/benchmarks.md. Options:
-//   --runs N          cold builds per side, alternating tool/hand-run (default 2)
+//   --runs N          cold builds per side, rotating tool / by hand / naive parallel (default 2)
 //   --noop-runs N     no-op rebuilds (default 8)
 //   --leaf-runs N     one-leaf changes (default 2)
-//   --sizes 10,100,500,1000  synthetic tree sizes (500 makes the growth check steadier); --scale-runs N repeats of each (default 3)
-//   --only tree|scale run one part (the document then has only that part)
+//   --sizes 10,100,1000,10000  synthetic tree sizes; --scale-runs N repeats of each (default 3);
+//                     --generate-max N  largest size `generate` is timed on (default 1000)
+//   --sim-trees N     random trees per size in the scheduling simulation (default 30); --sim-seed S (default 18)
+//   --sim-times FILE  build times for the simulation from a saved results file (default: this run's cold
+//                     builds; with --only sim|scale, the hand-run table of the current docs/benchmarks.md)
+//   --startup-runs N  runs of `build-images --version` and `node -e 0` (default 10)
+//   --only tree|scale|sim  run one part (the document then has only that part; sim is pure computation)
 //   --budget-min M    stop adding cold runs when the whole bench would pass M minutes (default 14)
 //   --out FILE        default docs/benchmarks.md;  --keep  keep the temp dir and the images built
 //   --save FILE       where to write the raw results as JSON (default: build-images-bench-results.json in the
@@ -26,6 +31,7 @@ import {
   copyProject,
   handBuild,
   handBuildImage,
+  handParallelBuild,
   HAND_REPOSITORY,
   toolBuild,
   touchProvisioner,
@@ -33,6 +39,7 @@ import {
 import { imageSizes } from './lib/layers.mjs';
 import { makeSyntheticProject, measureScale, parsePhases } from './lib/scale.mjs';
 import { renderReport } from './lib/report.mjs';
+import { runSimulation } from './lib/simulate.mjs';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 const started = Date.now();
@@ -45,8 +52,13 @@ function parseArgs(argv) {
     runs: 2,
     noopRuns: 8,
     leafRuns: 2,
-    sizes: [10, 100, 500, 1000],
+    sizes: [10, 100, 1000, 10000],
     scaleRuns: 3,
+    generateMax: 1000,
+    simTrees: 30,
+    simSeed: 18,
+    simTimes: undefined,
+    startupRuns: 10,
     only: undefined,
     budgetMin: 14,
     out: join(repo, 'docs', 'benchmarks.md'),
@@ -66,6 +78,11 @@ function parseArgs(argv) {
     else if (a === '--leaf-runs') o.leafRuns = Number(next());
     else if (a === '--sizes') o.sizes = next().split(',').map(Number);
     else if (a === '--scale-runs') o.scaleRuns = Number(next());
+    else if (a === '--generate-max') o.generateMax = Number(next());
+    else if (a === '--sim-trees') o.simTrees = Number(next());
+    else if (a === '--sim-seed') o.simSeed = Number(next());
+    else if (a === '--sim-times') o.simTimes = next();
+    else if (a === '--startup-runs') o.startupRuns = Number(next());
     else if (a === '--only') o.only = next();
     else if (a === '--budget-min') o.budgetMin = Number(next());
     else if (a === '--out') o.out = next();
@@ -84,7 +101,7 @@ async function preflight() {
     problems.push('`packer version` failed: install Packer (apt-get install packer).');
   if ((await capture('docker', ['info', '--format', '{{.ServerVersion}}'])) === undefined)
     problems.push('the Docker engine does not answer: run scripts/start-docker.');
-  if (opts.only !== 'scale') {
+  if (opts.only !== 'scale' && opts.only !== 'sim') {
     if ((await capture('docker', ['image', 'inspect', '--format', '{{.Id}}', 'local/debian:bookworm'])) === undefined)
       problems.push('local/debian:bookworm is missing: run examples/offline/prepare.');
     if (!existsSync('/var/cache/build-images/mirror'))
@@ -195,8 +212,15 @@ async function treeSection(work, built) {
       break;
     }
     const pairStart = Date.now();
-    for (const who of i % 2 === 0 ? ['tool', 'hand'] : ['hand', 'tool']) {
-      log(`cold run ${i + 1}/${opts.runs}: ${who === 'tool' ? 'build-images --force' : 'packer build by hand, one after another'}`);
+    // Rotating the order (tool, hand, naive; hand, naive, tool; …) spreads drift in the machine's load over all three.
+    const sides = ['tool', 'hand', 'naive'];
+    for (const who of [...sides.slice(i % 3), ...sides.slice(0, i % 3)]) {
+      const label = {
+        tool: 'build-images --force',
+        hand: 'packer build by hand, one after another',
+        naive: 'packer build by hand, children in parallel (& and wait)',
+      };
+      log(`cold run ${i + 1}/${opts.runs}: ${label[who]}`);
       if (who === 'tool') {
         const r = await toolBuild(repo, project, { force: true, expect: () => 'built' });
         out.commands.cold = r.command;
@@ -207,7 +231,7 @@ async function treeSection(work, built) {
           images: r.images.map(({ image, parent, id, durationMs, startedAt }) => ({ image, parent, id, durationMs, startedAt })),
         });
       } else {
-        const r = await handBuild(project, join(work, `hand-${i + 1}`), config, dist);
+        const r = await (who === 'hand' ? handBuild : handParallelBuild)(project, join(work, `${who}-${i + 1}`), config, dist);
         for (const image of r.images) built.push({ id: image.id, name: image.image, root: image.parent === null });
         out.cold.push({ who, wallMs: r.wallMs, images: r.images });
       }
@@ -224,7 +248,7 @@ async function treeSection(work, built) {
   }
   out.noopPhases = parsePhases(await run(process.execPath, [join(repo, 'bench', 'plan-phases.mjs'), ...CONFIG_ARGS], { cwd: project }));
   out.startup = { node: [], version: [] };
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < opts.startupRuns; i++) {
     out.startup.node.push((await run(process.execPath, ['-e', '0'])).wallMs);
     out.startup.version.push((await cli(repo, project, ['--version'])).wallMs);
   }
@@ -257,9 +281,51 @@ async function scaleSection(work) {
     log(`scale: ${n} images (plan and generate, ${opts.scaleRuns} runs each)`);
     const dir = join(work, `scale-${n}`);
     await makeSyntheticProject(repo, dir, n);
-    out.push(await measureScale(repo, dir, n, opts.scaleRuns));
+    out.push(await measureScale(repo, dir, n, opts.scaleRuns, { generate: n <= opts.generateMax }));
   }
   return out;
+}
+
+/** Build times for the simulation: { image: [ms, …] } from solo (one after another) builds of the reference tree. */
+function simSamples(tree) {
+  if (tree) return { source: "this run's cold builds by hand, one after another (solo build times)", samples: soloTimes(tree.cold) };
+  if (opts.simTimes) {
+    const saved = JSON.parse(readFileSync(opts.simTimes, 'utf8'));
+    return { source: `the cold builds by hand in ${opts.simTimes} (${saved.startedAt})`, samples: soloTimes(saved.tree.cold) };
+  }
+  // The hand-run rows of section 1 of the current docs/benchmarks.md: real builds from its last full run.
+  const doc = readFileSync(join(repo, 'docs', 'benchmarks.md'), 'utf8');
+  const header = doc.split('\n').find((l) => l.startsWith('| Run | Who | Wall |'));
+  if (!header) throw new Error('no build times for the simulation: run the tree part, or pass --sim-times');
+  const names = header
+    .split('|')
+    .map((c) => c.trim())
+    .filter(Boolean)
+    .slice(3);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  for (const line of doc.split('\n').filter((l) => /^\| \d+ \| by hand \|/.test(l))) {
+    const cells = line
+      .split('|')
+      .map((c) => c.trim())
+      .filter(Boolean)
+      .slice(3);
+    cells.forEach((c, k) => samples[names[k]].push(parseFloat(c) * (c.endsWith(' ms') ? 1 : 1000)));
+  }
+  const date = /on (\d{4}-\d{2}-\d{2})/.exec(doc)?.[1] ?? 'an earlier run';
+  return { source: `the builds by hand in section 1 of docs/benchmarks.md as it stood (run of ${date})`, samples };
+}
+
+function soloTimes(cold) {
+  const samples = {};
+  for (const r of cold.filter((c) => c.who === 'hand')) for (const i of r.images) (samples[i.image] ??= []).push(i.durationMs);
+  return samples;
+}
+
+async function simSection(tree) {
+  const { source, samples } = simSamples(tree);
+  log(`scheduling simulation: ${opts.simTrees} random trees per size, build times from ${source}`);
+  const sim = await runSimulation(repo, { trees: opts.simTrees, seed: opts.simSeed, samples });
+  return { ...sim, source, samples };
 }
 
 /**
@@ -296,10 +362,15 @@ async function main() {
   const work = await mkdtemp(join(tmpdir(), 'build-images-bench-'));
   log(`working in ${work}`);
   const built = [];
+  // The machine is shared: the 1-minute load average every 10 s, so the document can say how busy it was.
+  const loadSamples = [loadavg()[0]];
+  const sampler = setInterval(() => loadSamples.push(loadavg()[0]), 10_000);
+  sampler.unref();
   const results = { startedAt: new Date(started).toISOString(), command: commandLine(), machine, options: opts };
   try {
-    if (opts.only !== 'scale') results.tree = await treeSection(work, built);
-    if (opts.only !== 'tree') results.scale = await scaleSection(work);
+    if (opts.only === undefined || opts.only === 'tree') results.tree = await treeSection(work, built);
+    if (opts.only === undefined || opts.only === 'scale') results.scale = await scaleSection(work);
+    if (opts.only === undefined || opts.only === 'sim') results.sim = await simSection(results.tree);
   } finally {
     if (!opts.keep) {
       log('removing the images the bench built and its temp dir');
@@ -307,7 +378,9 @@ async function main() {
       await rm(work, { recursive: true, force: true });
     } else log(`kept ${work} and the images`);
   }
+  clearInterval(sampler);
   results.machine.loadEnd = loadavg();
+  results.machine.loadSamples = loadSamples;
   results.elapsedMs = Date.now() - started;
   const saved = opts.save ?? join(tmpdir(), 'build-images-bench-results.json');
   await writeFile(saved, `${JSON.stringify(results, null, 2)}\n`);

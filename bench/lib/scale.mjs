@@ -70,7 +70,7 @@ async function repeat(times, fn, check) {
   return { runs, wallMs: median(runs.map((r) => r.wallMs)), maxRssKb: Math.max(...runs.map((r) => r.maxRssKb ?? NaN)) };
 }
 
-export async function measureScale(repo, dir, n, times) {
+export async function measureScale(repo, dir, n, times, { generate: timeGenerate = true } = {}) {
   const bin = join(repo, 'bin', 'build-images');
   const node = (args) => run(process.execPath, [bin, ...args], { cwd: dir, memory: true });
   const plan = await repeat(
@@ -82,17 +82,19 @@ export async function measureScale(repo, dir, n, times) {
         throw new Error(`unexpected plan output: ${head}`);
     },
   );
-  const generate = await repeat(
-    times,
-    async () => {
-      // Each run writes every template, as a first `generate` (or a change to all of them) does.
-      await rm(join(dir, 'packer'), { recursive: true, force: true });
-      return node(['generate', '--config', 'images.yaml', '--packer-version', '1.6.6']);
-    },
-    (r) => {
-      if (!r.stdout.includes(`${n} written`)) throw new Error(`unexpected generate output: ${r.stdout.split('\n').at(-2)}`);
-    },
-  );
+  const generate = !timeGenerate
+    ? undefined
+    : await repeat(
+        times,
+        async () => {
+          // Each run writes every template, as a first `generate` (or a change to all of them) does.
+          await rm(join(dir, 'packer'), { recursive: true, force: true });
+          return node(['generate', '--config', 'images.yaml', '--packer-version', '1.6.6']);
+        },
+        (r) => {
+          if (!r.stdout.includes(`${n} written`)) throw new Error(`unexpected generate output: ${r.stdout.split('\n').at(-2)}`);
+        },
+      );
   const phases = await run(process.execPath, [join(repo, 'bench', 'plan-phases.mjs'), '--config', 'images.yaml'], { cwd: dir });
   return { n, levels: levelsOf(n), plan, generate, phases: parsePhases(phases) };
 }

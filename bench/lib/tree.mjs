@@ -92,6 +92,36 @@ export async function handBuild(project, workDir, config, dist) {
   return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, images };
 }
 
+/**
+ * The peer a shell user would write: the same templates and variables as handBuild, but every image
+ * of a level started at once after its parents (`packer build … &` per image, then `wait`), one level
+ * after the other. On the reference tree: base, then all four children in parallel. Spawned from here
+ * rather than from a shell script only so each build's ID and time are read the same way as handBuild's.
+ */
+export async function handParallelBuild(project, workDir, config, dist) {
+  const ids = new Map();
+  const images = [];
+  const started = process.hrtime.bigint();
+  let level = config.images.filter((i) => i.parent === undefined);
+  while (level.length > 0) {
+    const built = await Promise.all(
+      level.map(async (image) => {
+        const source = image.parent === undefined ? config.targets.docker.baseImage : ids.get(image.parent);
+        const startedAt = new Date().toISOString();
+        const r = await handBuildImage(project, workDir, config, dist, image.name, source);
+        return { image: image.name, parent: image.parent ?? null, id: r.id, durationMs: r.durationMs, startedAt };
+      }),
+    );
+    for (const b of built) {
+      ids.set(b.image, b.id);
+      images.push(b);
+    }
+    const names = new Set(level.map((i) => i.name));
+    level = config.images.filter((i) => i.parent !== undefined && names.has(i.parent));
+  }
+  return { wallMs: Number(process.hrtime.bigint() - started) / 1e6, images };
+}
+
 /** One `packer build` by hand, of one image from `source`: its ID and how long Packer took. */
 export async function handBuildImage(project, workDir, config, dist, name, source) {
   await mkdir(workDir, { recursive: true, mode: 0o700 });
