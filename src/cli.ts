@@ -1,22 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from './config/load.js';
-import { formatDiagnostics } from './config/format.js';
 import type { Config } from './config/types.js';
 import { TOOL_VERSION } from './version.js';
-import { packerCli } from './packer/run.js';
-import { runBuildCommand } from './commands/build.js';
-import { runGenerateCommand } from './commands/generate.js';
-import { runPlanCommand } from './commands/plan.js';
 import { EXIT } from './commands/exit-codes.js';
-import { openTarget, targetDefinition } from './targets/registry.js';
-import { runPruneCommand } from './commands/prune.js';
 import { TARGET_NAMES, type Target, type TargetName } from './targets/target.js';
 import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
-import { runDoctorCommand } from './commands/doctor.js';
-import { GRAPH_FORMATS, runGraphCommand, type GraphFormat } from './commands/graph.js';
+import { GRAPH_FORMATS, type GraphFormat } from './commands/graph-formats.js';
 import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
+
+// Start-up loads only commander and the few small modules above; each command imports what it runs
+// when it runs (`--version` and `--help` load nothing else; `generate` never loads the Docker client).
+const packerCli = async () => (await import('./packer/run.js')).packerCli();
+const targetDefinition = async (name: TargetName) => (await import('./targets/registry.js')).targetDefinition(name);
 
 export interface GlobalOptions {
   readonly config: string[];
@@ -33,6 +29,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** Loads and validates the config, printing every problem found; undefined means exit 2. */
 export async function loadConfigOrReport(files: readonly string[]): Promise<Config | undefined> {
+  const [{ loadConfig }, { formatDiagnostics }] = await Promise.all([import('./config/load.js'), import('./config/format.js')]);
   const loaded = await loadConfig(files.length > 0 ? files : ['images.yaml'], { cwd: process.cwd() });
   if (loaded.ok) return loaded.value;
   process.stderr.write(`${formatDiagnostics(loaded.error, readSource)}\n`);
@@ -53,8 +50,10 @@ async function configAndTarget(opts: GlobalOptions & VarFlags): Promise<{ config
 
 /** The target, or undefined after printing why the config cannot build it (exit 2). */
 async function targetOrReport(name: TargetName, config: Config): Promise<Target<unknown> | undefined> {
+  const { openTarget } = await import('./targets/registry.js');
   const target = await openTarget(name, config);
   if (target.ok) return target.value;
+  const { formatDiagnostics } = await import('./config/format.js');
   process.stderr.write(`${formatDiagnostics(target.error, readSource)}\n`);
   return undefined;
 }
@@ -104,9 +103,10 @@ function program(setExit: (code: number) => void): Command {
         const loaded = await configAndTarget(opts);
         if (!loaded) return setExit(EXIT.badInput);
         const { config, target } = loaded;
+        const { runBuildCommand } = await import('./commands/build.js');
         setExit(
           await runBuildCommand(config, {
-            packer: packerCli(),
+            packer: await packerCli(),
             target,
             concurrency: opts.concurrency,
             verbose: opts.verbose ?? false,
@@ -135,7 +135,8 @@ function program(setExit: (code: number) => void): Command {
       const loaded = await configAndTarget(opts);
       if (!loaded) return setExit(EXIT.badInput);
       const { config, target } = loaded;
-      setExit(await runPlanCommand(config, { packer: packerCli(), target }, opts, (s) => process.stdout.write(s)));
+      const { runPlanCommand } = await import('./commands/plan.js');
+      setExit(await runPlanCommand(config, { packer: await packerCli(), target }, opts, (s) => process.stdout.write(s)));
     });
 
   common(cmd.command('generate'))
@@ -145,10 +146,11 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions & { check?: boolean; packerVersion?: string }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
+      const { runGenerateCommand } = await import('./commands/generate.js');
       setExit(
         await runGenerateCommand(config, {
           definition: await targetDefinition(opts.target),
-          packer: packerCli(),
+          packer: await packerCli(),
           check: opts.check ?? false,
           packerVersion: opts.packerVersion,
         }),
@@ -167,6 +169,7 @@ function program(setExit: (code: number) => void): Command {
       if (!config) return setExit(EXIT.badInput);
       const target = await targetOrReport(opts.target, config);
       if (!target) return setExit(EXIT.badInput);
+      const { runPruneCommand } = await import('./commands/prune.js');
       setExit(
         await runPruneCommand(config, {
           target,
@@ -184,6 +187,7 @@ function program(setExit: (code: number) => void): Command {
       '\nPrints one line per check (OK, WARN or FAIL, with the fix); exits 1 when any check fails.\n\nExamples:\n  $ build-images doctor\n  $ DOCKER_HOST=ssh://builder build-images doctor --config images.yaml --config examples/offline/images.yaml',
     )
     .action(async (opts: GlobalOptions) => {
+      const { runDoctorCommand } = await import('./commands/doctor.js');
       setExit(await runDoctorCommand({ config: opts.config, target: await targetDefinition(opts.target) }, (s) => process.stdout.write(s)));
     });
 
@@ -198,6 +202,7 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions & { format: GraphFormat; plan?: boolean }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
+      const { runGraphCommand } = await import('./commands/graph.js');
       setExit(
         await runGraphCommand(
           config,
@@ -207,7 +212,7 @@ function program(setExit: (code: number) => void): Command {
             definition: await targetDefinition(opts.target),
             deps: async () => {
               const target = await targetOrReport(opts.target, config);
-              return target && { packer: packerCli(), target };
+              return target && { packer: await packerCli(), target };
             },
           },
           (s) => process.stdout.write(s),

@@ -7,8 +7,8 @@ import { shortId } from '../ui/format.js';
 import { EXIT } from './exit-codes.js';
 import { planEntries, type PlanEntry } from './plan.js';
 
-export const GRAPH_FORMATS = ['text', 'mermaid', 'dot'] as const;
-export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+import type { GraphFormat } from './graph-formats.js';
+export { GRAPH_FORMATS, type GraphFormat } from './graph-formats.js';
 
 /** What `plan` decided for an image. */
 export type GraphMark = Pick<PlanEntry, 'action' | 'id' | 'shown' | 'reasons'>;

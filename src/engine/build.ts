@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/types.js';
+import { criticalPathPriority } from '../graph/critical-path.js';
 import { schedule } from '../graph/scheduler.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { formatVersion, usesPlugins } from '../packer/version.js';
@@ -86,8 +87,12 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
   const result = await schedule<A>(scheduled, {
     concurrency,
     signal,
-    // Longest known builds first: on few cores the tree ends sooner when the slow leaf starts early.
-    priority: (name) => previous[name]?.lastBuildMs ?? previous[name]?.durationMs ?? 0,
+    // Longest remaining path first: an image's last recorded build time plus the longest chain of
+    // such times below it (reused images count 0, never-built ones the median). On few slots this
+    // starts a deep chain before a slow leaf; on the reference tree (depth 2) it is longest first.
+    priority: criticalPathPriority(scheduled, (name) => previous[name]?.lastBuildMs ?? previous[name]?.durationMs, {
+      instant: (name) => decisions.get(name)?.action === 'reuse',
+    }),
     onSkip: (image, because) => {
       record(
         image,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { replaceDirContents } from '../fs/atomic-dir.js';
 import { GENERATED_HEADER } from '../packer/render-docker.js';
 import type { GeneratedFile } from '../targets/target.js';
 
@@ -36,32 +36,52 @@ export interface WriteSummary {
   readonly removed: readonly string[];
 }
 
-/** Writes what changed (atomically) and removes templates of images no longer in the config. */
+/**
+ * Writes what changed and removes templates of images no longer in the config, as one atomic change
+ * of the template directory per run (fs/atomic-dir.ts): a crash leaves the old set or the new one,
+ * and the run pays for one round of syncs rather than one fsync per template.
+ */
 export async function writeGenerated(root: string, dir: string, files: readonly GeneratedFile[]): Promise<WriteSummary> {
+  const current = await readCurrent(root, files);
   const written: string[] = [];
   const unchanged: string[] = [];
-  for (const file of files) {
-    const current = await readFile(join(root, file.path), 'utf8').catch(() => undefined);
-    if (current === file.content) {
-      unchanged.push(file.path);
-      continue;
-    }
-    await writeFileAtomic(join(root, file.path), file.content);
-    written.push(file.path);
-  }
+  files.forEach((file, i) => (current[i] === file.content ? unchanged : written).push(file.path));
   const removed = await orphans(root, dir, files);
-  for (const path of removed) await rm(join(root, path));
+  if (written.length > 0 || removed.length > 0) {
+    const byPath = new Map(files.map((f) => [f.path, f.content]));
+    await replaceDirContents(join(root, dir), {
+      write: new Map(written.map((path) => [nameIn(dir, path), byPath.get(path)!])),
+      remove: removed.map((path) => nameIn(dir, path)),
+    });
+  }
   return { written, unchanged, removed };
+}
+
+/** A template's file name in `dir`; every generated file sits directly in its target's directory. */
+function nameIn(dir: string, path: string): string {
+  const name = path.slice(dir.length + 1);
+  if (!path.startsWith(`${dir}/`) || name.includes('/')) throw new Error(`bug: generated file ${path} is not directly in ${dir}/`);
+  return name;
+}
+
+/** Each file's current text (undefined when missing), read 64 at a time. */
+async function readCurrent(root: string, files: readonly GeneratedFile[]): Promise<(string | undefined)[]> {
+  const out: (string | undefined)[] = [];
+  for (let i = 0; i < files.length; i += 64) {
+    const batch = files.slice(i, i + 64).map((f) => readFile(join(root, f.path), 'utf8').catch(() => undefined));
+    for (const text of await Promise.all(batch)) out.push(text);
+  }
+  return out;
 }
 
 /** What `generate --check` reports: one line per stale, missing or orphaned template. Empty means up to date. */
 export async function checkGenerated(root: string, dir: string, files: readonly GeneratedFile[]): Promise<string[]> {
   const problems: string[] = [];
-  for (const file of files) {
-    const current = await readFile(join(root, file.path), 'utf8').catch(() => undefined);
-    if (current === undefined) problems.push(`${file.path}: missing`);
-    else if (current !== file.content) problems.push(`${file.path}: out of date`);
-  }
+  const current = await readCurrent(root, files);
+  files.forEach((file, i) => {
+    if (current[i] === undefined) problems.push(`${file.path}: missing`);
+    else if (current[i] !== file.content) problems.push(`${file.path}: out of date`);
+  });
   for (const path of await orphans(root, dir, files)) problems.push(`${path}: no longer in the config`);
   return problems;
 }

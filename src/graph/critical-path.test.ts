@@ -50,11 +50,18 @@ describe('expectedTimes', () => {
 
   it('takes a fixed default when asked', () => {
     expect(
-      Object.fromEntries(expectedTimes([node('a'), node('b')], (n) => (n === 'a' ? 3 : undefined), { kind: 'fixed', ms: 60 })),
+      Object.fromEntries(expectedTimes([node('a'), node('b')], (n) => (n === 'a' ? 3 : undefined), { unknown: { kind: 'fixed', ms: 60 } })),
     ).toEqual({
       a: 3,
       b: 60,
     });
+  });
+
+  it('counts instant (reused) nodes as 0 and leaves them out of the median', () => {
+    const nodes = [node('a'), node('b', 'a'), node('c', 'a'), node('d', 'a')];
+    const recorded: Record<string, number> = { a: 1, b: 10, c: 30 };
+    const got = expectedTimes(nodes, (n) => recorded[n], { instant: (n) => n === 'a' });
+    expect(Object.fromEntries(got)).toEqual({ a: 0, b: 10, c: 30, d: 20 });
   });
 });
 

@@ -24,19 +24,27 @@ export type UnknownTime =
  */
 export const DEFAULT_UNKNOWN: UnknownTime = { kind: 'median-of-known', fallbackMs: 1000 };
 
+export interface ExpectedTimeOptions {
+  readonly unknown?: UnknownTime;
+  /** Nodes that take no time this run (an image reused rather than built): 0, and left out of the median. */
+  readonly instant?: (name: string) => boolean;
+}
+
 /** Expected build time of every node: the recorded time when there is one, else the default for unknowns. */
 export function expectedTimes(
   nodes: readonly ScheduledNode[],
   recorded: (name: string) => number | undefined,
-  unknown: UnknownTime = DEFAULT_UNKNOWN,
+  options: ExpectedTimeOptions = {},
 ): Map<string, number> {
+  const unknown = options.unknown ?? DEFAULT_UNKNOWN;
   const known = new Map<string, number>();
   for (const node of nodes) {
+    if (options.instant?.(node.name)) continue;
     const ms = recorded(node.name);
     if (ms !== undefined && Number.isFinite(ms) && ms >= 0) known.set(node.name, ms);
   }
   const fallback = unknown.kind === 'fixed' ? unknown.ms : (median([...known.values()]) ?? unknown.fallbackMs);
-  return new Map(nodes.map((n) => [n.name, known.get(n.name) ?? fallback]));
+  return new Map(nodes.map((n) => [n.name, options.instant?.(n.name) ? 0 : (known.get(n.name) ?? fallback)]));
 }
 
 /**
@@ -61,9 +69,9 @@ export function remainingPath(nodes: readonly ScheduledNode[], expected: Readonl
 export function criticalPathPriority(
   nodes: readonly ScheduledNode[],
   recorded: (name: string) => number | undefined,
-  unknown: UnknownTime = DEFAULT_UNKNOWN,
+  options: ExpectedTimeOptions = {},
 ): (name: string) => number {
-  const path = remainingPath(nodes, expectedTimes(nodes, recorded, unknown));
+  const path = remainingPath(nodes, expectedTimes(nodes, recorded, options));
   return (name) => path.get(name) ?? 0;
 }
 
