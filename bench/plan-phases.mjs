@@ -30,6 +30,7 @@ const { dockerEngine } = await load('targets/docker/engine.js'); // dockerode
 if (out.cliStaticImports.includes('@aws-sdk/client-ec2')) await load('targets/ami/ec2.js');
 const prepare = await load('engine/prepare.js');
 const { dockerTarget } = await load('targets/docker/target.js');
+const { dockerDefinition } = await load('targets/docker/definition.js');
 const plan = await load('commands/plan.js');
 await load('cli.js'); // commander, listr2, the renderers, whatever else the CLI imports up front
 const { buildTree } = await load('graph/tree.js');
@@ -67,7 +68,12 @@ const realPacker = packerCli();
 const realDocker = dockerEngine();
 const packer = instrument(realPacker, packerCalls);
 const docker = instrument(realDocker, engineCalls);
-const target = dockerTarget ? dockerTarget(config, docker, () => {}) : undefined;
+// After the target port (issue 12) a target is opened from its definition; before it, dockerTarget(config, docker, note).
+const target = dockerDefinition
+  ? dockerDefinition({ engine: () => docker }).open(config, { note: () => {} })
+  : dockerTarget
+    ? dockerTarget(config, docker, () => {})
+    : undefined;
 s = performance.now();
 const prepared = prepare.prepareRun
   ? await prepare.prepareRun(config, { packer, target }, prepare.SELECT_ALL)

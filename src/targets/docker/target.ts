@@ -19,6 +19,8 @@ export function dockerTarget(
   emitNote: (message: string) => void,
 ): Target<DockerArtifact, undefined> {
   const settings = config.targets.docker;
+  // By name once: a find per image made fingerprinting quadratic (10,000 images: 50 million comparisons).
+  const runtime = new Map(config.images.map((i) => [i.name, i.docker]));
   return {
     definition,
     concurrency: settings.concurrency,
@@ -27,7 +29,7 @@ export function dockerTarget(
       ...(image.parent === undefined ? { 'targets.docker.base_image': settings.baseImage } : {}),
       'targets.docker.run_args': settings.runArgs,
       // The runtime config (entrypoint, cmd, ports) is part of the image too.
-      [`images.${image.name}.docker`]: config.images.find((i) => i.name === image.name)?.docker ?? {},
+      [`images.${image.name}.docker`]: runtime.get(image.name) ?? {},
     }),
     async preflight() {
       const pinged = await docker.ping();
