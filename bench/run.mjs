@@ -13,7 +13,7 @@
 //   --sim-times FILE  build times for the simulation from a saved results file (default: this run's cold
 //                     builds; with --only sim|scale, the hand-run table of the current docs/benchmarks.md)
 //   --startup-runs N  runs of `build-images --version` and `node -e 0` (default 10)
-//   --only tree|scale|sim  run one part (the document then has only that part; sim is pure computation)
+//   --only tree|scale|sim  run some parts, comma-separated (the document then has only that part; sim is pure computation)
 //   --budget-min M    stop adding cold runs when the whole bench would pass M minutes (default 14)
 //   --out FILE        default docs/benchmarks.md;  --keep  keep the temp dir and the images built
 //   --save FILE       where to write the raw results as JSON (default: build-images-bench-results.json in the
@@ -101,7 +101,7 @@ async function preflight() {
     problems.push('`packer version` failed: install Packer (apt-get install packer).');
   if ((await capture('docker', ['info', '--format', '{{.ServerVersion}}'])) === undefined)
     problems.push('the Docker engine does not answer: run scripts/start-docker.');
-  if (opts.only !== 'scale' && opts.only !== 'sim') {
+  if (opts.only === undefined || opts.only.split(',').includes('tree')) {
     if ((await capture('docker', ['image', 'inspect', '--format', '{{.Id}}', 'local/debian:bookworm'])) === undefined)
       problems.push('local/debian:bookworm is missing: run examples/offline/prepare.');
     if (!existsSync('/var/cache/build-images/mirror'))
@@ -275,6 +275,15 @@ async function treeSection(work, built) {
   return out;
 }
 
+async function startupRuns(work) {
+  const out = { node: [], version: [] };
+  for (let i = 0; i < opts.startupRuns; i++) {
+    out.node.push((await run(process.execPath, ['-e', '0'])).wallMs);
+    out.version.push((await cli(repo, work, ['--version'])).wallMs);
+  }
+  return out;
+}
+
 async function scaleSection(work) {
   const out = [];
   for (const n of opts.sizes) {
@@ -368,9 +377,12 @@ async function main() {
   sampler.unref();
   const results = { startedAt: new Date(started).toISOString(), command: commandLine(), machine, options: opts };
   try {
-    if (opts.only === undefined || opts.only === 'tree') results.tree = await treeSection(work, built);
-    if (opts.only === undefined || opts.only === 'scale') results.scale = await scaleSection(work);
-    if (opts.only === undefined || opts.only === 'sim') results.sim = await simSection(results.tree);
+    const parts = opts.only === undefined ? ['tree', 'scale', 'sim'] : opts.only.split(',');
+    if (parts.includes('tree')) results.tree = await treeSection(work, built);
+    if (parts.includes('scale')) results.scale = await scaleSection(work);
+    if (parts.includes('sim')) results.sim = await simSection(results.tree);
+    // Start-up without the tree part: `--version` and `node -e 0` alone (the no-op build needs the built tree).
+    if (!results.tree && parts.includes('scale')) results.startup = await startupRuns(work);
   } finally {
     if (!opts.keep) {
       log('removing the images the bench built and its temp dir');
