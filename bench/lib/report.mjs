@@ -812,6 +812,8 @@ export function renderReport(results) {
     `Targets: ${s.verdicts.join('; ')}.`,
     '',
     ...highlights(results),
+    // Facts about the run recorded next to the raw results (e.g. why a part is missing), rendered as given.
+    ...(results.notes?.length ? ['Notes on this run:', '', ...results.notes.map((n) => `- ${n}`), ''] : []),
     machineSection(results),
   ];
   if (results.tree)
