@@ -5,6 +5,7 @@ import { detectPacker } from '../engine/prepare.js';
 import { buildTree } from '../graph/tree.js';
 import type { Packer } from '../packer/run.js';
 import { formatVersion, parsePackerVersion, type PackerVersion } from '../packer/version.js';
+import { describeRunFailure } from '../engine/failure.js';
 import { EXIT } from './exit-codes.js';
 
 export interface GenerateOptions {
@@ -27,10 +28,12 @@ export async function runGenerateCommand(config: Config, options: GenerateOption
   } else {
     const detected = await detectPacker(options.packer);
     if (!detected.ok) {
-      process.stderr.write(`error: ${detected.message}\n  hint: or pass --packer-version to render for a given Packer version\n`);
+      process.stderr.write(
+        `error: ${describeRunFailure(detected.error)}\n  hint: or pass --packer-version to render for a given Packer version\n`,
+      );
       return EXIT.buildFailed;
     }
-    version = detected.version;
+    version = detected.value;
   }
   const { dir, render } = options.definition.templates;
   const files = render(buildTree(config.images), version, await hasProvisionerLib(config.root));

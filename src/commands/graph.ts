@@ -4,6 +4,7 @@ import type { Target, TargetDefinition } from '../targets/target.js';
 import { buildTree, type ImageNode, type ImageTree } from '../graph/tree.js';
 import type { Packer } from '../packer/run.js';
 import { shortId } from '../ui/format.js';
+import { describeRunFailure } from '../engine/failure.js';
 import { EXIT } from './exit-codes.js';
 import { planEntries, type PlanEntry } from './plan.js';
 
@@ -152,7 +153,7 @@ export async function runGraphCommand(
   if (!deps) return EXIT.badInput;
   const prepared = await prepareRun(config, deps, SELECT_ALL);
   if (!prepared.ok) {
-    process.stderr.write(`error: ${prepared.message}\n`);
+    process.stderr.write(`error: ${describeRunFailure(prepared.error)}\n`);
     return EXIT.buildFailed;
   }
   const marks = new Map(planEntries(prepared.value, deps.target).map((e) => [e.image, e]));

@@ -4,6 +4,7 @@ import { prepareRun } from '../engine/prepare.js';
 import type { Packer } from '../packer/run.js';
 import type { Target, TargetName } from '../targets/target.js';
 import { table } from '../ui/format.js';
+import { describeRunFailure } from '../engine/failure.js';
 import { EXIT } from './exit-codes.js';
 import { parseSelection, type SelectionFlags } from './selection.js';
 
@@ -71,7 +72,7 @@ export async function runPlanCommand(
   }
   const prepared = await prepareRun(config, deps, selection.value);
   if (!prepared.ok) {
-    process.stderr.write(`error: ${prepared.message}\n`);
+    process.stderr.write(`error: ${describeRunFailure(prepared.error)}\n`);
     return EXIT.buildFailed;
   }
   const entries = planEntries(prepared.value, deps.target);

@@ -2,6 +2,7 @@ import type { Config } from '../config/types.js';
 import { acquireLock } from '../engine/lock.js';
 import type { Target } from '../targets/target.js';
 import { readTfvarsFile } from '../targets/tfvars-file.js';
+import { describeRunFailure } from '../engine/failure.js';
 import { EXIT } from './exit-codes.js';
 
 export interface PruneOptions {
@@ -17,7 +18,7 @@ export async function runPruneCommand(config: Config, options: PruneOptions): Pr
   // Images the current tfvars reference never go; a tfvars file that cannot be read stops the prune.
   const referenced = await readTfvarsFile(config.root, target.definition);
   if (!referenced.ok) {
-    process.stderr.write(`error: ${referenced.error}: refusing to prune without knowing what Terraform uses.\n`);
+    process.stderr.write(`error: ${describeRunFailure(referenced.error)}: refusing to prune without knowing what Terraform uses.\n`);
     return EXIT.buildFailed;
   }
   const lock = await acquireLock(config.root, `prune --target ${target.definition.name}`);

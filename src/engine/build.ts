@@ -13,6 +13,9 @@ import type { EmitEvent } from './events.js';
 import { writeGenerated } from './generate.js';
 import { manifestPath, relativeLog, renderManifest, type Manifest, type ManifestImage } from './manifest.js';
 import { prepareRun, SELECT_ALL, type Selection } from './prepare.js';
+import { describeRunFailure, type RunFailure } from './failure.js';
+
+const notStarted = (failure: RunFailure): BuildOutcome => ({ status: 'not-started', failure, message: describeRunFailure(failure) });
 
 export interface BuildOptions<A, C = unknown> {
   readonly config: Config;
@@ -33,7 +36,7 @@ export type BuildOutcome =
   | { readonly status: 'succeeded'; readonly images: Manifest['images']; readonly tfvars: string | undefined }
   | { readonly status: 'failed' | 'interrupted'; readonly images: Manifest['images'] }
   /** The run could not start (Packer, the engine or the account unusable): nothing was built or written. */
-  | { readonly status: 'not-started'; readonly message: string };
+  | { readonly status: 'not-started'; readonly failure: RunFailure; readonly message: string };
 
 export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<BuildOutcome> {
   const { config, packer, target, emit, signal } = options;
@@ -41,7 +44,7 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
   const startedAt = new Date();
 
   const prepared = await prepareRun(config, { packer, target }, options.selection ?? SELECT_ALL);
-  if (!prepared.ok) return { status: 'not-started', message: prepared.message };
+  if (!prepared.ok) return notStarted(prepared.error);
   const { tree, decisions, fingerprints } = prepared.value;
   emit({ type: 'note', message: `Packer ${formatVersion(prepared.value.packer)}, ${prepared.value.engine}` });
 
@@ -55,7 +58,7 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
     for (const node of toBuild) {
       const path = templatePath.get(node.name)!;
       const init = await packer.init(root, path);
-      if (!init.ok) return { status: 'not-started', message: `packer init failed for ${path}: ${init.error}` };
+      if (!init.ok) return notStarted({ reason: 'packer-init', template: path, message: init.error });
     }
   }
   const rootProblem = toBuild.some((n) => n.parent === undefined) ? await target.beforeRoots(context) : undefined;

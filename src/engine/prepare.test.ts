@@ -9,6 +9,7 @@ import { amiDefinition } from '../targets/ami/definition.js';
 import { ec2Api } from '../targets/ami/ec2.js';
 import { dockerDefinition } from '../targets/docker/definition.js';
 import type { DockerEngine } from '../targets/docker/engine.js';
+import { describeRunFailure, type RunFailure } from './failure.js';
 import { prepareRun, SELECT_ALL } from './prepare.js';
 
 const mock = mockClient(EC2Client);
@@ -50,17 +51,22 @@ describe('prepareRun: what stops plan and build before anything is written', () 
     const prepared = await prepareRun(config, { packer, target }, SELECT_ALL);
     expect(prepared).toEqual({
       ok: false,
-      message: expect.stringMatching(
-        /^terraform\/docker\/images\.auto\.tfvars\.json is not a variables file build-images wrote \(not valid JSON: .+\): restore it from version control, or delete it to start afresh$/,
-      ),
+      error: {
+        reason: 'tfvars-damaged',
+        path: 'terraform/docker/images.auto.tfvars.json',
+        problem: expect.stringMatching(/^not valid JSON: /),
+      },
     });
+    expect(describeRunFailure((prepared as { error: RunFailure }).error)).toMatch(
+      /^terraform\/docker\/images\.auto\.tfvars\.json is not a variables file build-images wrote \(not valid JSON: .+\): restore it from version control, or delete it to start afresh$/,
+    );
   });
 
   it('a tfvars file of the right JSON but the wrong shape is refused too, and a well-formed one is read', async () => {
     const wrong = await project({ 'terraform/docker/images.auto.tfvars.json': '{"images": {"base": 7}}\n' });
     const target = dockerDefinition({ engine: () => engine }).open(wrong);
     const refused = await prepareRun(wrong, { packer, target }, SELECT_ALL);
-    expect(refused.ok ? '' : refused.message).toContain('images["base"] is not a string: 7');
+    expect(refused.ok ? '' : describeRunFailure(refused.error)).toContain('images["base"] is not a string: 7');
     const good = await project({ 'terraform/docker/images.auto.tfvars.json': `{"images": {"base": "sha256:${'a'.repeat(64)}"}}\n` });
     const prepared = await prepareRun(good, { packer, target: dockerDefinition({ engine: () => engine }).open(good) }, SELECT_ALL);
     expect(prepared.ok && prepared.value.decisions.get('base')?.action).toBe('build');
@@ -76,10 +82,9 @@ describe('prepareRun: what stops plan and build before anything is written', () 
       target: { builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }) },
     }).open(config);
     const prepared = await prepareRun(config, { packer, target }, SELECT_ALL);
-    expect(prepared).toEqual({
-      ok: false,
-      message:
-        'looking for a reusable AMI of image "base": EC2 DescribeImages in eu-central-1 failed: UnauthorizedOperation: You are not authorized to perform this operation.',
-    });
+    expect(prepared.ok ? undefined : prepared.error.reason).toBe('reuse-lookup');
+    expect(prepared.ok ? '' : describeRunFailure(prepared.error)).toEqual(
+      'looking for a reusable AMI of image "base": EC2 DescribeImages in eu-central-1 failed: UnauthorizedOperation: You are not authorized to perform this operation.',
+    );
   });
 });

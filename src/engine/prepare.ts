@@ -3,10 +3,12 @@ import { buildTree, type ImageTree } from '../graph/tree.js';
 import { fingerprintTree, type Fingerprinted } from '../cache/collect-inputs.js';
 import { decide, type Decision } from '../cache/decide.js';
 import type { FingerprintInputs } from '../cache/fingerprint.js';
-import { formatVersion, MINIMUM_PACKER, atLeast, type PackerVersion } from '../packer/version.js';
+import { MINIMUM_PACKER, atLeast, type PackerVersion } from '../packer/version.js';
 import type { Packer } from '../packer/run.js';
 import type { GeneratedFile, Target } from '../targets/target.js';
-import { readTfvarsFile } from '../targets/tfvars-file.js';
+import { readTfvarsFile, type TfvarsProblem } from '../targets/tfvars-file.js';
+import { err, ok, type Result } from '../result.js';
+import type { RunFailure } from './failure.js';
 import { hasProvisionerLib } from './generate.js';
 import { readManifest, type Manifest } from './manifest.js';
 
@@ -32,16 +34,11 @@ export interface Selection {
 export const SELECT_ALL: Selection = { force: new Set(), only: undefined };
 
 /** Checks Packer before anything is written: missing or too old stops the run with the fix. */
-export async function detectPacker(packer: Packer): Promise<{ ok: true; version: PackerVersion } | { ok: false; message: string }> {
+export async function detectPacker(packer: Packer): Promise<Result<PackerVersion, RunFailure>> {
   const version = await packer.version();
-  if (!version.ok) return { ok: false, message: version.error };
-  if (!atLeast(version.value, MINIMUM_PACKER.major, MINIMUM_PACKER.minor)) {
-    return {
-      ok: false,
-      message: `Packer ${formatVersion(version.value)} is too old: build-images needs >= ${formatVersion(MINIMUM_PACKER)} (HCL2 templates).`,
-    };
-  }
-  return { ok: true, version: version.value };
+  if (!version.ok) return err({ reason: 'packer-unusable', message: version.error });
+  if (!atLeast(version.value, MINIMUM_PACKER.major, MINIMUM_PACKER.minor)) return err({ reason: 'packer-too-old', found: version.value });
+  return ok(version.value);
 }
 
 /** Fingerprints of the whole tree as the target would render it. */
@@ -55,32 +52,33 @@ export async function prepareRun<A, C>(
   config: Config,
   deps: { packer: Packer; target: Target<A, C> },
   selection: Selection,
-): Promise<{ ok: true; value: PreparedRun<A, C> } | { ok: false; message: string }> {
+): Promise<Result<PreparedRun<A, C>, RunFailure>> {
   const { target } = deps;
   const tree = buildTree(config.images);
   // Both ask another process or the network: ask at once.
   const [packer, engine] = await Promise.all([detectPacker(deps.packer), target.preflight()]);
   if (!packer.ok) return packer;
-  if (!engine.ok) return { ok: false, message: engine.error };
+  const name = target.definition.name;
+  if (!engine.ok) return err({ reason: 'target-unusable', target: name, message: engine.error });
 
-  const { templates, fingerprints } = await fingerprintsFor(config, tree, target, packer.version);
+  const { templates, fingerprints } = await fingerprintsFor(config, tree, target, packer.value);
   const manifest = await readManifest(config.root, target.definition.name);
   const recorded = await recordedIds(config.root, target, manifest);
-  if (!recorded.ok) return { ok: false, message: recorded.error };
+  if (!recorded.ok) return recorded;
   const queries = tree.order.map((node) => ({
     image: node.name,
     fingerprint: fingerprints.get(node.name)!.fingerprint,
     recorded: recorded.value.get(node.name) ?? [],
   }));
   const found = await target.findReusable(queries, engine.value.context);
-  if (!found.ok) return { ok: false, message: found.error };
+  if (!found.ok) return err({ reason: 'reuse-lookup', target: name, message: found.error });
   const existing = new Map<string, A | undefined>(tree.order.map((node) => [node.name, found.value.get(node.name)]));
   const decisions = decide({ tree, fingerprints, existing, previous: previousInputs(manifest), ...selection });
   return {
     ok: true,
     value: {
       tree,
-      packer: packer.version,
+      packer: packer.value,
       engine: engine.value.description,
       context: engine.value.context,
       templates,
@@ -105,11 +103,11 @@ async function recordedIds<A, C>(
   root: string,
   target: Target<A, C>,
   manifest: Manifest | undefined,
-): Promise<{ ok: true; value: Map<string, string[]> } | { ok: false; error: string }> {
+): Promise<Result<Map<string, string[]>, TfvarsProblem>> {
   const ids = new Map<string, string[]>();
   for (const [image, entry] of Object.entries(manifest?.images ?? {})) if (entry.id) ids.set(image, [entry.id]);
   const inTfvars = await readTfvarsFile(root, target.definition);
   if (!inTfvars.ok) return inTfvars;
   for (const [image, list] of inTfvars.value) ids.set(image, [...(ids.get(image) ?? []), ...list]);
-  return { ok: true, value: ids };
+  return ok(ids);
 }
