@@ -6,6 +6,7 @@ import { usesPlugins } from '../../packer/version.js';
 import { err, ok as okResult, type Result } from '../../result.js';
 import { shortId } from '../../text.js';
 import type { DoctorInput, DoctorOutput } from '../target.js';
+import { isStatus } from './engine.js';
 
 /** What `docker info` and `docker network ls` said about the engine. */
 export interface EngineFacts {
@@ -137,9 +138,6 @@ function networkArgs(runArgs: readonly string[]): string[] {
   });
   return out;
 }
-
-const isStatus = (e: unknown, code: number): boolean =>
-  typeof e === 'object' && e !== null && (e as { statusCode?: unknown }).statusCode === code;
 
 /** dockerode puts the engine's JSON answer after its own prefix; the engine's text is the useful part. */
 function message(e: unknown): string {

@@ -120,7 +120,8 @@ function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
   };
 }
 
-const isStatus = (e: unknown, code: number): boolean =>
+/** Whether dockerode's error carries this HTTP status (404: no such image). The one copy: doctor uses it too. */
+export const isStatus = (e: unknown, code: number): boolean =>
   typeof e === 'object' && e !== null && (e as { statusCode?: unknown }).statusCode === code;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e)).trim();
