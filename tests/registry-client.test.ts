@@ -1,11 +1,23 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Docker from 'dockerode';
+import { execa } from 'execa';
 import { registryClient, type RegistryClient } from '../src/targets/docker/registry/client.js';
+import { registryTransfer } from '../src/targets/docker/registry/transfer.js';
 import { findCredentials } from '../src/targets/docker/registry/credentials.js';
 import { describeRegistryFailure } from '../src/targets/docker/registry/failure.js';
 import { registryLocation } from '../src/targets/docker/registry/location.js';
-import { CI, haveRegistry, pushTinyImage, removeRegistry, startRegistry, type TestRegistry } from './helpers/registry.js';
+import {
+  CI,
+  haveRegistry,
+  pushTinyImage,
+  removeRegistry,
+  startRegistry,
+  startSecondEngine,
+  type SecondEngine,
+  type TestRegistry,
+} from './helpers/registry.js';
 
 /**
  * The registry client against Debian's docker-registry (CNCF distribution 2.8) on loopback: open, with
@@ -92,6 +104,42 @@ describe.skipIf(!available)('registry client (real distribution registry)', () =
       expect(await c.ping()).toEqual({ ok: true, value: `registry ${reg.host} answers (registry/2.0), credentials accepted` });
       expect((await c.headManifest('app', 't')).ok).toBe(true);
       expect(await c.engineAuth()).toEqual({ ok: true, value: { username: 'builder', password, serveraddress: reg.host } });
+    });
+
+    it('the engine pushes with those credentials; a second, empty engine pulls by digest; refusals are errors', async () => {
+      const c = client(reg.host, { DOCKER_CONFIG: reg.dockerConfig });
+      const auth = await c.engineAuth();
+      if (!auth.ok) throw new Error('no engine auth');
+      const ref = `${reg.host}/pushed`;
+      const dir = await mkdtemp('/tmp/bi-img-');
+      temp.push(dir);
+      await writeFile(join(dir, 'f'), 'x\n');
+      const tar = await execa('tar', ['-C', dir, '-c', 'f'], { encoding: 'buffer' });
+      await execa('docker', ['import', '-', `${ref}:t1`], { input: tar.stdout });
+      let second: SecondEngine | undefined;
+      try {
+        const pushed = await registryTransfer(new Docker()).push(ref, 't1', auth.value);
+        expect(pushed.ok).toBe(true);
+        const head = await c.headManifest('pushed', 't1');
+        expect(head.ok && pushed.ok && head.value?.digest).toBe(pushed.ok && pushed.value);
+        const refused = await registryTransfer(new Docker()).push(ref, 't1', {
+          username: 'builder',
+          password: 'nope',
+          serveraddress: reg.host,
+        });
+        expect(refused.ok).toBe(false);
+        expect(!refused.ok && refused.error).not.toContain('nope');
+
+        second = await startSecondEngine();
+        const b = new Docker({ socketPath: second.host.replace('unix://', '') });
+        const byDigest = `${ref}@${pushed.ok ? pushed.value : ''}`;
+        expect(await registryTransfer(b).pull(byDigest, undefined)).toMatchObject({ ok: false });
+        expect(await registryTransfer(b).pull(byDigest, auth.value)).toEqual({ ok: true, value: undefined });
+        expect((await b.getImage(byDigest).inspect()).RepoDigests).toEqual([byDigest]);
+      } finally {
+        await execa('docker', ['image', 'rm', `${ref}:t1`], { reject: false });
+        await second?.wipe();
+      }
     });
 
     it('no credentials, wrong ones: 401 with the reason and the fix, never the password', async () => {
