@@ -80,3 +80,24 @@ export async function findByFingerprint(
         detail: `the manifest of ${repository}:${fingerprintTag(fingerprint)} changed while it was read`,
       });
 }
+
+/**
+ * Every image build-images pushed for these image names: the `fp-` tags of each repository, read back
+ * (manifest and config, no layers). One image pushed under several fingerprint tags appears once.
+ */
+export async function listPushed(client: RegistryClient, images: readonly string[]): Promise<Result<RegistryImage[], RegistryFailure>> {
+  const out: RegistryImage[] = [];
+  const seen = new Set<string>();
+  for (const image of images) {
+    const tags = await client.listTags(repositoryOf(client.location, image));
+    if (!tags.ok) return tags;
+    for (const tag of tags.value.filter((t) => t.startsWith(FINGERPRINT_TAG_PREFIX)).sort()) {
+      const found = await readImage(client, image, tag);
+      if (!found.ok) return found;
+      if (found.value === undefined || seen.has(found.value.ref)) continue;
+      seen.add(found.value.ref);
+      out.push(found.value);
+    }
+  }
+  return ok(out);
+}
