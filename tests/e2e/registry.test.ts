@@ -164,11 +164,12 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
     const before = await tfvars(projectA);
     await appendFile(join(projectA, 'provisioners', 'nginx.sh'), '\n# changed before the registry dies\n');
     const uploads = join(registry.dir, 'data', 'docker', 'registry', 'v2', 'repositories', 'cortex', 'nginx', '_uploads');
+    const log = join(projectA, '.build-images', 'logs', 'docker', 'nginx.log');
+    await rm(log, { force: true }); // the last build's log says "Builds finished" too
     const build = runCli(projectA, ['build', '--target', 'docker', '--json', '--plain', ...config()], envA);
     // Kill -9 the moment the engine starts uploading nginx's new layer (an upload directory appears), or
     // at the latest when Packer reports the build finished: the push is what comes next.
     const pid = Number((await readFile(join(registry.dir, 'pid'), 'utf8')).trim());
-    const log = join(projectA, '.build-images', 'logs', 'docker', 'nginx.log');
     let killed = false;
     const watch = (async () => {
       for (let i = 0; i < 6000 && !killed; i++) {
