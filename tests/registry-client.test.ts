@@ -182,7 +182,7 @@ describe.skipIf(!available)('registry client (real distribution registry)', () =
         const missing = await client(reg.host, { DOCKER_CONFIG: dir }).ping();
         expect(missing.ok).toBe(false);
         if (!missing.ok)
-          expect(describeRegistryFailure(missing.error)).toBe(
+          expect(describeRegistryFailure(missing.error)).toContain(
             `cannot get credentials for the registry ${reg.host}: the Docker client config names the credential helper docker-credential-missing-helper, which is not on PATH: install it, or remove it from the config`,
           );
       } finally {
