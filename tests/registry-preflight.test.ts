@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from './helpers/project.js';
-import { CI, haveRegistry, removeRegistry, startRegistry, type TestRegistry } from './helpers/registry.js';
+import { CI, freePort, haveRegistry, removeRegistry, startRegistry, type TestRegistry } from './helpers/registry.js';
 
 /**
  * A registry that refuses or is unreachable stops plan and build before anything is built or written,
@@ -46,11 +46,13 @@ describe.skipIf(!ready)('registry preflight (real registry)', () => {
     const run = await runCli(dir, ['build', '--target', 'docker'], { DOCKER_CONFIG: join(dir, 'no-docker-config') });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain(
-      `error: the registry ${registry.host} refused anonymous access (401): UNAUTHORIZED: authentication required.`,
+      `error: the registry ${registry.host} refused anonymous access (401): the registry asks for a user name and password. Log in with \`docker login ${registry.host}\``,
     );
     expect(run.stderr).toContain(`Log in with \`docker login ${registry.host}\``);
     expect(run.stderr).toContain('Nothing was built or written.');
-    expect(await readdir(dir)).not.toContain('.build-images');
+    // The lock directory is all there is: no templates, no manifest, no tfvars.
+    expect(await readdir(dir)).not.toContain('packer');
+    expect(await readdir(join(dir, '.build-images')).catch(() => [])).toEqual([]);
   });
 
   it('with the credentials from DOCKER_CONFIG: plan goes ahead; they appear nowhere in the output', async () => {
@@ -62,12 +64,14 @@ describe.skipIf(!ready)('registry preflight (real registry)', () => {
   });
 
   it('unreachable: plan and build stop with the reason; doctor fails the registry check with the fix', async () => {
-    const dir = await project('127.0.0.1:9'); // discard port: nothing listens
+    const port = await freePort(); // nothing listens there
+    const dir = await project(`127.0.0.1:${port}`);
     const plan = await runCli(dir, ['plan', '--target', 'docker']);
     expect(plan.exitCode).toBe(1);
-    expect(plan.stderr).toMatch(/cannot reach the registry 127\.0\.0\.1:9: ECONNREFUSED/);
+    expect(plan.stderr).toContain(`error: cannot reach the registry 127.0.0.1:${port}: ECONNREFUSED`);
     const doctor = await runCli(dir, ['doctor', '--target', 'docker']);
     expect(doctor.exitCode).toBe(1);
-    expect(doctor.stdout).toMatch(/FAIL.*registry.*cannot reach the registry 127\.0\.0\.1:9/);
+    expect(doctor.stdout).toContain(`FAIL  registry: cannot reach the registry 127.0.0.1:${port}: ECONNREFUSED`);
+    expect(doctor.stdout).toContain('fix: Check the address in targets.docker.registry');
   });
 });
