@@ -75,7 +75,7 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
     expect(first.all).not.toContain(password);
     for (const file of await readdir(join(projectA, '.build-images'), { recursive: true }))
       expect(await readFile(join(projectA, '.build-images', file), 'utf8').catch(() => '')).not.toContain(password);
-  });
+  }, 120_000);
 
   it('2. runner B, with an empty engine, plans reuse for all five and writes byte-identical tfvars, building and pulling nothing', async () => {
     expect(await imagesIn(envB)).toEqual([]);
@@ -90,7 +90,7 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
     expect(statuses(build.stdout)).toEqual(Object.fromEntries(IMAGES.map((i) => [i, 'reused'])));
     expect(await tfvars(projectB)).toBe(await tfvars(projectA));
     expect(await imagesIn(envB)).toEqual([]);
-  });
+  }, 300_000);
 
   it('3. a changed leaf on runner B rebuilds only that leaf, on its parent pulled by digest', async () => {
     const before = JSON.parse(await tfvars(projectB)).images as Record<string, string>;
@@ -116,7 +116,7 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
     const onA = await runCli(projectA, ['build', '--target', 'docker', '--json', '--plain', ...config()], envA);
     expect(statuses(onA.stdout)[LEAF]).toBe('reused');
     expect(await tfvars(projectA)).toBe(await tfvars(projectB));
-  });
+  }, 900_000);
 
   it('4. fan-out: one build --only per image over both engines in level order ends with the tfvars of a single-machine run', async () => {
     // A change every image sees (a global variable): the whole tree is new, as after a base change.
@@ -158,7 +158,7 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
             ) as string[]);
       expect(layers.slice(0, baseLayers.length), image).toEqual(baseLayers);
     }
-  });
+  }, 1_800_000);
 
   it('5. the registry killed during a push: a clear error, exit 1, the tfvars untouched; a rerun pushes without rebuilding', async () => {
     const before = await tfvars(projectA);
@@ -201,5 +201,5 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
     const refs = JSON.parse(await tfvars(projectA)).images as Record<string, string>;
     expect(refs.nginx).not.toBe(JSON.parse(before).images.nginx);
     expect(refs.base).toBe(JSON.parse(before).images.base);
-  });
+  }, 900_000);
 });
