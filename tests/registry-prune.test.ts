@@ -19,7 +19,11 @@ if (!available) console.log('registry prune tests skipped: docker-registry is no
 
 const IMAGE = 'org.build-images.image';
 const PARENT = 'org.build-images.parent';
-const config = { images: [{ name: 'biprune-base' }, { name: 'biprune-app' }] } as unknown as Config;
+const config = {
+  root: '/tmp/biprune-project',
+  images: [{ name: 'biprune-base' }, { name: 'biprune-app' }],
+  targets: { docker: { repository: 'biprune' } },
+} as unknown as Config;
 
 describe.skipIf(!available)('prune --target docker with a registry (real registry)', () => {
   const started: TestRegistry[] = [];
