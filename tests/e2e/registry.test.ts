@@ -99,7 +99,10 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
     expect(build.exitCode, build.stderr).toBe(0);
     expect(statuses(build.stdout)).toEqual(Object.fromEntries(IMAGES.map((i) => [i, i === LEAF ? 'built' : 'reused'])));
     const after = JSON.parse(await tfvars(projectB)).images as Record<string, string>;
-    for (const image of IMAGES) (image === LEAF ? expect(after[image]).not.toBe : expect(after[image]).toBe).call(null, before[image]);
+    for (const image of IMAGES) {
+      if (image === LEAF) expect(after[image]).not.toBe(before[image]);
+      else expect(after[image]).toBe(before[image]);
+    }
     // B pulled base by its digest (and nothing else), and the leaf sits on exactly those layers.
     const bImages = await execa('docker', ['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}'], { env: envB });
     expect(bImages.stdout).toContain(before.base);
