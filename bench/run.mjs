@@ -40,6 +40,7 @@ import { imageSizes } from './lib/layers.mjs';
 import { makeSyntheticProject, measureScale, parsePhases } from './lib/scale.mjs';
 import { renderReport } from './lib/report.mjs';
 import { runSimulation } from './lib/simulate.mjs';
+import { registryNoopBench } from './registry-noop.mjs';
 
 const repo = dirname(dirname(fileURLToPath(import.meta.url)));
 const started = Date.now();
@@ -399,6 +400,8 @@ async function main() {
   log(`raw results in ${saved} (re-render with --render)`);
   await writeFile(opts.out, renderReport(results));
   log(`wrote ${relative(process.cwd(), opts.out) || opts.out} (${(results.elapsedMs / 60_000).toFixed(1)} min)`);
+  if (opts.only !== 'scale')
+    await registryNoopBench({ repo, out: opts.out, coldMs: results.tree?.cold.find((r) => r.who === 'tool')?.wallMs, log });
 }
 
 main().catch((e) => {

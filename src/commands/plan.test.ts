@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPlan, type PlanEntry } from './plan.js';
+import { planBuilds, renderPlan, type PlanEntry } from './plan.js';
 
 const fp = 'f'.repeat(64);
 
@@ -30,5 +30,19 @@ describe('renderPlan', () => {
       Images in one level build in parallel once their parents are done. Nothing was built.
       "
     `);
+  });
+});
+
+describe('planBuilds (plan --json "builds", for CI matrices)', () => {
+  it('per level the images to build, config order; empty where nothing is built', () => {
+    const entry = (image: string, level: number, action: PlanEntry['action']): PlanEntry => ({
+      image,
+      parent: level === 0 ? null : 'base',
+      level,
+      action,
+      fingerprint: fp,
+    });
+    const entries = [entry('base', 0, 'reuse'), entry('nginx', 1, 'build'), entry('consul', 1, 'build'), entry('cortex', 1, 'absent')];
+    expect(planBuilds(entries, [['base'], ['consul', 'cortex', 'nginx']])).toEqual([[], ['nginx', 'consul']]);
   });
 });

@@ -37,6 +37,16 @@ export function planEntries<A>(run: PreparedRun<A>, target: Pick<Target<A>, 'ids
   });
 }
 
+/**
+ * Pure: per level, the images this run would build, in config order: a CI matrix as it is (one job per
+ * level, one entry per image, each `build --only <image>`; examples/ci/). An empty list where nothing changes.
+ */
+export function planBuilds(entries: readonly PlanEntry[], levels: readonly (readonly string[])[]): string[][] {
+  const building = new Set(entries.filter((e) => e.action === 'build').map((e) => e.image));
+  const order = entries.map((e) => e.image);
+  return levels.map((level) => order.filter((image) => level.includes(image) && building.has(image)));
+}
+
 /** Pure: the text `build-images plan` prints. */
 export function renderPlan(entries: readonly PlanEntry[], target: TargetName, rootSource: string): string {
   const count = (action: PlanEntry['action']): number => entries.filter((e) => e.action === action).length;
@@ -78,9 +88,8 @@ export async function runPlanCommand(
   const entries = planEntries(prepared.value, deps.target);
   if (flags.json) {
     const levels = prepared.value.tree.levels;
-    write(
-      `${JSON.stringify({ target: deps.target.definition.name, images: entries.map(({ shown: _shown, ...e }) => e), levels }, null, 2)}\n`,
-    );
+    const images = entries.map(({ shown: _shown, ...e }) => e);
+    write(`${JSON.stringify({ target: deps.target.definition.name, images, levels, builds: planBuilds(entries, levels) }, null, 2)}\n`);
   } else {
     write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined)));
   }

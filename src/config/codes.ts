@@ -43,7 +43,9 @@ export type ConfigErrorCode =
   | 'ami-vpc-filter-alone'
   | 'reserved-tag'
   | 'invalid-tag-key'
-  | 'packer-template-text';
+  | 'packer-template-text'
+  // Docker target rules.
+  | 'invalid-registry';
 
 export function diagnostic(code: ConfigErrorCode, message: string, location?: SourceLocation, hint?: string): Diagnostic {
   return {

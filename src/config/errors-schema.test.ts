@@ -34,12 +34,12 @@ images:
       images.yaml:5:13: error: unknown key "tagg" in "targets.docker"
           5 |   docker: { tagg: v1, something: else }
             |             ^^^^
-        hint: did you mean "tag"? Known keys: base_image, repository, tag, run_args, concurrency
+        hint: did you mean "tag"? Known keys: base_image, repository, tag, run_args, concurrency, registry
 
       images.yaml:5:23: error: unknown key "something" in "targets.docker"
           5 |   docker: { tagg: v1, something: else }
             |                       ^^^^^^^^^
-        hint: known keys: base_image, repository, tag, run_args, concurrency
+        hint: known keys: base_image, repository, tag, run_args, concurrency, registry
 
       images.yaml:7:11: error: unknown key "parnet" in image "base"
           7 |   base: { parnet: x, provisioners: [base] }

@@ -64,6 +64,7 @@ export function normalise(
         tag: docker.tag ?? DEFAULT_TAG,
         runArgs: [...(docker.run_args ?? [])],
         concurrency: docker.concurrency,
+        ...(docker.registry === undefined ? {} : { registry: docker.registry }),
       },
       ...(raw.targets?.ami === undefined ? {} : { ami: normaliseAmi(raw.targets.ami, locations) }),
     },

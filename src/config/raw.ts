@@ -20,6 +20,7 @@ export interface RawDockerTarget {
   readonly tag?: string;
   readonly run_args?: readonly string[];
   readonly concurrency?: number;
+  readonly registry?: string;
 }
 
 export interface RawAmiTarget {

@@ -4,6 +4,7 @@ import { describePath } from './describe.js';
 import { locate, type LocationMap } from './locations.js';
 import { isProvisionerName } from './names.js';
 import { checkAmiRules } from './rules-ami.js';
+import { checkDockerRules } from './rules-docker.js';
 import { toPointer } from './pointer.js';
 import type { RawConfig } from './raw.js';
 import type { ProvisionerFacts } from './scripts.js';
@@ -12,7 +13,12 @@ import { unreachable } from '../result.js';
 
 /** Semantic checks the schema cannot express: parents exist and form a tree, scripts exist. */
 export function checkRules(raw: RawConfig, locations: LocationMap, facts: ProvisionerFacts): Diagnostic[] {
-  return [...checkParents(raw, locations), ...checkProvisioners(raw, locations, facts), ...checkAmiRules(raw, locations)];
+  return [
+    ...checkParents(raw, locations),
+    ...checkProvisioners(raw, locations, facts),
+    ...checkAmiRules(raw, locations),
+    ...checkDockerRules(raw, locations),
+  ];
 }
 
 /** The provisioner names worth looking up on disk: well-formed ones only, never a path. */

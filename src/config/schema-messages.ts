@@ -40,6 +40,7 @@ const EXPECTED: readonly (readonly [pattern: string, expected: string])[] = [
   ['targets/docker/run_args', 'a list of strings'],
   ['targets/docker/run_args/*', 'a string'],
   ['targets/docker/concurrency', 'a whole number of at least 1'],
+  ['targets/docker/registry', 'a registry and repository path like "ghcr.io/acme/cortex" or "127.0.0.1:5000/cortex" (no scheme, no tag)'],
   ['targets/ami', 'a map of AMI settings'],
   ['targets/ami/region', 'an AWS region like "eu-central-1"'],
   ['targets/ami/copy_to', 'a list of distinct AWS regions'],

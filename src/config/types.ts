@@ -30,6 +30,11 @@ export interface DockerTargetConfig {
   readonly runArgs: readonly string[];
   /** Builds at once; undefined means "decide at run time". */
   readonly concurrency: number | undefined;
+  /**
+   * Registry and repository prefix images are pushed to as `<registry>/<image>` (e.g. "ghcr.io/acme/cortex");
+   * the tfvars then pins `<registry>/<image>@sha256:<digest>`. undefined: the local engine only.
+   */
+  readonly registry?: string;
 }
 
 /** `targets.ami`, defaults applied. Names follow Packer's amazon-ebs options. */

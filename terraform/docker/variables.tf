@@ -1,5 +1,5 @@
 variable "images" {
-  description = "Docker image IDs by image name, as the build writes them to images.auto.tfvars.json (`build-images build --target docker`)."
+  description = "Docker image IDs (or, with targets.docker.registry, digest-pinned references) by image name, as the build writes them to images.auto.tfvars.json (`build-images build --target docker`)."
   type        = map(string)
 
   validation {
@@ -8,9 +8,11 @@ variable "images" {
     error_message = "images must hold an ID for each of consul, cortex, nginx and monitoring: run the Docker build first, it writes images.auto.tfvars.json."
   }
 
+  # A local build hands over image IDs; one with targets.docker.registry hands over digest-pinned
+  # references (<registry>/<image>@sha256:...), which the provider pulls on the host it deploys to.
   validation {
-    condition     = alltrue([for id in values(var.images) : can(regex("^sha256:[0-9a-f]{64}$", id))])
-    error_message = "Every image must be a full image ID (sha256:<64 hex digits>), not a tag: containers are pinned to the exact image a build produced."
+    condition     = alltrue([for id in values(var.images) : can(regex("^(sha256:[0-9a-f]{64}|[^@[:space:]]+@sha256:[0-9a-f]{64})$", id))])
+    error_message = "Every image must be a full image ID (sha256:<64 hex digits>) or a digest-pinned reference (<registry>/<image>@sha256:<64 hex digits>), not a tag: containers are pinned to the exact image a build produced."
   }
 }
 

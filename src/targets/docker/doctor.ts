@@ -7,6 +7,8 @@ import { err, ok as okResult, type Result } from '../../result.js';
 import { shortId } from '../../text.js';
 import type { DoctorInput, DoctorOutput } from '../target.js';
 import { isStatus } from './engine.js';
+import type { RegistryClient } from './registry/client.js';
+import { explainRegistryFailure } from './registry/failure.js';
 
 /** What `docker info` and `docker network ls` said about the engine. */
 export interface EngineFacts {
@@ -26,7 +28,8 @@ export type BaseImageFacts =
 /** The slice of the engine API doctor asks; a test substitutes it. */
 export interface DoctorDocker {
   info(): Promise<Result<EngineFacts, string>>;
-  baseImage(ref: string): Promise<BaseImageFacts>;
+  /** `auth`: registry credentials for a base image in targets.docker.registry's registry. */
+  baseImage(ref: string, auth?: Record<string, string>): Promise<BaseImageFacts>;
 }
 
 /** The engine's address as the docker CLI and dockerode read it. */
@@ -57,7 +60,7 @@ export function doctorDocker(): DoctorDocker {
         return err(message(e));
       }
     },
-    async baseImage(ref) {
+    async baseImage(ref, auth) {
       if (!docker) return { kind: 'unpullable', message: setupError ?? 'no engine' };
       try {
         const image = await docker.getImage(ref).inspect();
@@ -67,7 +70,7 @@ export function doctorDocker(): DoctorDocker {
       }
       try {
         // The engine asks the registry for the manifest only: nothing is downloaded.
-        const found = (await docker.getImage(ref).distribution()) as { Descriptor?: { digest?: string } };
+        const found = (await docker.getImage(ref).distribution(auth ? { authconfig: auth } : {})) as { Descriptor?: { digest?: string } };
         return { kind: 'pullable', digest: found.Descriptor?.digest };
       } catch (e: unknown) {
         return { kind: 'unpullable', message: message(e) };
@@ -151,6 +154,8 @@ export interface DockerDoctorAdapters {
   readonly docker: () => DoctorDocker;
   /** `packer plugins installed` (Packer >= 1.7). */
   readonly plugins: () => Promise<PluginFacts>;
+  /** The registry client for targets.docker.registry; without it the registry check says "not checked". */
+  readonly registry?: (registry: string) => RegistryClient;
 }
 
 /** The Docker checks, in the order doctor prints them: plugin, engine, build network, base image. */
@@ -172,11 +177,14 @@ export async function dockerDoctor(input: DoctorInput, adapters: DockerDoctorAda
   else if (config === undefined) checks.push(notChecked('build network', invalid), notChecked('base image', invalid));
   else {
     const settings = config.targets.docker;
+    const client = settings.registry !== undefined ? adapters.registry?.(settings.registry) : undefined;
+    const auth = client !== undefined && settings.baseImage.startsWith(`${client.location.host}/`) ? await client.engineAuth() : undefined;
     checks.push(
       buildNetworkCheck(engine.value, settings.runArgs),
-      baseImageCheck(settings.baseImage, await docker.baseImage(settings.baseImage)),
+      baseImageCheck(settings.baseImage, await docker.baseImage(settings.baseImage, auth?.ok ? auth.value : undefined)),
     );
   }
+  if (config?.targets.docker.registry !== undefined) checks.push(await registryCheck(config.targets.docker.registry, adapters));
   const rootDir = engine.ok ? engine.value.rootDir : undefined;
   if (rootDir === undefined) return { checks };
   return {
@@ -185,4 +193,13 @@ export async function dockerDoctor(input: DoctorInput, adapters: DockerDoctorAda
       ? { path: rootDir }
       : { remote: `the Docker root dir is on the engine's machine (${where}), not checked here` },
   };
+}
+
+/** The registry answers and accepts the credentials (or anonymous access): what plan and build check first. */
+async function registryCheck(registry: string, adapters: DockerDoctorAdapters): Promise<CheckResult> {
+  if (adapters.registry === undefined) return notChecked('registry', 'no registry client');
+  const pinged = await adapters.registry(registry).ping();
+  if (pinged.ok) return ok('registry', pinged.value);
+  const { problem, fix } = explainRegistryFailure(pinged.error);
+  return fail('registry', problem, fix);
 }

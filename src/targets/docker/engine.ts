@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import { err, ok, type Result } from '../../result.js';
+import { registryTransfer } from './registry/transfer.js';
 
 /** What the engine's image list gives without inspecting each image. */
 export interface ImageSummary {
@@ -30,7 +31,10 @@ export interface DockerEngine {
   ping(): Promise<Result<string, string>>;
   /** undefined when the engine does not have the image. */
   inspectImage(ref: string): Promise<ImageInfo | undefined>;
-  pull(ref: string): Promise<Result<void, string>>;
+  /** `auth`: the engine's X-Registry-Auth (registry credentials); never logged. */
+  pull(ref: string, auth?: Record<string, string>, signal?: AbortSignal): Promise<Result<void, string>>;
+  /** Pushes `repository:tag`; the manifest digest the registry stored. */
+  push(repository: string, tag: string, auth: Record<string, string> | undefined, signal?: AbortSignal): Promise<Result<string, string>>;
   /** Every image carrying label `key` (any value), newest first: one engine call, whatever the count. */
   listByLabel(key: string): Promise<ImageSummary[]>;
   /** Removes an image with its tags; fails (with the engine's message) when a container uses it. */
@@ -41,7 +45,9 @@ export interface DockerEngine {
 
 /** dockerode honours DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) like the docker CLI. */
 export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
+  const transfer = registryTransfer(docker);
   return {
+    push: (repository, tag, auth, signal) => transfer.push(repository, tag, auth, signal),
     async ping() {
       try {
         const info = (await docker.info()) as { ServerVersion?: string; Driver?: string };
@@ -92,15 +98,8 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
       await docker.getImage(id).tag({ repo: repository, tag });
     },
 
-    async pull(ref) {
-      try {
-        const stream = await docker.pull(ref);
-        await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve())));
-        return ok(undefined);
-      } catch (e: unknown) {
-        return err(message(e));
-      }
-    },
+    // Every progress event is checked: the engine reports a failed pull mid-stream with HTTP 200.
+    pull: (ref, auth, signal) => transfer.pull(ref, auth, signal),
   };
 }
 

@@ -3,6 +3,8 @@ import { describeKeepReason, planPrune, type PruneCandidate, type PrunePlanOf } 
 import { projectId } from '../project.js';
 import type { TargetPrunePlan } from '../target.js';
 import type { DockerEngine, ImageSummary } from './engine.js';
+import type { RegistryImage } from './registry/lookup.js';
+import type { RegistrySide } from './registry/side.js';
 
 export const IMAGE_LABEL = 'org.build-images.image';
 export const PARENT_LABEL = 'org.build-images.parent';
@@ -15,6 +17,8 @@ export interface DockerOwner {
   /** targets.docker.repository: every name the image has must be `<repository>/…`. */
   readonly repository: string;
   readonly images: ReadonlySet<string>;
+  /** targets.docker.registry: names `<registry>/…` (the fingerprint tags of pushed images) are this project's too. */
+  readonly registry?: string;
 }
 
 export type DockerCandidate = PruneCandidate & { readonly summary: ImageSummary };
@@ -27,7 +31,9 @@ export function notOurs(image: ImageSummary, owner: DockerOwner): string | undef
   const project = image.labels[PROJECT_LABEL];
   if (project === undefined) return 'carries no project label (built by another project or an older build-images)';
   if (project !== owner.project) return `built by another project (${PROJECT_LABEL}=${project}; this project is ${owner.project})`;
-  const elsewhere = image.tags.filter((t) => !t.startsWith(`${owner.repository}/`));
+  const ours = (t: string): boolean =>
+    t.startsWith(`${owner.repository}/`) || (owner.registry !== undefined && t.startsWith(`${owner.registry}/`));
+  const elsewhere = image.tags.filter((t) => !ours(t));
   if (elsewhere.length > 0) return `also named ${elsewhere.join(', ')}, outside ${owner.repository}/ (another project uses it)`;
   return undefined;
 }
@@ -75,30 +81,95 @@ export function describeDockerPrunePlan(plan: DockerPrunePlan): string[] {
 }
 
 /**
+ * Pure: which of the images build-images pushed to the registry go. The registry path is the project's
+ * own namespace (targets.docker.registry), so every image under it with this config's names and an `fp-`
+ * tag is a candidate; Terraform references them by `<registry>/<image>@sha256:…`.
+ */
+export function planRegistryPrune(input: { pushed: readonly RegistryImage[]; keep: number; referenced: ReadonlySet<string> }) {
+  const candidates = input.pushed.map((p) => {
+    const parent = p.labels[PARENT_LABEL];
+    return {
+      key: p.imageId,
+      image: p.labels[IMAGE_LABEL] ?? '',
+      shown: `${p.labels[IMAGE_LABEL]} ${short(p.imageId)}`,
+      created: p.created,
+      ids: [p.ref, p.imageId],
+      parents: parent === undefined ? [] : [parent],
+      complete: true,
+      inProgress: false,
+      pushed: p,
+    };
+  });
+  return planPrune({ candidates, keep: input.keep, referenced: input.referenced });
+}
+
+/**
  * The prune for one config: the engine's build-images images with this config's image names, of which
- * only this project's are candidates (the engine may hold other projects' images too).
+ * only this project's are candidates (the engine may hold other projects' images too); with a registry,
+ * also what build-images pushed there. `referenced` is what the tfvars file names: image IDs, or
+ * digest-pinned references with a registry (resolved to image IDs for the engine's images).
  */
 export async function dockerPrune(
   docker: DockerEngine,
   config: Config,
   keep: number,
   referenced: ReadonlySet<string>,
+  registry?: RegistrySide,
 ): Promise<TargetPrunePlan> {
   const owner: DockerOwner = {
     project: projectId(config.root),
     repository: config.targets.docker.repository,
     images: new Set(config.images.map((i) => i.name)),
+    ...(config.targets.docker.registry === undefined ? {} : { registry: config.targets.docker.registry }),
   };
-  const plan = planDockerPrune({ images: await docker.listByLabel(IMAGE_LABEL), keep, referenced, owner });
+  const refs = new Set(referenced);
+  const pushed: RegistryImage[] = [];
+  if (registry !== undefined) {
+    for (const ref of referenced) {
+      if (ref.startsWith('sha256:')) continue;
+      const resolved = await registry.resolve(ref);
+      if (!resolved.ok) throw new Error(`prune cannot tell which images the tfvars file uses: ${resolved.error}`);
+      if (resolved.value !== undefined) refs.add(resolved.value.imageId);
+    }
+    const listed = await registry.listPushed([...owner.images]);
+    if (!listed.ok) throw new Error(`prune cannot list what build-images pushed to ${registry.host}: ${listed.error}`);
+    pushed.push(...listed.value);
+  }
+  const plan = planDockerPrune({ images: await docker.listByLabel(IMAGE_LABEL), keep, referenced: refs, owner });
+  const remote = planRegistryPrune({ pushed, keep, referenced: refs });
+  const remoteLabel = (c: { image: string; key: string; created: string }): string =>
+    `${registry?.host}: ${c.image} ${short(c.key)} (built ${c.created.slice(0, 19)}Z)`;
+  const remoteLines =
+    registry === undefined
+      ? []
+      : [
+          ...remote.keep.map(({ candidate, why }) => `keep    ${remoteLabel(candidate)}: ${why.map(describeKeepReason).join('; ')}`),
+          ...remote.remove.map((c) => `remove  ${remoteLabel(c)}`),
+        ];
   return {
-    lines: [`project ${owner.project} (from ${config.root}), repository ${owner.repository}`, ...describeDockerPrunePlan(plan)],
-    removeCount: plan.remove.length,
+    lines: [
+      `project ${owner.project} (from ${config.root}), repository ${owner.repository}`,
+      ...describeDockerPrunePlan(plan),
+      ...remoteLines,
+    ],
+    removeCount: plan.remove.length + remote.remove.length,
     async apply(onRemoved) {
       const failed: string[] = [];
       for (const { key } of plan.remove) {
         const removed = await docker.removeImage(key);
         if (removed.ok) onRemoved(`removed ${key}`);
         else failed.push(`could not remove ${key}: ${removed.error}`);
+      }
+      if (registry === undefined) return { failed };
+      for (const { pushed: image } of remote.remove) {
+        const removed = await registry.remove(image.labels[IMAGE_LABEL] ?? '', image.digest);
+        if (!removed.ok) failed.push(`could not remove ${image.ref}: ${removed.error}`);
+        else if (removed.value === 'unsupported') {
+          onRemoved(
+            `${registry.host} does not allow deleting manifests (distribution: storage.delete.enabled: false): nothing removed there`,
+          );
+          break;
+        } else onRemoved(`removed ${image.ref}`);
       }
       return { failed };
     },

@@ -6,25 +6,53 @@ import type { Target, TargetDefinition } from '../target.js';
 import { buildDockerImage, dockerLogFile, FINGERPRINT_LABEL } from './build-image.js';
 import type { DockerEngine } from './engine.js';
 import { dockerPrune } from './prune.js';
+import type { RegistrySide } from './registry/side.js';
+import { renderRegistryTfvars } from './registry/tfvars.js';
 
 export interface DockerArtifact {
+  /** The image ID (config digest): the same in every engine that has the image. */
   readonly id: string;
+  /**
+   * With a registry: `<registry>/<image>@sha256:…`, what the tfvars pins. Undefined for an image found only
+   * in this engine (built here, its push failed): `adopt` pushes it and sets this.
+   */
+  ref?: string;
 }
 
-/** Docker images built by Packer's docker builder in one engine, tagged <repository>/<image>:<tag>. */
+/**
+ * Docker images built by Packer's docker builder in one engine, tagged <repository>/<image>:<tag>; with
+ * `targets.docker.registry` (docs/registry.md) also pushed there and found there by fingerprint, so any
+ * engine, an empty one too, reuses them.
+ */
 export function dockerTarget(
   definition: TargetDefinition,
   config: Config,
   docker: DockerEngine,
   emitNote: (message: string) => void,
+  registry?: RegistrySide,
 ): Target<DockerArtifact, undefined> {
   const settings = config.targets.docker;
   // By name once: a find per image made fingerprinting quadratic (10,000 images: 50 million comparisons).
   const runtime = new Map(config.images.map((i) => [i.name, i.docker]));
+  /** The engine's images by fingerprint, newest first: one engine call for the whole tree. */
+  const localIndex = async (): Promise<Map<string, string[]>> => {
+    const byFingerprint = new Map<string, string[]>();
+    for (const image of await docker.listByLabel(FINGERPRINT_LABEL)) {
+      const fingerprint = image.labels[FINGERPRINT_LABEL]!;
+      byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), image.id]);
+    }
+    return byFingerprint;
+  };
+  /** Registry credentials for the base image's pull, when the base lives in the same registry. */
+  const baseAuth = async (): Promise<Record<string, string> | undefined> => {
+    if (registry === undefined || !settings.baseImage.startsWith(`${registry.host}/`)) return undefined;
+    const auth = await registry.auth();
+    return auth.ok ? auth.value : undefined;
+  };
   return {
     definition,
     concurrency: settings.concurrency,
-    // Repository and tag do not shape content: a reused image is re-tagged instead.
+    // Repository, tag and registry do not shape content: a reused image is re-tagged (or found by its fingerprint tag) instead.
     settings: (image) => ({
       ...(image.parent === undefined ? { 'targets.docker.base_image': settings.baseImage } : {}),
       'targets.docker.run_args': settings.runArgs,
@@ -32,19 +60,34 @@ export function dockerTarget(
       [`images.${image.name}.docker`]: runtime.get(image.name) ?? {},
     }),
     async preflight() {
-      const pinged = await docker.ping();
-      return pinged.ok ? ok({ description: pinged.value, context: undefined }) : err(pinged.error);
+      // Both ask another process or the network: at once. A registry that refuses stops the run here, before any build.
+      const [pinged, reg] = await Promise.all([docker.ping(), registry?.preflight()]);
+      if (!pinged.ok) return err(pinged.error);
+      if (reg !== undefined && !reg.ok) return err(`${reg.error.problem}. ${reg.error.fix}`);
+      return ok({ description: reg === undefined ? pinged.value : `${pinged.value}, ${reg.value}`, context: undefined });
     },
     async findReusable(queries) {
-      // One query for the whole tree (1,000 images: one engine call instead of 1,000).
-      const byFingerprint = new Map<string, string[]>();
-      for (const image of await docker.listByLabel(FINGERPRINT_LABEL)) {
-        const fingerprint = image.labels[FINGERPRINT_LABEL]!;
-        byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), image.id]);
-      }
       const found = new Map<string, DockerArtifact>();
+      let local: Map<string, string[]> | undefined;
+      if (registry !== undefined) {
+        // By fingerprint tag, all at once; nothing is pulled (docs/registry.md).
+        const answers = await Promise.all(queries.map(async (q) => [q, await registry.find(q.image, q.fingerprint)] as const));
+        for (const [query, answer] of answers) {
+          if (!answer.ok) return err(answer.error);
+          if (answer.value !== undefined) {
+            found.set(query.image, { id: answer.value.imageId, ref: answer.value.ref });
+            continue;
+          }
+          // Not in the registry, but built in this engine (its push failed): reused, and pushed by adopt.
+          local ??= await localIndex();
+          const id = local.get(query.fingerprint)?.[0];
+          if (id !== undefined) found.set(query.image, { id });
+        }
+        return ok(found);
+      }
+      local = await localIndex();
       for (const query of queries) {
-        const candidates = byFingerprint.get(query.fingerprint) ?? [];
+        const candidates = local.get(query.fingerprint) ?? [];
         const id = candidates.find((candidate) => query.recorded.includes(candidate)) ?? candidates[0];
         if (id !== undefined) found.set(query.image, { id });
       }
@@ -53,11 +96,19 @@ export function dockerTarget(
     async beforeRoots() {
       if (await docker.inspectImage(settings.baseImage)) return undefined;
       emitNote(`pulling base image ${settings.baseImage} (the engine does not have it)`);
-      const pulled = await docker.pull(settings.baseImage);
+      const pulled = await docker.pull(settings.baseImage, await baseAuth());
       if (pulled.ok) return undefined;
       return `base image ${settings.baseImage} is not in the Docker engine and could not be pulled: ${pulled.error}. Offline? Make a local base image and point targets.docker.base_image at it (see examples/offline/).`;
     },
     async build(node, parent, fingerprint, ctx) {
+      const logFile = dockerLogFile(config.root, node.name);
+      const failed = (message: string) => err({ message, logFile, interrupted: ctx.signal.aborted });
+      // A parent another machine built is only in the registry: pulled by its digest, so the child builds on exactly it.
+      if (registry !== undefined && parent?.ref !== undefined && !(await docker.inspectImage(parent.id))) {
+        ctx.onLine(`pulling the parent ${parent.ref}`);
+        const pulled = await registry.ensureLocal(parent.ref, ctx.signal);
+        if (!pulled.ok) return failed(pulled.error);
+      }
       const built = await buildDockerImage(node, parent?.id ?? settings.baseImage, fingerprint, {
         config,
         docker,
@@ -67,14 +118,34 @@ export function dockerTarget(
         timeoutMs: ctx.timeoutMs,
         onLine: ctx.onLine,
       });
-      return built.ok ? ok({ id: built.value.id }) : err(built.error);
+      if (!built.ok) return err(built.error);
+      if (registry === undefined) return ok({ id: built.value.id });
+      ctx.onLine(`pushing ${node.name} to ${registry.host}`);
+      const pushed = await registry.publish(node.name, built.value.id, fingerprint, ctx.signal);
+      return pushed.ok ? ok({ id: built.value.id, ref: pushed.value.ref }) : failed(pushed.error);
     },
-    adopt: (image, artifact) => docker.tag(artifact.id, `${settings.repository}/${image}`, settings.tag),
-    source: (parent) => parent?.id ?? settings.baseImage,
+    async adopt(image, artifact) {
+      if (registry !== undefined && artifact.ref === undefined) {
+        const fingerprint = (await docker.inspectImage(artifact.id))?.labels[FINGERPRINT_LABEL];
+        if (fingerprint === undefined) throw new Error(`image ${artifact.id} of ${image} disappeared from the engine`);
+        emitNote(`pushing ${image} (built here earlier, not in ${registry.host} yet)`);
+        const pushed = await registry.publish(image, artifact.id, fingerprint);
+        // The engine records a throw as this image's failure and stops the run with the message.
+        if (!pushed.ok) throw new Error(pushed.error);
+        artifact.ref = pushed.value.ref;
+      }
+      // The local tag follows the image when this engine has it; a registry-only image is not pulled for it.
+      if (registry === undefined || (await docker.inspectImage(artifact.id)))
+        await docker.tag(artifact.id, `${settings.repository}/${image}`, settings.tag);
+    },
+    source: (parent) => parent?.ref ?? parent?.id ?? settings.baseImage,
     ids: (artifact) => ({ id: artifact.id }),
     describe: (artifact) => shortId(artifact.id),
     logFile: (image) => dockerLogFile(config.root, image),
-    tfvars: (artifacts) => renderDockerTfvars(artifacts.map(([image, a]) => [image, a.id] as const)),
-    prune: { defaultKeep: 3, plan: (keep, referenced) => dockerPrune(docker, config, keep, referenced) },
+    tfvars: (artifacts) =>
+      registry === undefined
+        ? renderDockerTfvars(artifacts.map(([image, a]) => [image, a.id] as const))
+        : renderRegistryTfvars(artifacts.map(([image, a]) => [image, a.ref] as const)),
+    prune: { defaultKeep: 3, plan: (keep, referenced) => dockerPrune(docker, config, keep, referenced, registry) },
   };
 }
