@@ -131,7 +131,7 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
     expect((again.images as Json[]).map((i) => i.provenance.fingerprint)).toEqual(
       (first.images as Json[]).map((i) => i.provenance.fingerprint),
     );
-    expect((again.images as Json[]).map((i) => i.id)).not.toContain((first.images as Json[])[0].id);
+    expect((again.images as Json[]).map((i) => i.id)).not.toContain((first.images as Json[])[0]!.id);
     expect((await plan('--detailed-exitcode')).code).toBe(0);
   }, 300_000);
 

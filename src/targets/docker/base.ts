@@ -1,4 +1,6 @@
 import type { ResolvedBase } from '../../cache/fingerprint.js';
+import { err, ok, type Result } from '../../result.js';
+import type { DockerEngine } from './engine.js';
 
 /** A Docker image reference split as distribution/reference does: repository, tag, digest. */
 export interface ParsedReference {
@@ -38,4 +40,24 @@ export function resolveInEngine(name: string, image: { readonly id: string; read
   if (wanted.digest !== undefined) return { name, id: wanted.digest };
   const digest = image.repoDigests.map(parseReference).find((d) => d.repository === wanted.repository && d.digest !== undefined)?.digest;
   return { name, id: digest ?? image.id };
+}
+
+/**
+ * The base as the engine has it, else as its registry serves it (a manifest digest, without pulling: the
+ * same digest the engine records once it pulls). Neither: an error that stops the run before any build.
+ */
+export async function resolveDockerBase(
+  docker: Pick<DockerEngine, 'inspectImage' | 'registryDigest'>,
+  name: string,
+): Promise<Result<ResolvedBase, string>> {
+  const local = await docker.inspectImage(name);
+  if (local) return ok(resolveInEngine(name, local));
+  const pinned = parseReference(name).digest;
+  if (pinned !== undefined) return ok({ name, id: pinned });
+  const remote = await docker.registryDigest(name);
+  if (remote.ok) return ok({ name, id: remote.value });
+  return err(
+    `base image ${name} cannot be resolved: the Docker engine does not have it, and asking its registry failed (${remote.error}). ` +
+      'Offline? Make a local base image and point targets.docker.base_image at it (see examples/offline/).',
+  );
 }

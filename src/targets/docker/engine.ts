@@ -19,6 +19,8 @@ export interface ImageInfo {
   readonly layers: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
+  /** `repository@sha256:…` for each registry the image was pulled from or pushed to; empty for a local image. */
+  readonly repoDigests: readonly string[];
   /** null when the image has none. */
   readonly entrypoint: readonly string[] | null;
   readonly cmd: readonly string[] | null;
@@ -31,6 +33,12 @@ export interface DockerEngine {
   /** undefined when the engine does not have the image. */
   inspectImage(ref: string): Promise<ImageInfo | undefined>;
   pull(ref: string): Promise<Result<void, string>>;
+  /**
+   * The manifest digest a registry serves for `ref`, asked through the engine (its credentials, proxy and
+   * insecure-registry settings) without pulling: Engine API `GET /distribution/{name}/json`, "Return image
+   * digest and platform information by contacting the registry" (API >= 1.30).
+   */
+  registryDigest(ref: string): Promise<Result<string, string>>;
   /** Every image carrying label `key` (any value), newest first: one engine call, whatever the count. */
   listByLabel(key: string): Promise<ImageSummary[]>;
   /** Removes an image with its tags; fails (with the engine's message) when a container uses it. */
@@ -92,6 +100,16 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
       await docker.getImage(id).tag({ repo: repository, tag });
     },
 
+    async registryDigest(ref) {
+      try {
+        const info = (await docker.getImage(ref).distribution()) as { Descriptor?: { digest?: string } };
+        const digest = info.Descriptor?.digest;
+        return digest === undefined ? err('the engine answered without a digest') : ok(digest);
+      } catch (e: unknown) {
+        return err(message(e));
+      }
+    },
+
     async pull(ref) {
       try {
         const stream = await docker.pull(ref);
@@ -115,6 +133,7 @@ function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
     layers: info.RootFS?.Layers ?? [],
     labels: config?.Labels ?? {},
     tags: info.RepoTags ?? [],
+    repoDigests: info.RepoDigests ?? [],
     entrypoint: list(config?.Entrypoint),
     cmd: list(config?.Cmd),
   };
