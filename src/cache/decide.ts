@@ -61,7 +61,9 @@ export function decide<A>(input: DecideInput<A>): Map<string, Decision<A>> {
     } else if (forced) {
       decisions.set(node.name, { action: 'build', reasons: ['forced'] });
     } else if (parent?.action === 'build') {
-      const reasons = previous.has(node.name) ? [`parent ${node.parent} rebuilt`] : ['new image (no earlier build recorded)'];
+      // An artifact with this fingerprint is an earlier build too (a fresh CI runner has no manifest, but the engine or account does).
+      const known = previous.has(node.name) || artifact !== undefined;
+      const reasons = known ? [`parent ${node.parent} rebuilt`] : ['new image (no earlier build recorded)'];
       decisions.set(node.name, { action: 'build', reasons });
     } else if (artifact !== undefined && expired !== undefined) {
       decisions.set(node.name, { action: 'build', reasons: [expired] });

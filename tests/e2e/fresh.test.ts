@@ -74,10 +74,12 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
   }, 600_000);
 
   afterAll(async () => {
-    await execa('docker', ['rmi', '-f', ...created], { reject: false });
+    // Leaves first: the engine refuses to remove an image other images are built on, even with -f.
+    await execa('docker', ['rmi', BASE_TAG], { reject: false });
+    await execa('docker', ['rmi', '-f', ...[...created].reverse()], { reject: false });
     await execa('docker', ['rmi', BASE_TAG], { reject: false });
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it('labels every image and fills build --json with the provenance: base, fingerprint, tool, commit, clean tree', async () => {
     expect(schemaErrors('build-result.schema.json', first)).toBe('');
@@ -101,7 +103,7 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
         'org.opencontainers.image.revision': commit,
       });
     }
-  });
+  }, 180_000);
 
   it('plan: nothing to build (exit 0 with --detailed-exitcode), each reused image with its age from the engine', async () => {
     const { code, out } = await plan('--detailed-exitcode');
@@ -110,20 +112,20 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
     const json = await planJson();
     for (const entry of json.images as Json[]) expect(Date.parse(entry.builtAt as string)).toBeLessThanOrEqual(Date.now());
     expect(schemaErrors('plan-result.schema.json', json)).toBe('');
-  });
+  }, 180_000);
 
   it('max_age: an image older than it is rebuilt, with everything built on it (plan exits 2, then a real build)', async () => {
     await writeFile(join(dir, 'young.yaml'), 'max_age: 1s\n');
     await new Promise((r) => setTimeout(r, 2_100)); // Created has whole seconds: be surely older than 1s
     const { code, out } = await plan('--config', 'images.yaml', '--config', 'young.yaml', '--detailed-exitcode');
     expect(code, out).toBe(2);
-    expect(out).toMatch(/root\s+build\s+\S+\s+built \d+ seconds? ago \(max_age 1s\)/);
+    expect(out).toMatch(/root\s+build\s+\S+\s+built \d+ (second|minute)s? ago \(max_age 1s\)/);
     expect(out).toMatch(/child\s+build\s+root\s+parent root rebuilt/);
     expect(out).toMatch(/leaf\s+build\s+child\s+parent child rebuilt/);
 
     const again = await build('--config', 'images.yaml', '--config', 'young.yaml');
     expect((again.images as Json[]).map((i) => [i.image, i.status, i.reasons[0]])).toEqual([
-      ['root', 'built', expect.stringMatching(/^built \d+ seconds? ago \(max_age 1s\)$/)],
+      ['root', 'built', expect.stringMatching(/^built \d+ (second|minute)s? ago \(max_age 1s\)$/)],
       ['child', 'built', 'parent root rebuilt'],
       ['leaf', 'built', 'parent child rebuilt'],
     ]);
@@ -143,7 +145,7 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
     expect(out).toContain(`base image ${BASE_TAG} moved (${SHORT(baseId)} → ${SHORT(other)})`);
     expect(out).toMatch(/child\s+build\s+root\s+parent root rebuilt/);
     expect(out).toMatch(/leaf\s+build\s+child\s+parent child rebuilt/);
-  });
+  }, 180_000);
 
   it('a base that resolves nowhere stops plan and build before anything is built (exit 1, also with --detailed-exitcode)', async () => {
     await docker('rmi', BASE_TAG);
@@ -154,7 +156,7 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
     expect(built.exitCode, built.all).toBe(1);
     expect(built.all).toContain(`base image ${BASE_TAG}`);
     expect(built.all).not.toMatch(/\| building/);
-  });
+  }, 180_000);
 
   it('--detailed-exitcode: a bad config is an error (1), not "something to build" (2)', async () => {
     await writeFile(join(dir, 'bad.yaml'), 'max_age: soon\n');
