@@ -94,7 +94,10 @@ export function amiTarget(
           signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
           onLine: ctx.onLine,
           toolVersion: TOOL_VERSION,
-          gitCommit: ctx.context.gitCommit,
+          // The engine's provenance (commit and dirty, read with git) when it has one; else what preflight read from .git.
+          gitCommit: ctx.provenance.git?.commit ?? ctx.context.gitCommit,
+          gitDirty: ctx.provenance.git?.dirty,
+          base: ctx.provenance.base,
           sshSourceCidrs: [...ctx.context.sshSourceCidrs],
           redact: Object.values(ctx.secrets),
           // Packer 1.6 cannot ask for IMDSv2 in the template: the build instance is switched through the API.
