@@ -43,7 +43,7 @@ async function prepare() {
     target: { builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }) },
   }).open(loaded.value);
   const prepared = await prepareRun(loaded.value, { packer, target }, SELECT_ALL);
-  if (!prepared.ok) throw new Error(prepared.message);
+  if (!prepared.ok) throw new Error(JSON.stringify(prepared.error));
   return { ...prepared.value, target };
 }
 
