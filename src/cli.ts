@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { Config } from './config/types.js';
 import { TOOL_VERSION } from './version.js';
 import { EXIT } from './commands/exit-codes.js';
+import { DETAILED_EXIT } from './commands/detailed-exitcode.js';
 import { TARGET_NAMES, type Target, type TargetName } from './targets/target.js';
 import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
@@ -131,9 +132,18 @@ function program(setExit: (code: number) => void): Command {
       [],
     )
     .option('--json', 'print the plan as JSON (per image: action, reasons, id, fingerprint; and the tree level by level)')
-    .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { json?: boolean }) => {
+    .option(
+      '--detailed-exitcode',
+      "exit 0 when there is nothing to build, 2 when there is something to build, 1 on any error (like terraform plan's)",
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ build-images plan\n  $ build-images plan --detailed-exitcode; [ $? -eq 2 ] && build-images   # build only when something is due',
+    )
+    .action(async (opts: GlobalOptions & SelectionFlags & VarFlags & { json?: boolean; detailedExitcode?: boolean }) => {
       const loaded = await configAndTarget(opts);
-      if (!loaded) return setExit(EXIT.badInput);
+      // With --detailed-exitcode, 2 means "something to build": bad input is an error like any other.
+      if (!loaded) return setExit(opts.detailedExitcode ? DETAILED_EXIT.error : EXIT.badInput);
       const { config, target } = loaded;
       const { runPlanCommand } = await import('./commands/plan.js');
       setExit(await runPlanCommand(config, { packer: await packerCli(), target }, opts, (s) => process.stdout.write(s)));
@@ -229,8 +239,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program((c) => (code = c)).parseAsync([...argv], { from: 'user' });
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
-      // --help and --version exit 0; every usage mistake is bad input.
-      return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      // --help and --version exit 0; every usage mistake is bad input (an error, under --detailed-exitcode).
+      if (e.exitCode === 0) return EXIT.ok;
+      return argv.includes('--detailed-exitcode') ? DETAILED_EXIT.error : EXIT.badInput;
     }
     // Expected failures are values and never get here; what does is an engine or API that went away
     // mid-call, or a bug. One readable line, the stack only when asked for.

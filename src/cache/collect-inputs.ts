@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { ImageTree } from '../graph/tree.js';
-import { fingerprint, sha256, type FingerprintInputs } from './fingerprint.js';
+import { fingerprint, sha256, type FingerprintInputs, type ResolvedBase } from './fingerprint.js';
 
 export interface Fingerprinted {
   readonly fingerprint: string;
@@ -21,6 +21,8 @@ export async function fingerprintTree(
   tree: ImageTree,
   templates: ReadonlyMap<string, string>,
   settings: TargetSettings,
+  /** What each root's base resolved to (the target asked its engine or account); undefined leaves it out. */
+  base: (root: string) => ResolvedBase | undefined = () => undefined,
 ): Promise<Map<string, Fingerprinted>> {
   const libFiles = await hashDirectory(config.root, join(config.root, 'provisioners', 'lib'));
   const scriptHashes = new Map<string, string>();
@@ -34,6 +36,7 @@ export async function fingerprintTree(
     const template = templates.get(node.name);
     if (template === undefined) throw new Error(`bug: no template rendered for ${node.name}`);
     const files: Record<string, string> = { ...libFiles };
+    const resolved = node.parent === undefined ? base(node.name) : undefined;
     for (const p of node.image.provisioners) files[`provisioners/${p}.sh`] = scriptHashes.get(p)!;
     const inputs: FingerprintInputs = {
       template: sha256(template),
@@ -45,6 +48,8 @@ export async function fingerprintTree(
       },
       settings: Object.fromEntries(Object.entries(settings(node)).map(([k, v]) => [k, sha256(JSON.stringify(v))])),
       parent: node.parent === undefined ? null : out.get(node.parent)!.fingerprint,
+      // Present only when resolved: an absent key, not `undefined`, keeps canonical JSON (and old fingerprints) unchanged.
+      ...(resolved === undefined ? {} : { base: { name: resolved.name, id: resolved.id } }),
     };
     out.set(node.name, { fingerprint: fingerprint(inputs), inputs });
   }

@@ -1,12 +1,21 @@
 import type { ImageTree } from '../graph/tree.js';
 import { ancestry } from '../graph/tree.js';
+import { expiredReason } from './age.js';
 import { describeChanges, type FingerprintInputs } from './fingerprint.js';
 import type { Fingerprinted } from './collect-inputs.js';
+
+/** When a reused artifact was built, from the artifact itself (image Created, AMI CreationDate), and its age then. */
+export interface ArtifactAge {
+  /** ISO 8601. */
+  readonly builtAt: string;
+  readonly ms: number;
+}
 
 /** What a run will do with one image, and why: the data behind `plan` and the build. */
 export type Decision<A = string> =
   | { readonly action: 'build'; readonly reasons: readonly string[] }
-  | { readonly action: 'reuse'; readonly artifact: A }
+  /** `age` is absent when the target cannot tell when the artifact was built. */
+  | { readonly action: 'reuse'; readonly artifact: A; readonly age?: ArtifactAge }
   /** Left out by --only and no reusable artifact exists: the run produces no ID for it. */
   | { readonly action: 'absent' };
 
@@ -21,26 +30,45 @@ export interface DecideInput<A> {
   readonly force: 'all' | ReadonlySet<string>;
   /** `--only`: build these and whatever ancestors have no reusable artifact. Undefined: the whole tree. */
   readonly only: ReadonlySet<string> | undefined;
+  /** When an artifact was built, read from the artifact (never local files: a fresh CI runner has none). */
+  readonly builtAt?: (artifact: A) => Date | undefined;
+  /** The moment ages are measured at; one value for the whole plan. */
+  readonly now?: Date;
 }
 
-/** Pure: one decision per image, parents before children. */
+/**
+ * Pure: one decision per image, parents before children. An artifact older than its image's max_age
+ * counts as nothing to reuse, so it is rebuilt and, through "parent rebuilt", everything below it.
+ * Images --only leaves out keep their artifact at any age: the user asked not to build them.
+ */
 export function decide<A>(input: DecideInput<A>): Map<string, Decision<A>> {
   const { tree, fingerprints, existing, previous, force, only } = input;
+  const now = input.now ?? new Date();
   const selected = only === undefined ? undefined : new Set([...only].flatMap((name) => ancestry(tree, name)));
   const decisions = new Map<string, Decision<A>>();
   for (const node of tree.order) {
     const artifact = existing.get(node.name);
+    const builtAt = artifact === undefined ? undefined : input.builtAt?.(artifact);
+    const age = builtAt === undefined ? {} : { age: { builtAt: builtAt.toISOString(), ms: now.getTime() - builtAt.getTime() } };
+    const expired = builtAt === undefined ? undefined : expiredReason(builtAt, node.image.maxAge, now);
     const parent = node.parent === undefined ? undefined : decisions.get(node.parent);
     const forced = force === 'all' || force.has(node.name);
     if (selected !== undefined && !selected.has(node.name)) {
-      decisions.set(node.name, artifact !== undefined && parent?.action !== 'build' ? { action: 'reuse', artifact } : { action: 'absent' });
+      decisions.set(
+        node.name,
+        artifact !== undefined && parent?.action !== 'build' ? { action: 'reuse', artifact, ...age } : { action: 'absent' },
+      );
     } else if (forced) {
       decisions.set(node.name, { action: 'build', reasons: ['forced'] });
     } else if (parent?.action === 'build') {
-      const reasons = previous.has(node.name) ? [`parent ${node.parent} rebuilt`] : ['new image (no earlier build recorded)'];
+      // An artifact with this fingerprint is an earlier build too (a fresh CI runner has no manifest, but the engine or account does).
+      const known = previous.has(node.name) || artifact !== undefined;
+      const reasons = known ? [`parent ${node.parent} rebuilt`] : ['new image (no earlier build recorded)'];
       decisions.set(node.name, { action: 'build', reasons });
+    } else if (artifact !== undefined && expired !== undefined) {
+      decisions.set(node.name, { action: 'build', reasons: [expired] });
     } else if (artifact !== undefined) {
-      decisions.set(node.name, { action: 'reuse', artifact });
+      decisions.set(node.name, { action: 'reuse', artifact, ...age });
     } else {
       decisions.set(node.name, { action: 'build', reasons: buildReasons(node.name, node.parent, fingerprints, previous) });
     }

@@ -15,6 +15,20 @@ export interface FingerprintInputs {
   readonly settings: Readonly<Record<string, string>>;
   /** The parent's fingerprint; null for a root. */
   readonly parent: string | null;
+  /**
+   * A root's base as resolved when planning: its name and what the name pointed at (a Docker image ID or
+   * digest, a source AMI ID). Kept raw, not hashed (an ID is no secret), so `plan` can show the move.
+   * Absent for children (the parent fingerprint carries it) and in manifests older than this field.
+   */
+  readonly base?: ResolvedBase;
+}
+
+/** What a root is built from: the name in the config and the immutable ID it resolved to. */
+export interface ResolvedBase {
+  /** e.g. "ubuntu:22.04", or the source AMI filter's name. */
+  readonly name: string;
+  /** e.g. "sha256:…" (Docker image ID or manifest digest) or "ami-…". */
+  readonly id: string;
 }
 
 export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
@@ -43,9 +57,24 @@ export function describeChanges(before: FingerprintInputs, now: FingerprintInput
   changes.push(...mapChanges('', before.files, now.files));
   changes.push(...mapChanges('variable ', before.variables, now.variables));
   changes.push(...mapChanges('setting ', before.settings, now.settings));
+  changes.push(...baseChange(before.base, now.base));
   if (before.parent !== now.parent) changes.push(`parent ${parentName ?? ''} changed`.replace('  ', ' '));
   return changes;
 }
+
+/** A base that moved under the same name; a renamed base is already a changed setting. */
+function baseChange(before: ResolvedBase | undefined, now: ResolvedBase | undefined): string[] {
+  if (now === undefined || before?.id === now.id) return [];
+  if (before === undefined) return [`base image ${now.name} now part of the fingerprint (${shortRef(now.id)})`];
+  if (before.name !== now.name) return [];
+  return [`base image ${now.name} moved (${shortRef(before.id)} → ${shortRef(now.id)})`];
+}
+
+/** `sha256:` and 12 hex digits (Docker's short ID length) and an ellipsis; other IDs (ami-…) are short already. */
+export const shortRef = (id: string): string => {
+  const digest = /^sha256:([0-9a-f]{64})$/.exec(id)?.[1];
+  return digest === undefined ? id : `sha256:${digest.slice(0, 12)}…`;
+};
 
 function mapChanges(prefix: string, before: Readonly<Record<string, string>>, now: Readonly<Record<string, string>>): string[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])].sort();

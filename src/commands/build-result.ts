@@ -1,5 +1,6 @@
 import type { BuildOutcome } from '../engine/build.js';
 import type { ImageStatus } from '../engine/manifest.js';
+import type { ProvenanceJson } from '../provenance/provenance.js';
 import type { TargetName } from '../targets/target.js';
 
 /** `build --json`: a stable object for CI scripts, described by schema/build-result.schema.json. */
@@ -21,6 +22,7 @@ export interface BuildResultJson {
     readonly durationMs: number | null;
     readonly log: string | null;
     readonly error: string | null;
+    readonly provenance: ProvenanceJson | null;
   }[];
 }
 
@@ -46,6 +48,7 @@ export function buildResultJson(target: TargetName, outcome: BuildOutcome): Buil
       durationMs: entry.durationMs ?? null,
       log: entry.log ?? null,
       error: entry.error ?? null,
+      provenance: entry.provenance ?? null,
     })),
   };
 }

@@ -5,6 +5,8 @@ import type { Packer } from '../packer/run.js';
 import type { Target, TargetName } from '../targets/target.js';
 import { table } from '../ui/format.js';
 import { describeRunFailure } from '../engine/failure.js';
+import { formatAge } from '../cache/age.js';
+import { detailedErrorCode, detailedExitCode } from './detailed-exitcode.js';
 import { EXIT } from './exit-codes.js';
 import { parseSelection, type SelectionFlags } from './selection.js';
 
@@ -19,6 +21,10 @@ export interface PlanEntry {
   readonly shown?: string;
   readonly reasons?: readonly string[];
   readonly fingerprint: string;
+  /** When the reused artifact was built (ISO 8601), by its own record; absent when it does not say. */
+  readonly builtAt?: string;
+  /** Its age when planned, in milliseconds (not in --json: builtAt says it without depending on the moment). */
+  readonly ageMs?: number;
 }
 
 /** Pure: the plan as data (`plan --json`). */
@@ -31,6 +37,7 @@ export function planEntries<A>(run: PreparedRun<A>, target: Pick<Target<A>, 'ids
       level: node.depth,
       action: decision.action,
       ...(decision.action === 'reuse' ? { id: target.ids(decision.artifact).id, shown: target.describe(decision.artifact) } : {}),
+      ...(decision.action === 'reuse' && decision.age ? { builtAt: decision.age.builtAt, ageMs: decision.age.ms } : {}),
       ...(decision.action === 'build' ? { reasons: decision.reasons } : {}),
       fingerprint: run.fingerprints.get(node.name)!.fingerprint,
     };
@@ -61,7 +68,7 @@ export function renderPlan(entries: readonly PlanEntry[], target: TargetName, ro
     e.image,
     e.action === 'absent' ? '-' : e.action,
     e.parent === null ? rootSource : e.parent,
-    e.action === 'reuse' ? (e.shown ?? e.id ?? '') : e.action === 'build' ? (e.reasons ?? []).join('; ') : 'not selected, nothing to reuse',
+    e.action === 'reuse' ? reuseCell(e) : e.action === 'build' ? (e.reasons ?? []).join('; ') : 'not selected, nothing to reuse',
   ]);
   out.push(table(['LEVEL', 'IMAGE', 'ACTION', 'FROM', 'WHY / ID'], rows));
   out.push('');
@@ -69,29 +76,46 @@ export function renderPlan(entries: readonly PlanEntry[], target: TargetName, ro
   return `${out.join('\n')}\n`;
 }
 
+/** The reused ID, and how old it is when the artifact says. */
+const reuseCell = (e: PlanEntry): string => {
+  const id = e.shown ?? e.id ?? '';
+  return e.ageMs === undefined ? id : `${id} (built ${formatAge(e.ageMs)} ago)`;
+};
+
 export async function runPlanCommand(
+  config: Config,
+  deps: { packer: Packer; target: Target<unknown> },
+  flags: SelectionFlags & { json?: boolean; detailedExitcode?: boolean },
+  write: (text: string) => void,
+): Promise<number> {
+  const code = await plan(config, deps, flags, write);
+  // --detailed-exitcode: the plan's own answer when it ran, else every failure is 1 (2 means "build").
+  return flags.detailedExitcode ? (code.planned ? detailedExitCode(code.actions) : detailedErrorCode(code.exit)) : code.exit;
+}
+
+async function plan(
   config: Config,
   deps: { packer: Packer; target: Target<unknown> },
   flags: SelectionFlags & { json?: boolean },
   write: (text: string) => void,
-): Promise<number> {
+): Promise<{ planned: false; exit: number } | { planned: true; exit: number; actions: PlanEntry['action'][] }> {
   const selection = parseSelection(config, flags);
   if (!selection.ok) {
     process.stderr.write(`${selection.errors.join('\n')}\n`);
-    return EXIT.badInput;
+    return { planned: false, exit: EXIT.badInput };
   }
   const prepared = await prepareRun(config, deps, selection.value);
   if (!prepared.ok) {
     process.stderr.write(`error: ${describeRunFailure(prepared.error)}\n`);
-    return EXIT.buildFailed;
+    return { planned: false, exit: EXIT.buildFailed };
   }
   const entries = planEntries(prepared.value, deps.target);
   if (flags.json) {
     const levels = prepared.value.tree.levels;
-    const images = entries.map(({ shown: _shown, ...e }) => e);
+    const images = entries.map(({ shown: _shown, ageMs: _ageMs, ...e }) => e);
     write(`${JSON.stringify({ target: deps.target.definition.name, images, levels, builds: planBuilds(entries, levels) }, null, 2)}\n`);
   } else {
     write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined)));
   }
-  return EXIT.ok;
+  return { planned: true, exit: EXIT.ok, actions: entries.map((e) => e.action) };
 }

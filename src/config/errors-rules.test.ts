@@ -151,7 +151,7 @@ images:
       images.yaml:4:33: error: unknown key "colour" in image "Base"
           4 |   Base: { provisioners: [base], colour: blue }
             |                                 ^^^^^^
-        hint: known keys: parent, provisioners, variables, docker
+        hint: known keys: parent, provisioners, variables, docker, max_age
 
       images.yaml:5:20: error: image "nginx" is its own parent
           5 |   nginx: { parent: nginx, provisioners: [../nginx] }

@@ -24,7 +24,7 @@ images:
       "images.yaml:2:1: error: unknown key "imgaes" at the top level
           2 | imgaes: {}
             | ^^^^^^
-        hint: did you mean "images"? Known keys: version, variables, secrets, targets, images
+        hint: did you mean "images"? Known keys: version, variables, secrets, max_age, targets, images
 
       images.yaml:4:3: error: unknown key "gce" in "targets"
           4 |   gce: { zone: europe-west1-b }
@@ -44,7 +44,7 @@ images:
       images.yaml:7:11: error: unknown key "parnet" in image "base"
           7 |   base: { parnet: x, provisioners: [base] }
             |           ^^^^^^
-        hint: did you mean "parent"? Known keys: parent, provisioners, variables, docker"
+        hint: did you mean "parent"? Known keys: parent, provisioners, variables, docker, max_age"
     `);
   });
 

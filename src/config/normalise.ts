@@ -2,6 +2,7 @@ import { diagnostic } from './codes.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AmiSourceFilter, AmiTargetConfig, BuildableAmiTarget, Config, ImageConfig } from './types.js';
 import { locate, type LocationMap } from './locations.js';
+import { parseMaxAge, type MaxAge } from './max-age.js';
 import { toPointer, type ValuePath } from './pointer.js';
 import type { RawAmiTarget, RawConfig, RawVariableValue } from './raw.js';
 import { err, ok, type Result } from '../result.js';
@@ -31,6 +32,8 @@ export function normalise(
 ): Config {
   const globals = stringify(raw.variables, ['variables'], locations);
   const docker = raw.targets?.docker ?? {};
+  const maxAge = (text: string | undefined): MaxAge | undefined => (text === undefined ? undefined : parseMaxAge(text));
+  const globalMaxAge = maxAge(raw.max_age);
   const images = Object.entries(raw.images).map(([name, image]): ImageConfig => {
     const location = locate(locations, toPointer(['images', name]), 'key');
     if (location === undefined) throw new Error(`internal error: no location for image "${name}"`);
@@ -48,6 +51,7 @@ export function normalise(
               ...(image.docker?.expose ? { expose: [...image.docker.expose] } : {}),
             },
           }),
+      ...optional('maxAge', maxAge(image.max_age) ?? globalMaxAge),
       location,
     };
   });
@@ -57,6 +61,7 @@ export function normalise(
     version: 1,
     variables: globals,
     secrets: [...(raw.secrets ?? [])],
+    ...optional('maxAge', globalMaxAge),
     targets: {
       docker: {
         baseImage: docker.base_image ?? DEFAULT_BASE_IMAGE,
@@ -133,6 +138,10 @@ export function amiTarget(config: Config): Result<BuildableAmiTarget, Diagnostic
   }
   return ok({ ...ami, region });
 }
+
+/** `{key: value}`, or nothing when value is undefined (exactOptionalPropertyTypes-friendly spreads). */
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 
 /** Numbers and booleans become the text the user wrote (`1.10` stays "1.10"). */
 function stringify(

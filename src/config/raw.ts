@@ -10,6 +10,7 @@ export interface RawConfig {
   readonly version: unknown;
   readonly variables?: Readonly<Record<string, RawVariableValue>>;
   readonly secrets?: readonly string[];
+  readonly max_age?: string;
   readonly targets?: { readonly docker?: RawDockerTarget; readonly ami?: RawAmiTarget };
   readonly images: Readonly<Record<string, RawImage>>;
 }
@@ -50,6 +51,7 @@ export interface RawImage {
   readonly parent?: string;
   readonly provisioners: readonly string[];
   readonly variables?: Readonly<Record<string, RawVariableValue>>;
+  readonly max_age?: string;
   readonly docker?: RawImageDocker;
 }
 

@@ -18,6 +18,8 @@ import { MINIMAL_CONFIG } from './parse-yaml.js';
 import { childPointer, fromPointer } from './pointer.js';
 import { unknownNameHint } from './suggest.js';
 
+const MAX_AGE_EXPECTED = 'an age: a whole number from 1 and a unit, s, m, h or d (like "45s", "90m", "12h", "30d")';
+
 /** What the value at a path should be, in words; `*` matches any one key or index. */
 const EXPECTED: readonly (readonly [pattern: string, expected: string])[] = [
   ['version', 'the number 1'],
@@ -25,6 +27,8 @@ const EXPECTED: readonly (readonly [pattern: string, expected: string])[] = [
   ['variables/*', 'a string, number or true/false'],
   ['secrets', 'a list of environment variable names'],
   ['secrets/*', 'an environment variable name: a letter or "_", then letters, digits and "_"'],
+  ['max_age', MAX_AGE_EXPECTED],
+  ['images/*/max_age', MAX_AGE_EXPECTED],
   ['images/*/docker', 'a map of Docker runtime settings (entrypoint, cmd, expose)'],
   ['images/*/docker/entrypoint', 'a list of strings (exec form)'],
   ['images/*/docker/cmd', 'a list of strings (exec form)'],
@@ -193,6 +197,7 @@ function typeHint(path: readonly string[], data: unknown): string | undefined {
   if (expected.startsWith('a list') && (typeof data === 'string' || typeof data === 'number')) {
     return `for a list of one, write ${key}: [${String(data)}]`;
   }
+  if (key === 'max_age' && typeof data === 'number') return `add a unit: s, m, h or d, e.g. max_age: ${data}d`;
   if (expected.startsWith('a string, number') && (data === null || data === undefined)) {
     return `for an empty value, write ${key}: ""`;
   }

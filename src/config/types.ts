@@ -1,4 +1,5 @@
 import type { SourceLocation } from './diagnostic.js';
+import type { MaxAge } from './max-age.js';
 
 /** Validated configuration: nothing downstream of config/ sees raw YAML. */
 export interface Config {
@@ -11,6 +12,8 @@ export interface Config {
   readonly variables: Readonly<Record<string, string>>;
   /** Names of environment variables passed to provisioners but never written or logged. */
   readonly secrets?: readonly string[];
+  /** Top-level `max_age`: images older than this are rebuilt; undefined: no limit. Each image's effective one is on the image. */
+  readonly maxAge?: MaxAge;
   readonly targets: {
     readonly docker: DockerTargetConfig;
     /** Present when the config has a `targets.ami` section; `amiTarget()` checks what --target ami needs. */
@@ -88,6 +91,8 @@ export interface ImageConfig {
   readonly variables: Readonly<Record<string, string>>;
   /** Docker runtime settings set in the config (each unset field comes from the source image). */
   readonly docker?: DockerImageSettings;
+  /** Effective `max_age`: the image's own, else the top-level one; undefined: reused at any age. */
+  readonly maxAge?: MaxAge;
   /** Where the image's key is defined (the last overlay that mentions it wins). */
   readonly location: SourceLocation;
 }

@@ -9,6 +9,8 @@ import { formatVersion, usesPlugins } from '../packer/version.js';
 import type { Packer } from '../packer/run.js';
 import type { Target } from '../targets/target.js';
 import { TOOL_VERSION } from '../version.js';
+import { readGitState } from '../provenance/git.js';
+import { provenanceJson, type Provenance } from '../provenance/provenance.js';
 import type { EmitEvent } from './events.js';
 import { writeGenerated } from './generate.js';
 import { manifestPath, relativeLog, renderManifest, type Manifest, type ManifestImage } from './manifest.js';
@@ -62,6 +64,12 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
     }
   }
   const rootProblem = toBuild.some((n) => n.parent === undefined) ? await target.beforeRoots(context) : undefined;
+  // Read once, before any build writes a file: what every image built in this run records.
+  const provenance: Omit<Provenance, 'fingerprint'> = {
+    base: prepared.value.base,
+    toolVersion: TOOL_VERSION,
+    git: toBuild.length > 0 ? await readGitState(root) : undefined,
+  };
 
   const previous = prepared.value.manifest?.images ?? {};
   const records = new Map<string, ManifestImage>();
@@ -109,7 +117,12 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
       const decision = decisions.get(name)!;
       if (decision.action === 'reuse') {
         await target.adopt(name, decision.artifact);
-        record(name, { status: 'reused', ...target.ids(decision.artifact) }, true);
+        const recorded = target.provenance(decision.artifact);
+        record(
+          name,
+          { status: 'reused', ...target.ids(decision.artifact), ...(recorded ? { provenance: provenanceJson(recorded) } : {}) },
+          true,
+        );
         emit({ type: 'reused', image: name, id: target.describe(decision.artifact) });
         return { ok: true, value: decision.artifact };
       }
@@ -131,6 +144,7 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
         signal,
         timeoutMs: options.timeoutMs,
         onLine: (line) => emit({ type: 'log', image: name, line }),
+        provenance,
       });
       const durationMs = Date.now() - started;
       if (built.ok) {
@@ -144,6 +158,7 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
             durationMs,
             log: relativeLog(root, target.logFile(name)),
             reasons,
+            provenance: provenanceJson({ ...provenance, fingerprint: fingerprints.get(name)!.fingerprint }),
           },
           true,
         );

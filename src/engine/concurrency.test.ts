@@ -58,6 +58,8 @@ function counting(real: Target<unknown>): { target: Target<{ id: string }, undef
     source: () => 'base',
     ids: (a) => ({ id: a.id }),
     describe: (a) => a.id,
+    builtAt: () => undefined,
+    provenance: () => undefined,
     logFile: (image) => `/dev/null/${image}`,
     tfvars: () => '{}\n',
     prune: { defaultKeep: 1, plan: () => Promise.reject(new Error('not called')) },

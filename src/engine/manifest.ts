@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { FingerprintInputs } from '../cache/fingerprint.js';
+import type { ProvenanceJson } from '../provenance/provenance.js';
 import type { TargetName } from '../targets/target.js';
 
 /** `.build-images/<target>/manifest.json`: what the last run did, image by image. */
@@ -26,6 +27,8 @@ export interface ManifestImage {
   readonly inputs?: FingerprintInputs;
   /** Why it was built. */
   readonly reasons?: readonly string[];
+  /** Where the artifact came from: as this run built it, or as a reused artifact records it (absent when it does not). */
+  readonly provenance?: ProvenanceJson;
 }
 
 export interface Manifest {

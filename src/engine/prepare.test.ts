@@ -34,8 +34,12 @@ const packer: Packer = {
   },
 };
 
-/** An engine that answers the calls plan makes: reachable, and no images yet. */
-const engine = { ping: async () => ok('Docker 24.0.7'), listByLabel: async () => [] } as unknown as DockerEngine;
+/** An engine that answers the calls plan makes: reachable, the base image present, and no images built yet. */
+const engine = {
+  ping: async () => ok('Docker 24.0.7'),
+  inspectImage: async () => ({ id: `sha256:${'b'.repeat(64)}`, repoDigests: [] }),
+  listByLabel: async () => [],
+} as unknown as DockerEngine;
 
 async function project(files: Record<string, string> = {}) {
   const root = await tempDir({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n', ...files });

@@ -2,7 +2,7 @@ import type { Config } from '../config/types.js';
 import { buildTree, type ImageTree } from '../graph/tree.js';
 import { fingerprintTree, type Fingerprinted } from '../cache/collect-inputs.js';
 import { decide, type Decision } from '../cache/decide.js';
-import type { FingerprintInputs } from '../cache/fingerprint.js';
+import type { FingerprintInputs, ResolvedBase } from '../cache/fingerprint.js';
 import { MINIMUM_PACKER, atLeast, type PackerVersion } from '../packer/version.js';
 import type { Packer } from '../packer/run.js';
 import type { GeneratedFile, Target } from '../targets/target.js';
@@ -20,6 +20,8 @@ export interface PreparedRun<A, C = unknown> {
   readonly engine: string;
   /** What the target's preflight found, for its builds. */
   readonly context: C;
+  /** What the roots' base resolved to (in their fingerprints, and in every image's provenance). */
+  readonly base: ResolvedBase | undefined;
   readonly templates: readonly GeneratedFile[];
   readonly fingerprints: ReadonlyMap<string, Fingerprinted>;
   readonly decisions: ReadonlyMap<string, Decision<A>>;
@@ -42,10 +44,25 @@ export async function detectPacker(packer: Packer): Promise<Result<PackerVersion
 }
 
 /** Fingerprints of the whole tree as the target would render it. */
-export async function fingerprintsFor<A, C>(config: Config, tree: ImageTree, target: Target<A, C>, packer: PackerVersion) {
+export async function fingerprintsFor<A, C>(
+  config: Config,
+  tree: ImageTree,
+  target: Target<A, C>,
+  packer: PackerVersion,
+  base?: ResolvedBase,
+) {
   const templates = target.definition.templates.render(tree, packer, await hasProvisionerLib(config.root));
   const byImage = new Map(tree.order.map((node, i) => [node.name, templates[i]!.content]));
-  return { templates, fingerprints: await fingerprintTree(config, tree, byImage, (image) => target.settings(image)) };
+  return {
+    templates,
+    fingerprints: await fingerprintTree(
+      config,
+      tree,
+      byImage,
+      (image) => target.settings(image),
+      () => base,
+    ),
+  };
 }
 
 export async function prepareRun<A, C>(
@@ -61,7 +78,8 @@ export async function prepareRun<A, C>(
   const name = target.definition.name;
   if (!engine.ok) return err({ reason: 'target-unusable', target: name, message: engine.error });
 
-  const { templates, fingerprints } = await fingerprintsFor(config, tree, target, packer.value);
+  const base = engine.value.base;
+  const { templates, fingerprints } = await fingerprintsFor(config, tree, target, packer.value, base);
   const manifest = await readManifest(config.root, target.definition.name);
   const recorded = await recordedIds(config.root, target, manifest);
   if (!recorded.ok) return recorded;
@@ -73,7 +91,16 @@ export async function prepareRun<A, C>(
   const found = await target.findReusable(queries, engine.value.context);
   if (!found.ok) return err({ reason: 'reuse-lookup', target: name, message: found.error });
   const existing = new Map<string, A | undefined>(tree.order.map((node) => [node.name, found.value.get(node.name)]));
-  const decisions = decide({ tree, fingerprints, existing, previous: previousInputs(manifest), ...selection });
+  const decisions = decide({
+    tree,
+    fingerprints,
+    existing,
+    previous: previousInputs(manifest),
+    ...selection,
+    // Ages from the artifacts themselves, measured at one moment for the whole plan.
+    builtAt: (artifact) => target.builtAt(artifact),
+    now: new Date(),
+  });
   return {
     ok: true,
     value: {
@@ -81,6 +108,7 @@ export async function prepareRun<A, C>(
       packer: packer.value,
       engine: engine.value.description,
       context: engine.value.context,
+      base,
       templates,
       fingerprints,
       decisions,

@@ -1,9 +1,11 @@
+import type { ResolvedBase } from '../cache/fingerprint.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { Config } from '../config/types.js';
 import type { CheckResult } from '../doctor/check.js';
 import type { ImageNode, ImageTree } from '../graph/tree.js';
 import type { Packer } from '../packer/run.js';
 import type { PackerVersion } from '../packer/version.js';
+import type { Provenance } from '../provenance/provenance.js';
 import type { Result } from '../result.js';
 
 export type TargetName = 'docker' | 'ami';
@@ -84,6 +86,8 @@ export interface TargetBuildContext<C> {
   readonly signal: AbortSignal;
   readonly timeoutMs: number | undefined;
   readonly onLine: (line: string) => void;
+  /** This run's provenance (resolved base, tool version, git state): the target adds the image's fingerprint and records it on the artifact. */
+  readonly provenance: Omit<Provenance, 'fingerprint'>;
 }
 
 /** One image the engine wants reused if it can be: `recorded` are the IDs the project last handed out for it. */
@@ -100,6 +104,18 @@ export interface TargetPrunePlan {
   apply(onRemoved: (line: string) => void): Promise<{ readonly failed: readonly string[] }>;
 }
 
+/** What a target's preflight found: a description for people, its context, and what the roots' base resolved to. */
+export interface Preflight<C> {
+  readonly description: string;
+  readonly context: C;
+  /**
+   * What the roots start from, resolved now (a Docker image ID or digest, a source AMI ID): a fingerprint input,
+   * so a base that moves under its name rebuilds the tree. undefined when the target does not resolve it.
+   * A base that cannot be resolved makes preflight fail: nothing is built.
+   */
+  readonly base?: ResolvedBase;
+}
+
 /**
  * What the engine needs from a place images are built (a Docker engine, an AWS account), for one config.
  * The engine owns planning, scheduling, the manifest and writing files; a target knows its settings, its
@@ -113,7 +129,7 @@ export interface Target<A, C = unknown> {
   /** The target settings that shape an image's content, for its fingerprint. */
   settings(image: { name: string; parent: string | undefined }): Readonly<Record<string, unknown>>;
   /** Checks before anything is written (engine reachable, credentials): a one-line description and the context. */
-  preflight(): Promise<Result<{ readonly description: string; readonly context: C }, string>>;
+  preflight(): Promise<Result<Preflight<C>, string>>;
   /** Existing artifacts with these fingerprints, by image; an error when the lookup itself failed. */
   findReusable(queries: readonly ReuseQuery[], context: C): Promise<Result<ReadonlyMap<string, A>, string>>;
   /** Work before the first build of a root (e.g. pulling the base image); returns why roots cannot build. */
@@ -127,6 +143,10 @@ export interface Target<A, C = unknown> {
   ids(artifact: A): { readonly id: string; readonly regions?: Readonly<Record<string, string>> };
   /** A short form for progress lines and the summary. */
   describe(artifact: A): string;
+  /** When the artifact was built, by the artifact's own record (image Created, AMI CreationDate); undefined when it does not say. */
+  builtAt(artifact: A): Date | undefined;
+  /** The provenance recorded on the artifact (labels, tags); undefined for one built before provenance was recorded. */
+  provenance(artifact: A): Provenance | undefined;
   readonly logFile: (image: string) => string;
   /** The Terraform variables file's content for a complete tree (its path is `definition.terraform.tfvars`). */
   tfvars(artifacts: ReadonlyArray<readonly [image: string, artifact: A]>): string;

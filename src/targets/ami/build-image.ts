@@ -27,6 +27,9 @@ export interface AmiBuildContext {
   readonly onLine: (line: string) => void;
   readonly toolVersion: string;
   readonly gitCommit: string | undefined;
+  readonly gitDirty?: boolean | undefined;
+  /** The tree's resolved base (provenance), for the AMI's tags. */
+  readonly base?: { readonly name: string; readonly id: string } | undefined;
   /** Who may SSH to the build instance: this machine's public address, e.g. from builderCidr(). */
   readonly sshSourceCidrs: readonly string[];
   /**
@@ -103,6 +106,8 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
     parent: parent === undefined ? undefined : { amiId: parent.amiId, amiName: parent.amiName },
     toolVersion: ctx.toolVersion,
     gitCommit: ctx.gitCommit,
+    gitDirty: ctx.gitDirty,
+    base: ctx.base,
     sshSourceCidrs: ctx.sshSourceCidrs,
     envFile,
   });

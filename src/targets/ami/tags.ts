@@ -18,6 +18,11 @@ export const TAG = {
   version: `${TOOL_TAG_PREFIX}version`,
   /** The git commit of the project, when it is a git checkout. */
   commit: `${TOOL_TAG_PREFIX}commit`,
+  /** "true" when the project's files differed from that commit (provenance/git.ts). */
+  dirty: `${TOOL_TAG_PREFIX}dirty`,
+  /** The tree's base as resolved for the build: its name and the source AMI ID (provenance/provenance.ts). */
+  base: `${TOOL_TAG_PREFIX}base`,
+  baseId: `${TOOL_TAG_PREFIX}base-id`,
 } as const;
 
 export interface AmiTagInput {
@@ -27,6 +32,10 @@ export interface AmiTagInput {
   readonly parent: { readonly amiId: string; readonly amiName: string } | undefined;
   readonly toolVersion: string;
   readonly gitCommit: string | undefined;
+  /** undefined when unknown (no git, or not given). */
+  readonly gitDirty?: boolean | undefined;
+  /** The tree's resolved base, when the run resolved it. */
+  readonly base?: { readonly name: string; readonly id: string } | undefined;
   /** targets.ami.tags: the rules have already refused reserved keys and `{{`. */
   readonly userTags: Readonly<Record<string, string>>;
 }
@@ -41,6 +50,8 @@ export function amiTags(input: AmiTagInput): Record<string, string> {
     ...(input.parent === undefined ? {} : { [TAG.parent]: input.parent.amiId, [TAG.parentName]: input.parent.amiName }),
     [TAG.version]: input.toolVersion,
     ...(input.gitCommit === undefined ? {} : { [TAG.commit]: input.gitCommit }),
+    ...(input.gitCommit === undefined || input.gitDirty === undefined ? {} : { [TAG.dirty]: String(input.gitDirty) }),
+    ...(input.base === undefined ? {} : { [TAG.base]: input.base.name, [TAG.baseId]: input.base.id }),
   };
 }
 

@@ -10,6 +10,8 @@ import { amiRegions, describeAmiFailure, findReusable } from './checks.js';
 import type { Ec2 } from './ec2.js';
 import { readGitCommit } from './git-commit.js';
 import { amiPrune } from './prune.js';
+import { readProvenance } from '../../provenance/provenance.js';
+import { TOOL_TAG_PREFIX } from '../../config/rules-ami.js';
 
 export interface AmiTargetDeps {
   readonly ec2: Ec2;
@@ -92,7 +94,10 @@ export function amiTarget(
           signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
           onLine: ctx.onLine,
           toolVersion: TOOL_VERSION,
-          gitCommit: ctx.context.gitCommit,
+          // The engine's provenance (commit and dirty, read with git) when it has one; else what preflight read from .git.
+          gitCommit: ctx.provenance.git?.commit ?? ctx.context.gitCommit,
+          gitDirty: ctx.provenance.git?.dirty,
+          base: ctx.provenance.base,
           sshSourceCidrs: [...ctx.context.sshSourceCidrs],
           redact: Object.values(ctx.secrets),
           // Packer 1.6 cannot ask for IMDSv2 in the template: the build instance is switched through the API.
@@ -105,6 +110,12 @@ export function amiTarget(
     ids: (artifact) => ({ id: inBuildRegion(artifact), regions: Object.fromEntries(regions.map((r) => [r, artifact.amis[r]!.id])) }),
     describe: (artifact) =>
       `${inBuildRegion(artifact)}${target.copyTo.length ? ` (+${target.copyTo.length} region${target.copyTo.length === 1 ? '' : 's'})` : ''}`,
+    // EC2's CreationDate of the AMI in the build region: the age max_age judges, the same from any runner.
+    builtAt: (artifact) => {
+      const created = artifact.amis[target.region]?.creationDate;
+      return created ? new Date(created) : undefined;
+    },
+    provenance: (artifact) => readProvenance(artifact.amis[target.region]?.tags ?? {}, TOOL_TAG_PREFIX),
     logFile: (image) => amiLogFile(config.root, image),
     tfvars: (artifacts) =>
       renderAmiTfvars(

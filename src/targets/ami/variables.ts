@@ -26,6 +26,8 @@ export interface AmiBuildValues {
   readonly parent: { readonly amiId: string; readonly amiName: string } | undefined;
   readonly toolVersion: string;
   readonly gitCommit: string | undefined;
+  readonly gitDirty?: boolean | undefined;
+  readonly base?: { readonly name: string; readonly id: string } | undefined;
   /** Who may SSH to the build instance: the builder's own public address as "a.b.c.d/32". */
   readonly sshSourceCidrs: readonly string[];
   /** Absolute path of this build's provisioner environment file. */
@@ -63,6 +65,8 @@ export function amiTemplateVariables(v: AmiBuildValues): AmiTemplateVariables {
       parent: v.parent,
       toolVersion: v.toolVersion,
       gitCommit: v.gitCommit,
+      gitDirty: v.gitDirty,
+      base: v.base,
       userTags: target.tags,
     }),
     run_tags: buildInstanceTags({ image: v.image, toolVersion: v.toolVersion, userTags: target.tags }),

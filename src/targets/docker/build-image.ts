@@ -7,7 +7,7 @@ import { renderEnvFile } from '../../packer/env-file.js';
 import { dockerImageId } from '../../packer/machine-readable.js';
 import { dockerTemplatePath, type DockerTemplateVariables } from '../../packer/render-docker.js';
 import type { Packer } from '../../packer/run.js';
-import { TOOL_VERSION } from '../../version.js';
+import { provenanceLabels, type Provenance } from '../../provenance/provenance.js';
 import type { DockerEngine } from './engine.js';
 import { projectId } from '../project.js';
 import { formatDuration } from '../../text.js';
@@ -15,6 +15,9 @@ import { formatDuration } from '../../text.js';
 export interface BuiltImage {
   readonly id: string;
   readonly layers: readonly string[];
+  /** The engine's Created time (ISO 8601): when the image was committed. */
+  readonly created: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 export interface DockerBuildContext {
@@ -55,15 +58,17 @@ export function imageConfigChanges(
   ];
 }
 
-/** Labels every built image carries; the parent is the exact image it was built from; the fingerprint makes it findable for reuse. */
-export function imageLabels(image: string, parent: string, fingerprint: string, project: string): Record<string, string> {
+/**
+ * Labels every built image carries: its name, the exact image it was built from, whose project it is
+ * (prune removes only its own project's: src/targets/project.ts), and its provenance (the fingerprint
+ * that makes it findable for reuse, the tree's resolved base, the tool version, the git state).
+ */
+export function imageLabels(image: string, parent: string, provenance: Provenance, project: string): Record<string, string> {
   return {
     'org.build-images.image': image,
     'org.build-images.parent': parent,
-    // Whose image this is: prune removes only its own project's (src/targets/project.ts).
     'org.build-images.project': project,
-    'org.build-images.version': TOOL_VERSION,
-    [FINGERPRINT_LABEL]: fingerprint,
+    ...provenanceLabels(provenance),
   };
 }
 
@@ -71,7 +76,7 @@ export function imageLabels(image: string, parent: string, fingerprint: string, 
 export async function buildDockerImage(
   node: ImageNode,
   source: string,
-  fingerprint: string,
+  provenance: Provenance,
   ctx: DockerBuildContext,
 ): Promise<Result<BuiltImage, DockerBuildFailure>> {
   const { root, targets } = ctx.config;
@@ -95,7 +100,7 @@ export async function buildDockerImage(
     env_file: envFile,
     repository: `${targets.docker.repository}/${node.name}`,
     tags: [targets.docker.tag],
-    labels: imageLabels(node.name, source, fingerprint, projectId(root)),
+    labels: imageLabels(node.name, source, provenance, projectId(root)),
     changes: imageConfigChanges(node.image.docker, from),
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
@@ -130,7 +135,7 @@ export async function buildDockerImage(
     }
     const info = await ctx.docker.inspectImage(id);
     if (!info) return fail(`packer reported image ${id}, but the Docker engine does not have it`);
-    return ok({ id: info.id, layers: info.layers });
+    return ok({ id: info.id, layers: info.layers, created: info.created, labels: info.labels });
   } finally {
     await rm(envFile, { force: true });
   }

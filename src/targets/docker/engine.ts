@@ -20,6 +20,8 @@ export interface ImageInfo {
   readonly layers: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly tags: readonly string[];
+  /** `repository@sha256:…` for each registry the image was pulled from or pushed to; empty for a local image. */
+  readonly repoDigests: readonly string[];
   /** null when the image has none. */
   readonly entrypoint: readonly string[] | null;
   readonly cmd: readonly string[] | null;
@@ -35,6 +37,12 @@ export interface DockerEngine {
   pull(ref: string, auth?: Record<string, string>, signal?: AbortSignal): Promise<Result<void, string>>;
   /** Pushes `repository:tag`; the manifest digest the registry stored. */
   push(repository: string, tag: string, auth: Record<string, string> | undefined, signal?: AbortSignal): Promise<Result<string, string>>;
+  /**
+   * The manifest digest a registry serves for `ref`, asked through the engine (its credentials, proxy and
+   * insecure-registry settings) without pulling: Engine API `GET /distribution/{name}/json`, "Return image
+   * digest and platform information by contacting the registry" (API >= 1.30).
+   */
+  registryDigest(ref: string): Promise<Result<string, string>>;
   /** Every image carrying label `key` (any value), newest first: one engine call, whatever the count. */
   listByLabel(key: string): Promise<ImageSummary[]>;
   /** Removes an image with its tags; fails (with the engine's message) when a container uses it. */
@@ -100,6 +108,16 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
 
     // Every progress event is checked: the engine reports a failed pull mid-stream with HTTP 200.
     pull: (ref, auth, signal) => transfer.pull(ref, auth, signal),
+
+    async registryDigest(ref) {
+      try {
+        const info = (await docker.getImage(ref).distribution()) as { Descriptor?: { digest?: string } };
+        const digest = info.Descriptor?.digest;
+        return digest === undefined ? err('the engine answered without a digest') : ok(digest);
+      } catch (e: unknown) {
+        return err(message(e));
+      }
+    },
   };
 }
 
@@ -114,6 +132,7 @@ function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
     layers: info.RootFS?.Layers ?? [],
     labels: config?.Labels ?? {},
     tags: info.RepoTags ?? [],
+    repoDigests: info.RepoDigests ?? [],
     entrypoint: list(config?.Entrypoint),
     cmd: list(config?.Cmd),
   };

@@ -8,6 +8,8 @@ import type { DockerEngine } from './engine.js';
 import { dockerPrune } from './prune.js';
 import type { RegistrySide } from './registry/side.js';
 import { renderRegistryTfvars } from './registry/tfvars.js';
+import { resolveDockerBase } from './base.js';
+import { readProvenance } from '../../provenance/provenance.js';
 
 export interface DockerArtifact {
   /** The image ID (config digest): the same in every engine that has the image. */
@@ -17,6 +19,9 @@ export interface DockerArtifact {
    * in this engine (built here, its push failed): `adopt` pushes it and sets this.
    */
   ref?: string;
+  /** The engine's Created time (ISO 8601): the image's age for max_age, the same on any machine sharing it. */
+  readonly created?: string;
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -35,11 +40,14 @@ export function dockerTarget(
   // By name once: a find per image made fingerprinting quadratic (10,000 images: 50 million comparisons).
   const runtime = new Map(config.images.map((i) => [i.name, i.docker]));
   /** The engine's images by fingerprint, newest first: one engine call for the whole tree. */
-  const localIndex = async (): Promise<Map<string, string[]>> => {
-    const byFingerprint = new Map<string, string[]>();
+  const localIndex = async (): Promise<Map<string, DockerArtifact[]>> => {
+    const byFingerprint = new Map<string, DockerArtifact[]>();
     for (const image of await docker.listByLabel(FINGERPRINT_LABEL)) {
       const fingerprint = image.labels[FINGERPRINT_LABEL]!;
-      byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), image.id]);
+      byFingerprint.set(fingerprint, [
+        ...(byFingerprint.get(fingerprint) ?? []),
+        { id: image.id, created: image.created, labels: image.labels },
+      ]);
     }
     return byFingerprint;
   };
@@ -64,11 +72,14 @@ export function dockerTarget(
       const [pinged, reg] = await Promise.all([docker.ping(), registry?.preflight()]);
       if (!pinged.ok) return err(pinged.error);
       if (reg !== undefined && !reg.ok) return err(`${reg.error.problem}. ${reg.error.fix}`);
-      return ok({ description: reg === undefined ? pinged.value : `${pinged.value}, ${reg.value}`, context: undefined });
+      // Every root starts from base_image: what it points at now is part of their fingerprints.
+      const base = await resolveDockerBase(docker, settings.baseImage);
+      if (!base.ok) return err(base.error);
+      return ok({ description: reg === undefined ? pinged.value : `${pinged.value}, ${reg.value}`, context: undefined, base: base.value });
     },
     async findReusable(queries) {
       const found = new Map<string, DockerArtifact>();
-      let local: Map<string, string[]> | undefined;
+      let local: Map<string, DockerArtifact[]> | undefined;
       if (registry !== undefined) {
         // By fingerprint tag, all at once; nothing is pulled (docs/registry.md).
         const answers = await Promise.all(queries.map(async (q) => [q, await registry.find(q.image, q.fingerprint)] as const));
@@ -80,16 +91,16 @@ export function dockerTarget(
           }
           // Not in the registry, but built in this engine (its push failed): reused, and pushed by adopt.
           local ??= await localIndex();
-          const id = local.get(query.fingerprint)?.[0];
-          if (id !== undefined) found.set(query.image, { id });
+          const artifact = local.get(query.fingerprint)?.[0];
+          if (artifact !== undefined) found.set(query.image, artifact);
         }
         return ok(found);
       }
       local = await localIndex();
       for (const query of queries) {
         const candidates = local.get(query.fingerprint) ?? [];
-        const id = candidates.find((candidate) => query.recorded.includes(candidate)) ?? candidates[0];
-        if (id !== undefined) found.set(query.image, { id });
+        const artifact = candidates.find((candidate) => query.recorded.includes(candidate.id)) ?? candidates[0];
+        if (artifact !== undefined) found.set(query.image, artifact);
       }
       return ok(found);
     },
@@ -109,20 +120,26 @@ export function dockerTarget(
         const pulled = await registry.ensureLocal(parent.ref, ctx.signal);
         if (!pulled.ok) return failed(pulled.error);
       }
-      const built = await buildDockerImage(node, parent?.id ?? settings.baseImage, fingerprint, {
-        config,
-        docker,
-        packer: ctx.packer,
-        secrets: ctx.secrets,
-        signal: ctx.signal,
-        timeoutMs: ctx.timeoutMs,
-        onLine: ctx.onLine,
-      });
+      const built = await buildDockerImage(
+        node,
+        parent?.id ?? settings.baseImage,
+        { ...ctx.provenance, fingerprint },
+        {
+          config,
+          docker,
+          packer: ctx.packer,
+          secrets: ctx.secrets,
+          signal: ctx.signal,
+          timeoutMs: ctx.timeoutMs,
+          onLine: ctx.onLine,
+        },
+      );
       if (!built.ok) return err(built.error);
-      if (registry === undefined) return ok({ id: built.value.id });
+      const artifact: DockerArtifact = { id: built.value.id, created: built.value.created, labels: built.value.labels };
+      if (registry === undefined) return ok(artifact);
       ctx.onLine(`pushing ${node.name} to ${registry.host}`);
       const pushed = await registry.publish(node.name, built.value.id, fingerprint, ctx.signal);
-      return pushed.ok ? ok({ id: built.value.id, ref: pushed.value.ref }) : failed(pushed.error);
+      return pushed.ok ? ok({ ...artifact, ref: pushed.value.ref }) : failed(pushed.error);
     },
     async adopt(image, artifact) {
       if (registry !== undefined && artifact.ref === undefined) {
@@ -141,6 +158,8 @@ export function dockerTarget(
     source: (parent) => parent?.ref ?? parent?.id ?? settings.baseImage,
     ids: (artifact) => ({ id: artifact.id }),
     describe: (artifact) => shortId(artifact.id),
+    builtAt: (artifact) => (artifact.created === undefined ? undefined : new Date(artifact.created)),
+    provenance: (artifact) => readProvenance(artifact.labels ?? {}, 'org.build-images.'),
     logFile: (image) => dockerLogFile(config.root, image),
     tfvars: (artifacts) =>
       registry === undefined
