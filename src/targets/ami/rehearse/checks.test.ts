@@ -16,6 +16,7 @@ const state = (over: Partial<UnitState>): UnitState => ({
   subState: 'running',
   result: 'success',
   restarts: 0,
+  condition: 'yes',
   ...over,
 });
 
@@ -46,6 +47,7 @@ describe('rehearsal checks', () => {
     expect(unitVerdict(state({ activeState: 'failed', subState: 'failed', result: 'exit-code' }))).toBe('failed');
     expect(unitVerdict(state({ activeState: 'activating', subState: 'start', result: 'success' }))).toBe('pending');
     expect(unitVerdict(state({ type: 'simple', activeState: 'inactive', subState: 'dead', result: 'success' }))).toBe('pending');
+    expect(unitVerdict(state({ type: 'simple', activeState: 'inactive', subState: 'dead', condition: 'no' }))).toBe('ok');
   });
 
   it('takes the health endpoints from the Consul service definitions the provisioners wrote', () => {

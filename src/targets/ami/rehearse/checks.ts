@@ -24,9 +24,11 @@ export interface UnitState {
   readonly subState: string;
   readonly result: string;
   readonly restarts: number;
+  /** "no" when a Condition…= of the unit was not met, so systemd skipped it on purpose. */
+  readonly condition: string;
 }
 
-export const SHOW_PROPERTIES = 'Id,Type,ActiveState,SubState,Result,NRestarts';
+export const SHOW_PROPERTIES = 'Id,Type,ActiveState,SubState,Result,NRestarts,ConditionResult';
 
 /** `systemctl show -p Id,Type,... a b c` prints one block per unit, blocks separated by a blank line. */
 export function parseUnitStates(output: string): UnitState[] {
@@ -48,6 +50,7 @@ export function parseUnitStates(output: string): UnitState[] {
         subState: props.get('SubState') ?? '',
         result: props.get('Result') ?? '',
         restarts: Number(props.get('NRestarts') ?? '0') || 0,
+        condition: props.get('ConditionResult') ?? '',
       };
     });
 }
@@ -62,13 +65,17 @@ export type UnitVerdict = 'ok' | 'failed' | 'pending';
 export function unitVerdict(state: UnitState): UnitVerdict {
   if (state.activeState === 'active') return 'ok';
   if (state.type === 'oneshot' && state.activeState === 'inactive' && state.result === 'success') return 'ok';
+  // Skipped on purpose, e.g. fstrim.timer's ConditionVirtualization=!container: a unit that does not apply here.
+  if (state.activeState === 'inactive' && state.condition === 'no') return 'ok';
   if (state.activeState === 'failed' || state.subState === 'auto-restart' || (state.result !== '' && state.result !== 'success'))
     return 'failed';
   return 'pending';
 }
 
 export const describeState = (s: UnitState): string =>
-  `${s.activeState} (${s.subState}${s.result && s.result !== 'success' ? `, result ${s.result}` : ''}${s.restarts ? `, ${s.restarts} restarts` : ''})`;
+  s.activeState === 'inactive' && s.condition === 'no'
+    ? 'skipped (a Condition of the unit is not met on this host)'
+    : `${s.activeState} (${s.subState}${s.result && s.result !== 'success' ? `, result ${s.result}` : ''}${s.restarts ? `, ${s.restarts} restarts` : ''})`;
 
 /** A health endpoint an image declares: the check of a Consul service definition its provisioners wrote. */
 export interface HealthEndpoint {

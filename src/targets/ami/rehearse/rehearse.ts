@@ -120,7 +120,7 @@ export async function rehearse(request: RehearsalRequest, deps: RehearsalDeps): 
       await hosts.startProvisioning({ image: parent?.tag ?? hostImage, name: provisioning, port, dir: keyDir, volumes: request.volumes });
       if (baseline === undefined) {
         // What the bare host enables by itself: everything beyond it was enabled by provisioners.
-        const listed = await hosts.exec(provisioning, `systemctl is-system-running --wait >/dev/null 2>&1; ${LIST_ENABLED}`);
+        const listed = await hosts.exec(provisioning, `${waitForBus(60)}; ${LIST_ENABLED}`);
         baseline = parseEnabledUnits(listed.output);
       }
       const logFile = rehearsalLogFile(request.root, node.name);
@@ -239,7 +239,8 @@ export async function checkBooted(
       .map((l) => `      ${l}`)
       .join('\n');
 
-  const system = (await run(`timeout ${Math.ceil(opts.settleMs / 1000)} systemctl is-system-running --wait 2>&1`)).split('\n').at(-1) ?? '';
+  const seconds = Math.ceil(opts.settleMs / 1000);
+  const system = (await run(`${waitForBus(seconds)}; timeout ${seconds} systemctl is-system-running --wait 2>&1`)).split('\n').at(-1) ?? '';
   const enabled = parseEnabledUnits(await run(LIST_ENABLED));
   const provisioned = enabled.filter((u) => !opts.baseline.includes(u));
 
@@ -278,7 +279,7 @@ export async function checkBooted(
     }
     await sleep(1_000);
   }
-  const units = states.map((s) => ({ unit: s.id, state: `${s.activeState} (${s.subState})`, own: !opts.parentEnabled.includes(s.id) }));
+  const units = states.map((s) => ({ unit: s.id, state: describeState(s), own: !opts.parentEnabled.includes(s.id) }));
 
   const health: HealthResult[] = [];
   for (const endpoint of parseHealthEndpoints(await run(HEALTH_DEFINITIONS))) {
@@ -315,6 +316,10 @@ async function probe(run: (script: string) => Promise<string>, endpoint: HealthE
   }
   return { endpoint: endpoint.shown, service: endpoint.service, status: 'failed', detail: last.split('\n').at(-1)?.trim() || 'no answer' };
 }
+
+/** Right after `docker run`, systemd may not answer on its bus yet. */
+const waitForBus = (seconds: number): string =>
+  `for i in $(seq ${seconds}); do case $(systemctl is-system-running 2>&1) in *'Failed to connect'*) sleep 1 ;; *) break ;; esac; done`;
 
 const shellWord = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
