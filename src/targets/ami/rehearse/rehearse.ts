@@ -296,14 +296,6 @@ export async function checkBooted(
 }
 
 async function probe(run: (script: string) => Promise<string>, endpoint: HealthEndpoint, deadline: number): Promise<HealthResult> {
-  let last = '';
-  for (;;) {
-    last = await run(`${probeScript(endpoint)} 2>&1`);
-    if (probePassed(endpoint, last))
-      return { endpoint: endpoint.shown, service: endpoint.service, status: 'ok', detail: last.split('\n')[0]!.trim() };
-    if (Date.now() > deadline) break;
-    await sleep(1_000);
-  }
   // The offline overlay installs labelled stand-ins for programs it cannot download: they serve nothing.
   const program = await run(execPathScript(`${endpoint.service}.service`));
   if (program !== '' && (await run(`head -c 2000 ${shellWord(program)} 2>/dev/null | grep -c '${STAND_IN_MARK}' || true`)).trim() !== '0') {
@@ -313,6 +305,14 @@ async function probe(run: (script: string) => Promise<string>, endpoint: HealthE
       status: 'stand-in',
       detail: `not checked: ${program} is an offline stand-in, not the real program`,
     };
+  }
+  let last = '';
+  for (;;) {
+    last = await run(`${probeScript(endpoint)} 2>&1`);
+    if (probePassed(endpoint, last))
+      return { endpoint: endpoint.shown, service: endpoint.service, status: 'ok', detail: last.split('\n')[0]!.trim() };
+    if (Date.now() > deadline) break;
+    await sleep(1_000);
   }
   return { endpoint: endpoint.shown, service: endpoint.service, status: 'failed', detail: last.split('\n').at(-1)?.trim() || 'no answer' };
 }
