@@ -1,5 +1,4 @@
 import {
-  DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
   EC2Client,
@@ -55,7 +54,10 @@ export interface Ec2 {
   findImagesByTag(region: string, key: string, value?: string): Promise<AmiImage[]>;
   /** Polls until every AMI is available; a failed or vanished AMI, the timeout or the signal ends the wait. */
   waitAvailable(region: string, ids: readonly string[], options: WaitOptions): Promise<WaitResult>;
-  /** Deregisters the AMI, then deletes its snapshots (a snapshot cannot go while an AMI uses it). */
+  /**
+   * Deregisters the AMI and deletes its snapshots in the same call (DeleteAssociatedSnapshots), so a failure
+   * between the two can no longer orphan a snapshot that nothing points at; a snapshot EC2 did not delete is an error.
+   */
   deregister(region: string, image: Pick<AmiImage, 'id' | 'snapshotIds'>): Promise<void>;
   /** Makes a running instance accept IMDSv2 only: for Packer 1.6, whose templates cannot ask for it. */
   requireImdsV2(region: string, instanceId: string): Promise<void>;
@@ -171,9 +173,19 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
     },
 
     async deregister(region, image) {
-      await call('DeregisterImage', region, () => client(region).send(new DeregisterImageCommand({ ImageId: image.id })));
-      for (const snapshot of image.snapshotIds) {
-        await call('DeleteSnapshot', region, () => client(region).send(new DeleteSnapshotCommand({ SnapshotId: snapshot })));
+      // DeregisterImageRequest.DeleteAssociatedSnapshots (@aws-sdk/client-ec2 models_3.d.ts): EC2 deletes the
+      // snapshots with the AMI and reports each in DeleteSnapshotResults; one shared with another AMI is "skipped".
+      const out = await call('DeregisterImage', region, () =>
+        client(region).send(new DeregisterImageCommand({ ImageId: image.id, DeleteAssociatedSnapshots: true })),
+      );
+      const kept = (out.DeleteSnapshotResults ?? []).filter((r) => r.ReturnCode !== 'success' && r.ReturnCode !== 'skipped');
+      if (kept.length > 0) {
+        throw new Ec2Error(
+          'DeregisterImage',
+          region,
+          kept[0]!.ReturnCode ?? '',
+          `${image.id} was deregistered, but EC2 did not delete its snapshot${kept.length === 1 ? '' : 's'} ${kept.map((r) => `${r.SnapshotId} (${r.ReturnCode})`).join(', ')}: delete ${kept.length === 1 ? 'it' : 'them'} by hand (aws ec2 delete-snapshot)`,
+        );
       }
     },
 

@@ -35,6 +35,8 @@ export interface FakeAccount {
   amis(region: string): FakeAmi[];
   readonly deregistered: string[];
   readonly deletedSnapshots: string[];
+  /** Snapshots DeregisterImage's DeleteAssociatedSnapshots cannot delete, with the ReturnCode EC2 gives for them. */
+  readonly undeletableSnapshots: Map<string, string>;
   readonly imdsRequired: string[];
   /** DescribeImages inputs, with the region they went to. */
   readonly describeCalls: Array<{ region: string; input: DescribeImagesCommandInput }>;
@@ -58,6 +60,7 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     },
     deregistered: [],
     deletedSnapshots: [],
+    undeletableSnapshots: new Map(),
     imdsRequired: [],
     describeCalls: [],
   };
@@ -85,13 +88,21 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     return { Images: page.map(toImage), ...(next === undefined ? {} : { NextToken: next }) };
   });
 
-  mock.on(DeregisterImageCommand).callsFake(async (input: { ImageId: string }, getClient) => {
+  // DeleteAssociatedSnapshots: EC2 deletes the AMI's snapshots with it and reports each one's ReturnCode
+  // (success, skipped, missing-permissions, internal-error, client-error: DeregisterImageResult in @aws-sdk/client-ec2).
+  mock.on(DeregisterImageCommand).callsFake(async (input: { ImageId: string; DeleteAssociatedSnapshots?: boolean }, getClient) => {
     const region = await regionOf(getClient);
     const ami = account.ami(region, input.ImageId);
     if (ami === undefined || ami.state === 'gone') throw notFound([input.ImageId]);
     ami.state = 'gone';
     account.deregistered.push(`${region}:${input.ImageId}`);
-    return {};
+    if (!input.DeleteAssociatedSnapshots) return { Return: true };
+    const results = (ami.snapshots ?? []).map((id) => {
+      const code = account.undeletableSnapshots.get(id);
+      if (code === undefined) account.deletedSnapshots.push(`${region}:${id}`);
+      return { SnapshotId: id, ReturnCode: code ?? 'success' };
+    });
+    return { Return: true, DeleteSnapshotResults: results };
   });
 
   mock.on(DeleteSnapshotCommand).callsFake(async (input: { SnapshotId: string }, getClient) => {
