@@ -66,7 +66,12 @@ async function setup(env: Record<string, string> = {}) {
   const ctx: AmiBuildContext = {
     root,
     target: TARGET,
-    packer: fakePackerRunner(account, TARGET, { FAKE_PACKER_LOG: log, ...env }, { executable: FAKE_PACKER, amiId: fakeAmiId }),
+    packer: fakePackerRunner(
+      account,
+      TARGET,
+      { FAKE_PACKER_LOG: log, FAKE_PACKER_DELAY_MS: '25', ...env },
+      { executable: FAKE_PACKER, amiId: fakeAmiId },
+    ),
     ec2: ec2Api(),
     signal: new AbortController().signal,
     onLine: (line) => lines.push(line),
@@ -203,5 +208,15 @@ describe('buildAmiImage', () => {
     await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, { ...ctx, packer });
     expect(grace).toEqual([AMI_CLEANUP_GRACE_MS]);
     expect(AMI_CLEANUP_GRACE_MS).toBeGreaterThan(10 * 60_000);
+  });
+
+  it('stops the build when IMDSv2 cannot be required, rather than warn and provision with IMDSv1 open (finding 3)', async () => {
+    const { account, ctx } = await setup();
+    account.launching = Array.from({ length: 1000 }, () => 'UnauthorizedOperation');
+    const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, ctx);
+    expect(built.ok).toBe(false);
+    expect(!built.ok && built.error.message).toMatch(
+      /^could not require IMDSv2 on i-[0-9a-f]{17}: .*UnauthorizedOperation.*; Packer stopped the build and cleaned up$/,
+    );
   });
 });

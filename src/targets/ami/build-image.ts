@@ -132,16 +132,30 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
   });
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 
-  const imds = new Set<string>();
+  // Finding 3: on Packer 1.6 IMDSv2 is switched on through the API once Packer names the instance; it must be in
+  // force before any provisioner runs, and a failure stops the build (never a warning with IMDSv1 left open).
+  const imds = new Map<string, 'pending' | 'applied'>();
+  const imdsStop = new AbortController();
+  let imdsFailure: string | undefined;
+  const failImds = (why: string): void => {
+    if (imdsFailure !== undefined) return;
+    imdsFailure = why;
+    imdsStop.abort();
+  };
   const onLine = (line: string): void => {
     ctx.onLine(line);
-    const instance = ctx.requireImdsV2ViaApi ? buildInstanceId(line) : undefined;
+    if (!ctx.requireImdsV2ViaApi) return;
+    if (/Provisioning with /.test(line) && [...imds.values()].some((s) => s !== 'applied'))
+      failImds('a provisioner was about to run before EC2 had applied IMDSv2-only to the build instance');
+    const instance = buildInstanceId(line);
     if (instance === undefined || imds.has(instance)) return;
-    imds.add(instance);
-    void ec2.requireImdsV2(target.region, instance).then(
-      () => ctx.onLine(`build-images: ${instance} now requires IMDSv2`),
-      (e: unknown) =>
-        ctx.onLine(`build-images: warning: could not require IMDSv2 on ${instance}: ${e instanceof Error ? e.message : String(e)}`),
+    imds.set(instance, 'pending');
+    ec2.requireImdsV2(target.region, instance, { signal, ...(ctx.pollMs === undefined ? {} : { pollMs: ctx.pollMs }) }).then(
+      () => {
+        imds.set(instance, 'applied');
+        ctx.onLine(`build-images: ${instance} now requires IMDSv2`);
+      },
+      (e: unknown) => failImds(`could not require IMDSv2 on ${instance}: ${e instanceof Error ? e.message : String(e)}`),
     );
   };
 
@@ -152,11 +166,13 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
       varFile: relative(root, varFile),
       target: amiBuildTarget(image),
       logFile,
-      signal,
+      signal: AbortSignal.any([signal, imdsStop.signal]),
       cleanupGraceMs: AMI_CLEANUP_GRACE_MS,
       onLine,
       ...(ctx.redact ? { redact: ctx.redact } : {}),
     });
+    if (imdsFailure !== undefined)
+      return err({ message: `${imdsFailure}; Packer stopped the build and cleaned up`, logFile, interrupted: false });
     if (!result.ok) {
       const failure = result.error;
       if (failure.reason === 'interrupted') return stopped(logFile);

@@ -1,4 +1,11 @@
-import { DeleteSnapshotCommand, DeregisterImageCommand, DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  ModifyInstanceMetadataOptionsCommand,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Ec2Error, ec2Api } from './ec2.js';
@@ -124,10 +131,28 @@ describe('ec2Api against the real EC2Client (aws-sdk-client-mock)', () => {
     );
   });
 
-  it('requires IMDSv2 on a build instance', async () => {
+  it('requires IMDSv2 on a build instance and waits until EC2 says it is applied', async () => {
     const account = fakeAccount(mock);
-    await ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0');
+    await ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0', { pollMs: 1 });
     expect(account.imdsRequired).toEqual(['eu-central-1:i-0123456789abcdef0:required']);
+    // ModifyInstanceMetadataOptions answers "pending": DescribeInstances is asked until MetadataOptions.State is "applied".
+    expect(mock.commandCalls(DescribeInstancesCommand).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('retries while the instance is still being launched (finding 3: Packer 1.6.6 prints the ID before it runs)', async () => {
+    const account = fakeAccount(mock);
+    account.launching = ['InvalidInstanceID.NotFound', 'IncorrectInstanceState', 'IncorrectInstanceState'];
+    await ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0', { pollMs: 1 });
+    expect(mock.commandCalls(ModifyInstanceMetadataOptionsCommand)).toHaveLength(4);
+    expect(account.imdsRequired).toEqual(['eu-central-1:i-0123456789abcdef0:required']);
+  });
+
+  it('fails when the change is never applied, instead of returning with IMDSv1 still open', async () => {
+    const account = fakeAccount(mock);
+    account.imdsNeverApplied = true;
+    await expect(ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0', { pollMs: 1, timeoutMs: 50 })).rejects.toThrow(
+      /gave up: metadata options still pending/,
+    );
   });
 
   it('turns SDK errors into Ec2Error naming the call and region', async () => {
