@@ -9,6 +9,7 @@ import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
 import { GRAPH_FORMATS, type GraphFormat } from './commands/graph-formats.js';
 import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
+import { runRehearseCommand, type RehearseFlags } from './commands/rehearse.js';
 
 // Start-up loads only commander and the few small modules above; each command imports what it runs
 // when it runs (`--version` and `--help` load nothing else; `generate` never loads the Docker client).
@@ -199,6 +200,40 @@ function program(setExit: (code: number) => void): Command {
     .action(async (opts: GlobalOptions) => {
       const { runDoctorCommand } = await import('./commands/doctor.js');
       setExit(await runDoctorCommand({ config: opts.config, target: await targetDefinition(opts.target) }, (s) => process.stdout.write(s)));
+    });
+
+  common(cmd.command('rehearse'))
+    .description(
+      'run the AMI provisioning for real without AWS: Packer over SSH into local systemd hosts (a container each), then boot and check every image',
+    )
+    .option('--only <image...>', 'rehearse only these images (and their ancestors, whose state they start from)')
+    .option('--except <image...>', 'rehearse everything but these images and the images built on them')
+    .option('-v, --verbose', 'stream Packer output')
+    .addHelpText('after', '\nExamples:\n  $ build-images rehearse --target ami --config images.yaml --config examples/offline/images.yaml')
+    .action(async (opts: GlobalOptions & RehearseFlags) => {
+      if (opts.target !== 'ami') {
+        process.stderr.write("error: rehearse runs the AMI builds' provisioning: use --target ami\n");
+        return setExit(EXIT.badInput);
+      }
+      const config = await loadConfigOrReport(opts.config);
+      if (!config) return setExit(EXIT.badInput);
+      const { dockerSystemdHosts } = await import('./targets/ami/rehearse/host.js');
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        setExit(
+          await runRehearseCommand(
+            config,
+            { packer: packerCli(), hosts: dockerSystemdHosts(), write: (s) => process.stdout.write(s), signal: controller.signal },
+            opts,
+          ),
+        );
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
     });
 
   common(cmd.command('graph'))

@@ -65,7 +65,7 @@ async function build(config: Config, account: FakeAccount, env: Record<string, s
     packer: fakePackerRunner(
       account,
       settings.value,
-      { FAKE_PACKER_NO_WRAPPER: '1', ...env },
+      { FAKE_PACKER_NO_WRAPPER: '1', FAKE_PACKER_DELAY_MS: '25', ...env },
       { executable: FAKE_PACKER, amiId: fakeAmiId },
     ),
     target: amiDefinition({

@@ -136,7 +136,7 @@ build {
   sources = ["source.amazon-ebs.base"]
 
   provisioner "shell" {
-    inline = ["if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null || true; fi", "mkdir -m 700 -p /tmp/build-images"]
+    inline = ["if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null || true; fi", "mkdir -m 700 -p /tmp/build-images", "mkdir -m 700 -p /tmp/build-images/lib"]
   }
 
   provisioner "file" {

@@ -49,7 +49,9 @@ async function doctor(
   const use: Stand = { packer: packer16, docker: engine, plugins: noPlugins, aws: async () => account, ...stand };
   // The targets from their own modules, with stand-in adapters: the same checks the registry's run.
   const definition =
-    target === 'docker' ? dockerDefinition({ docker: () => use.docker, plugins: use.plugins }) : amiDefinition({ doctor: use.aws });
+    target === 'docker'
+      ? dockerDefinition({ docker: () => use.docker, plugins: use.plugins })
+      : amiDefinition({ doctor: use.aws, debianPacker: async () => '1.6.6-1' });
   const report = await runChecks({ files: [], cwd, target: definition, env }, { packer: use.packer });
   return { lines: report.results.map(renderCheck), problems: report.configProblems };
 }
@@ -112,6 +114,7 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'FAIL  config',
       'WARN  provisioner scripts',
       'OK    packer',
+      'OK    packer ssh to ubuntu 22.04+',
       'WARN  aws credentials',
       'WARN  aws permissions',
       'OK    disk space',

@@ -157,7 +157,7 @@ describe('renderAmiTemplate', () => {
         sources = ["source.amazon-ebs.base"]
 
         provisioner "shell" {
-          inline = ["if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null || true; fi", "mkdir -m 700 -p /tmp/build-images"]
+          inline = ["if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null || true; fi", "mkdir -m 700 -p /tmp/build-images", "mkdir -m 700 -p /tmp/build-images/lib"]
         }
 
         provisioner "file" {
@@ -189,7 +189,7 @@ describe('renderAmiTemplate', () => {
   required_version = ">= 1.7.0"
   required_plugins {
     amazon = {
-      version = ">= 1.0.0"
+      version = ">= 1.1.0, < 2.0.0"
       source  = "github.com/hashicorp/amazon"
     }
   }

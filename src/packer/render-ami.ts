@@ -15,6 +15,13 @@ export interface AmiTemplateInput {
   readonly packer: PackerVersion;
 }
 
+/**
+ * The amazon plugin versions a template accepts. Before 1.1.0 the plugin's SSH client signs with ssh-rsa (SHA-1)
+ * only, which OpenSSH >= 8.8 refuses, so it cannot log in to Ubuntu 22.04 or later (hashicorp/packer#11733, fixed
+ * by hashicorp/packer-plugin-amazon#218, an SDK bump); 2.x may change what the template means.
+ */
+export const AMAZON_PLUGIN_VERSION = '>= 1.1.0, < 2.0.0';
+
 export const amiTemplatePath = (image: string): string => `packer/ami/${image}.pkr.hcl`;
 
 /** The build's name in `-machine-readable` output (artifact lines), e.g. "amazon-ebs.base". */
@@ -100,7 +107,7 @@ export function renderAmiTemplate(input: AmiTemplateInput): string {
     lines.push('  required_version = ">= 1.7.0"');
     lines.push('  required_plugins {');
     lines.push('    amazon = {');
-    lines.push('      version = ">= 1.0.0"');
+    lines.push(`      version = ${hclString(AMAZON_PLUGIN_VERSION)}`);
     lines.push('      source  = "github.com/hashicorp/amazon"');
     lines.push('    }');
     lines.push('  }');
@@ -170,16 +177,34 @@ export function renderAmiTemplate(input: AmiTemplateInput): string {
 
   lines.push('build {');
   lines.push(`  sources = [${hclString(`source.amazon-ebs.${name}`)}]`, '');
-  // Nothing of the build environment may stay in the AMI.
-  lines.push(
-    ...renderProvisionSteps({
-      prepare: [WAIT_FOR_CLOUD_INIT, `mkdir -m 700 -p ${WORKDIR}`],
-      uploadLib: input.uploadLib,
-      provisioners: input.provisioners,
-      executeCommand: EXECUTE_AS_ROOT,
-      cleanup: `sudo rm -rf ${WORKDIR}`,
-    }).slice(0, -1),
-  );
+  lines.push(...amiProvisionerBlocks(input));
   lines.push('}');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The provisioner blocks of an AMI build, exactly as its template has them: `build-images rehearse` runs these
+ * same lines over SSH on a local systemd host (src/targets/ami/rehearse/), so what it proves holds for the AMI.
+ * Nothing of the build environment may stay in the AMI: the last block removes it.
+ */
+export function amiProvisionerBlocks(input: Pick<AmiTemplateInput, 'provisioners' | 'uploadLib'>): string[] {
+  return renderProvisionSteps({
+    prepare: [WAIT_FOR_CLOUD_INIT, ...makeWorkdir(input.uploadLib)],
+    uploadLib: input.uploadLib,
+    provisioners: input.provisioners,
+    executeCommand: EXECUTE_AS_ROOT,
+    cleanup: `sudo rm -rf ${WORKDIR}`,
+  }).slice(0, -1);
+}
+
+/**
+ * The upload of provisioners/lib/ (a source with a trailing slash) needs its destination folder to exist
+ * already: over SSH Packer runs `scp -rvt <destination>` and sends only the folder's entries
+ * (hashicorp/packer-plugin-sdk sdk-internals/communicator/ssh/communicator.go, scpUploadDirSession), so a
+ * missing `lib` becomes a plain file holding the last entry, and every `. "$lib/common.sh"` fails. Packer's
+ * file provisioner docs say so too ("any parent directories must already exist",
+ * developer.hashicorp.com/packer/docs/v1.6.x/provisioners/file). Docker hid it: `docker cp` makes the folder.
+ */
+function makeWorkdir(uploadLib: boolean): string[] {
+  return [`mkdir -m 700 -p ${WORKDIR}`, ...(uploadLib ? [`mkdir -m 700 -p ${WORKDIR}/lib`] : [])];
 }

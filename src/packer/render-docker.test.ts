@@ -101,7 +101,7 @@ describe('renderDockerTemplate', () => {
   required_version = ">= 1.7.0"
   required_plugins {
     docker = {
-      version = ">= 1.0.0"
+      version = ">= 1.1.0, < 2.0.0"
       source  = "github.com/hashicorp/docker"
     }
   }

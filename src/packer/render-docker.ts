@@ -3,6 +3,9 @@ import { renderProvisionSteps, WORKDIR } from './provision-steps.js';
 import { usesPlugins, type PackerVersion } from './version.js';
 
 /** What one Docker template needs: structure only. Every user value arrives through the variables file. */
+/** The docker plugin versions a template accepts: 1.x from 1.1.0 (hashicorp/packer-plugin-docker#189), as for amazon; 2.x may change what the template means. */
+export const DOCKER_PLUGIN_VERSION = '>= 1.1.0, < 2.0.0';
+
 export interface DockerTemplateInput {
   readonly image: string;
   /** provisioners/<name>.sh, in run order. */
@@ -53,7 +56,7 @@ export function renderDockerTemplate(input: DockerTemplateInput): string {
     lines.push('  required_version = ">= 1.7.0"');
     lines.push('  required_plugins {');
     lines.push('    docker = {');
-    lines.push('      version = ">= 1.0.0"');
+    lines.push(`      version = ${hclString(DOCKER_PLUGIN_VERSION)}`);
     lines.push('      source  = "github.com/hashicorp/docker"');
     lines.push('    }');
     lines.push('  }');

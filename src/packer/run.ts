@@ -18,6 +18,8 @@ export interface PackerBuildRequest {
   readonly redact?: readonly string[];
   /** Aborting sends Packer one SIGINT, so it cleans up (removes its container or instance) and exits. */
   readonly signal: AbortSignal;
+  /** How long Packer may clean up after the SIGINT before it is killed; default CLEANUP_GRACE_MS. */
+  readonly cleanupGraceMs?: number;
   /** Each line a person would see, as it arrives. */
   readonly onLine: (text: string) => void;
 }
@@ -37,8 +39,8 @@ export interface Packer {
 /** Environment for every Packer process: no update check (our machines are offline), no colours in logs. */
 const packerEnv = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
 
-/** Packer gets this long after SIGINT to remove its containers or instances before it is killed. */
-const CLEANUP_GRACE_MS = 120_000;
+/** Packer gets this long after SIGINT to remove its containers before it is killed (targets with slower clean-ups pass their own). */
+export const CLEANUP_GRACE_MS = 120_000;
 
 /** `extraEnv` is added to the environment of every Packer process (tests select the stand-in's scenarios with it). */
 export function packerCli(executable = 'packer', extraEnv: Readonly<Record<string, string>> = {}): Packer {
@@ -74,7 +76,7 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
         lines: true,
         buffer: { stdout: false, stderr: true },
       });
-      const stopInterrupting = interruptGroupOnAbort(child.pid, req.signal);
+      const stopInterrupting = interruptGroupOnAbort(child.pid, req.signal, req.cleanupGraceMs ?? CLEANUP_GRACE_MS);
       try {
         for await (const raw of child.iterable({ from: 'stdout' })) {
           const line = parseMachineLine(raw);
@@ -120,7 +122,7 @@ export function redact(text: string, secrets: readonly string[] | undefined): st
  * terminal's Ctrl-C, the interrupt must go to the whole process group; Packer then cancels the build and
  * removes its container or instance. If it has not exited after the grace period, the group is killed.
  */
-function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal): () => void {
+function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal, graceMs: number): () => void {
   let force: NodeJS.Timeout | undefined;
   const signalGroup = (sig: NodeJS.Signals): void => {
     if (pid === undefined) return;
@@ -132,7 +134,7 @@ function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal): ()
   };
   const onAbort = (): void => {
     signalGroup('SIGINT');
-    force = setTimeout(() => signalGroup('SIGKILL'), CLEANUP_GRACE_MS);
+    force = setTimeout(() => signalGroup('SIGKILL'), graceMs);
     force.unref();
   };
   if (signal.aborted) onAbort();

@@ -13,7 +13,9 @@ import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
 import { removeTempDirs, tempDir } from '../../config/testing/temp-dir.js';
 import type { BuildableAmiTarget } from '../../config/types.js';
 import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
-import { amiLogFile, buildAmiImage, type AmiBuildContext } from './build-image.js';
+import { AMI_CLEANUP_GRACE_MS, amiLogFile, buildAmiImage, type AmiBuildContext } from './build-image.js';
+import type { Packer } from '../../packer/run.js';
+import { err } from '../../result.js';
 import { ec2Api } from './ec2.js';
 import { TAG } from './tags.js';
 import { fakeAccount } from './testing/fake-account.js';
@@ -64,7 +66,12 @@ async function setup(env: Record<string, string> = {}) {
   const ctx: AmiBuildContext = {
     root,
     target: TARGET,
-    packer: fakePackerRunner(account, TARGET, { FAKE_PACKER_LOG: log, ...env }, { executable: FAKE_PACKER, amiId: fakeAmiId }),
+    packer: fakePackerRunner(
+      account,
+      TARGET,
+      { FAKE_PACKER_LOG: log, FAKE_PACKER_DELAY_MS: '25', ...env },
+      { executable: FAKE_PACKER, amiId: fakeAmiId },
+    ),
     ec2: ec2Api(),
     signal: new AbortController().signal,
     onLine: (line) => lines.push(line),
@@ -171,5 +178,45 @@ describe('buildAmiImage', () => {
     );
     expect(await built).toEqual({ ok: false, error: { message: 'interrupted', logFile: amiLogFile(ctx.root, 'base'), interrupted: true } });
     expect(lines).toContain('==> amazon-ebs.base: Deleting temporary keypair...');
+  });
+
+  it('past --timeout the build "timed out" (as Docker says), not "interrupted" (finding 10)', async () => {
+    // Single-process mode, as above: the stand-in waits in the build until Packer is interrupted.
+    const { ctx, lines } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }), FAKE_PACKER_NO_WRAPPER: '1' });
+    const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, { ...ctx, timeoutMs: 1_500 });
+    expect(built).toEqual({
+      ok: false,
+      error: {
+        message: 'timed out after 1.5s (--timeout); Packer terminated the build instance and removed its security group and key pair',
+        logFile: amiLogFile(ctx.root, 'base'),
+        interrupted: false,
+      },
+    });
+    expect(lines).toContain('==> amazon-ebs.base: Deleting temporary keypair...');
+  });
+
+  it("gives Packer 15 minutes to clean up after a stop, not the runner's default 2 (finding 9)", async () => {
+    const { ctx } = await setup();
+    const grace: Array<number | undefined> = [];
+    const packer: Packer = {
+      ...ctx.packer,
+      build: async (request) => {
+        grace.push(request.cleanupGraceMs);
+        return err({ reason: 'interrupted' });
+      },
+    };
+    await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, { ...ctx, packer });
+    expect(grace).toEqual([AMI_CLEANUP_GRACE_MS]);
+    expect(AMI_CLEANUP_GRACE_MS).toBeGreaterThan(10 * 60_000);
+  });
+
+  it('stops the build when IMDSv2 cannot be required, rather than warn and provision with IMDSv1 open (finding 3)', async () => {
+    const { account, ctx } = await setup();
+    account.launching = Array.from({ length: 1000 }, () => 'UnauthorizedOperation');
+    const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, ctx);
+    expect(built.ok).toBe(false);
+    expect(!built.ok && built.error.message).toMatch(
+      /^could not require IMDSv2 on i-[0-9a-f]{17}: .*UnauthorizedOperation.*; Packer stopped the build and cleaned up$/,
+    );
   });
 });

@@ -5,6 +5,7 @@ import { renderEnvFile } from '../../packer/env-file.js';
 import { amiBuildTarget, amiTemplatePath } from '../../packer/render-ami.js';
 import type { Packer } from '../../packer/run.js';
 import { err, ok, type Result } from '../../result.js';
+import { formatDuration } from '../../text.js';
 import { amisFromArtifacts, buildInstanceId } from './artifacts.js';
 import { amiRegions, checkNameFree, checkParentReady, confirmBuilt, describeAmiFailure } from './checks.js';
 import type { AmiImage, Ec2 } from './ec2.js';
@@ -13,6 +14,14 @@ import { amiName, amiTemplateVariables } from './variables.js';
 export const amiLogFile = (root: string, image: string): string => join(root, '.build-images', 'logs', 'ami', `${image}.log`);
 const workFile = (root: string, image: string, kind: 'vars' | 'env'): string =>
   join(root, '.build-images', 'ami', kind, `${image}.${kind === 'vars' ? 'pkrvars.json' : 'env'}`);
+
+/**
+ * After Ctrl-C or --timeout, Packer's amazon-ebs clean-up terminates the build instance and waits until it is
+ * terminated (EC2's instance-terminated waiter: up to 40 polls of 15 s), then deletes the temporary security
+ * group and key pair, which EC2 refuses while the instance still exists. Killing Packer at the default 2 min
+ * leaked them (finding 9): the AMI target gives it this long.
+ */
+export const AMI_CLEANUP_GRACE_MS = 15 * 60_000;
 
 /** Copies can take long; EC2's own AMI waiters give up after 40 polls of 15 s, copies need more. */
 export const DEFAULT_AMI_WAIT_MS = 60 * 60_000;
@@ -23,7 +32,10 @@ export interface AmiBuildContext {
   readonly target: BuildableAmiTarget;
   readonly packer: Packer;
   readonly ec2: Ec2;
+  /** The run's signal (Ctrl-C); --timeout is `timeoutMs`, so the two are told apart in the message. */
   readonly signal: AbortSignal;
+  /** --timeout for this build: past it Packer is stopped (and cleans up) and the build "timed out". */
+  readonly timeoutMs?: number;
   readonly onLine: (line: string) => void;
   readonly toolVersion: string;
   readonly gitCommit: string | undefined;
@@ -73,7 +85,18 @@ export interface AmiBuildFailure {
  * the caller's decision, before calling this: see findReusable().
  */
 export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildContext): Promise<Result<BuiltAmi, AmiBuildFailure>> {
-  const { root, target, ec2, signal } = ctx;
+  const { root, target, ec2 } = ctx;
+  const timeout = ctx.timeoutMs === undefined ? undefined : AbortSignal.timeout(ctx.timeoutMs);
+  const signal = timeout === undefined ? ctx.signal : AbortSignal.any([ctx.signal, timeout]);
+  /** Finding 10: past --timeout the build "timed out", as the Docker target says; only Ctrl-C is "interrupted". */
+  const stopped = (logFile: string | undefined) =>
+    timeout?.aborted && !ctx.signal.aborted
+      ? err({
+          message: `timed out after ${formatDuration(ctx.timeoutMs ?? 0)} (--timeout); Packer terminated the build instance and removed its security group and key pair`,
+          logFile,
+          interrupted: false,
+        })
+      : err({ message: 'interrupted', logFile, interrupted: true });
   const { image, fingerprint, parent } = request;
   const name = amiName(image, fingerprint);
   const regions = amiRegions(target);
@@ -83,7 +106,8 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
     ...(ctx.pollMs === undefined ? {} : { pollMs: ctx.pollMs }),
   };
   const logFile = amiLogFile(root, image);
-  const stop = (message: string, log: string | undefined = undefined) => err({ message, logFile: log, interrupted: signal.aborted });
+  const stop = (message: string, log: string | undefined = undefined) =>
+    signal.aborted ? stopped(log) : err({ message, logFile: log, interrupted: false });
 
   if (parent !== undefined) {
     const ready = await checkParentReady(ec2, { image, parentImage: parent.image, region: target.region, amiId: parent.amiId, ...waits });
@@ -91,7 +115,7 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
   }
   const free = await checkNameFree(ec2, { name, regions });
   if (!free.ok) return stop(free.error.map(describeAmiFailure).join('\n'));
-  if (signal.aborted) return err({ message: 'interrupted', logFile: undefined, interrupted: true });
+  if (signal.aborted) return stopped(undefined);
 
   const varFile = workFile(root, image, 'vars');
   const envFile = workFile(root, image, 'env');
@@ -113,16 +137,30 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
   });
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 
-  const imds = new Set<string>();
+  // Finding 3: on Packer 1.6 IMDSv2 is switched on through the API once Packer names the instance; it must be in
+  // force before any provisioner runs, and a failure stops the build (never a warning with IMDSv1 left open).
+  const imds = new Map<string, 'pending' | 'applied'>();
+  const imdsStop = new AbortController();
+  let imdsFailure: string | undefined;
+  const failImds = (why: string): void => {
+    if (imdsFailure !== undefined) return;
+    imdsFailure = why;
+    imdsStop.abort();
+  };
   const onLine = (line: string): void => {
     ctx.onLine(line);
-    const instance = ctx.requireImdsV2ViaApi ? buildInstanceId(line) : undefined;
+    if (!ctx.requireImdsV2ViaApi) return;
+    if (/Provisioning with /.test(line) && [...imds.values()].some((s) => s !== 'applied'))
+      failImds('a provisioner was about to run before EC2 had applied IMDSv2-only to the build instance');
+    const instance = buildInstanceId(line);
     if (instance === undefined || imds.has(instance)) return;
-    imds.add(instance);
-    void ec2.requireImdsV2(target.region, instance).then(
-      () => ctx.onLine(`build-images: ${instance} now requires IMDSv2`),
-      (e: unknown) =>
-        ctx.onLine(`build-images: warning: could not require IMDSv2 on ${instance}: ${e instanceof Error ? e.message : String(e)}`),
+    imds.set(instance, 'pending');
+    ec2.requireImdsV2(target.region, instance, { signal, ...(ctx.pollMs === undefined ? {} : { pollMs: ctx.pollMs }) }).then(
+      () => {
+        imds.set(instance, 'applied');
+        ctx.onLine(`build-images: ${instance} now requires IMDSv2`);
+      },
+      (e: unknown) => failImds(`could not require IMDSv2 on ${instance}: ${e instanceof Error ? e.message : String(e)}`),
     );
   };
 
@@ -133,13 +171,16 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
       varFile: relative(root, varFile),
       target: amiBuildTarget(image),
       logFile,
-      signal,
+      signal: AbortSignal.any([signal, imdsStop.signal]),
+      cleanupGraceMs: AMI_CLEANUP_GRACE_MS,
       onLine,
       ...(ctx.redact ? { redact: ctx.redact } : {}),
     });
+    if (imdsFailure !== undefined)
+      return err({ message: `${imdsFailure}; Packer stopped the build and cleaned up`, logFile, interrupted: false });
     if (!result.ok) {
       const failure = result.error;
-      if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });
+      if (failure.reason === 'interrupted') return stopped(logFile);
       // Every other reason carries a message (exited, not-found, and whatever the runner adds).
       return stop('message' in failure ? String(failure.message) : `packer failed (${(failure as { reason: string }).reason})`, logFile);
     }

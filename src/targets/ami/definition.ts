@@ -2,7 +2,7 @@ import { amiTarget as buildableAmiTarget } from '../../config/normalise.js';
 import { ok } from '../../result.js';
 import { AMI_TFVARS_PATH, parseAmiTfvars } from '../../terraform/tfvars.js';
 import type { Target, TargetDefinition } from '../target.js';
-import { amiDoctor, doctorAws, type DoctorAws } from './doctor.js';
+import { amiDoctor, debianPackerPackage, doctorAws, type DoctorAws } from './doctor.js';
 import { ec2Api, type Ec2 } from './ec2.js';
 import { amiTarget, type AmiTargetDeps } from './target.js';
 import { AMI_TEMPLATE_DIR, amiTemplates } from './templates.js';
@@ -10,10 +10,12 @@ import { AMI_TEMPLATE_DIR, amiTemplates } from './templates.js';
 export interface AmiAdapters {
   readonly ec2: () => Ec2;
   readonly doctor: () => Promise<DoctorAws>;
+  /** The Debian package version of the packer on PATH, if it is Debian's (doctor's SSH check). */
+  readonly debianPacker: () => Promise<string | undefined>;
   readonly target?: Omit<AmiTargetDeps, 'ec2'>;
 }
 
-const REAL: AmiAdapters = { ec2: () => ec2Api(), doctor: doctorAws };
+const REAL: AmiAdapters = { ec2: () => ec2Api(), doctor: doctorAws, debianPacker: debianPackerPackage };
 
 /** `--target ami`: loaded only when asked for (the AWS SDK takes about a second to load). */
 export function amiDefinition(adapters: Partial<AmiAdapters> = {}): TargetDefinition {
@@ -36,7 +38,7 @@ export function amiDefinition(adapters: Partial<AmiAdapters> = {}): TargetDefini
       const checked = buildableAmiTarget(config);
       return checked.ok ? [] : checked.error;
     },
-    doctor: (input) => amiDoctor(input, use.doctor),
+    doctor: (input) => amiDoctor(input, use.doctor, use.debianPacker),
     open: (config) => {
       const settings = buildableAmiTarget(config);
       if (!settings.ok) throw new Error('bug: open --target ami only after problems() found none');

@@ -1,4 +1,7 @@
+import { execa } from 'execa';
 import { fail, notChecked, ok, warn, type CheckResult } from '../../doctor/check.js';
+import { AMAZON_PLUGIN_VERSION } from '../../packer/render-ami.js';
+import { formatVersion, usesPlugins, type PackerVersion } from '../../packer/version.js';
 import type { DoctorInput, DoctorOutput } from '../target.js';
 
 /**
@@ -92,16 +95,56 @@ export function classifyDryRun(e: unknown): DryRunVerdict {
   return { error: e instanceof Error ? e.message : String(e) };
 }
 
-/** The AWS checks, in the order doctor prints them: credentials, then permissions. */
-export async function amiDoctor(input: DoctorInput, aws: () => Promise<DoctorAws>): Promise<DoctorOutput> {
+/**
+ * Which Packer builds can SSH into Ubuntu 22.04 and later (OpenSSH >= 8.8 refuses ssh-rsa SHA-1 signatures). The
+ * fix is golang.org/x/crypto's rsa-sha2 client support: in the amazon plugin from 1.1.0 (an SDK bump,
+ * hashicorp/packer-plugin-amazon#218, closing hashicorp/packer#11733 "Packer v1.8.0 can't SSH to AWS Ubuntu
+ * 22.04"), which the templates require on Packer >= 1.7. HashiCorp's own 1.6 (and older) binaries predate it
+ * (hashicorp/packer#12433: "Unable to ssh to Ubuntu-22 packer 1.5"); Debian's 1.6.6 package is built against
+ * Debian's newer x/crypto and connects.
+ */
+export function packerSshCheck(version: PackerVersion | undefined, debianPackage: string | undefined): CheckResult {
+  const name = 'packer ssh to ubuntu 22.04+';
+  if (version === undefined) return notChecked(name, 'no usable Packer');
+  if (usesPlugins(version))
+    return ok(
+      name,
+      `the templates require the amazon plugin ${AMAZON_PLUGIN_VERSION} (before 1.1.0 it cannot log in: hashicorp/packer#11733)`,
+    );
+  if (debianPackage !== undefined)
+    return ok(name, `Packer ${formatVersion(version)} is Debian's package ${debianPackage}, built with rsa-sha2 support`);
+  return warn(
+    name,
+    `Packer ${formatVersion(version)} is not Debian's package: HashiCorp's builds before 1.7 cannot SSH into Ubuntu 22.04 or later (hashicorp/packer#12433, #11733)`,
+    "use Debian's packer package (apt-get install packer), or Packer >= 1.7 with the amazon plugin the templates require",
+  );
+}
+
+/** The Debian package version of the packer on PATH, when it is Debian's (dpkg owns /usr/bin/packer). */
+export async function debianPackerPackage(): Promise<string | undefined> {
+  const owner = await execa('dpkg-query', ['-S', '/usr/bin/packer'], { reject: false });
+  if (owner.exitCode !== 0 || !String(owner.stdout).startsWith('packer:')) return undefined;
+  const which = await execa('sh', ['-c', 'command -v packer'], { reject: false });
+  if (String(which.stdout).trim() !== '/usr/bin/packer') return undefined;
+  const version = await execa('dpkg-query', ['-W', '-f=${Version}', 'packer'], { reject: false });
+  return version.exitCode === 0 ? String(version.stdout).trim() : undefined;
+}
+
+/** The AWS checks, in the order doctor prints them: Packer's SSH, credentials, then permissions. */
+export async function amiDoctor(
+  input: DoctorInput,
+  aws: () => Promise<DoctorAws>,
+  debianPacker: () => Promise<string | undefined> = debianPackerPackage,
+): Promise<DoctorOutput> {
+  const ssh = packerSshCheck(input.packer, input.packer === undefined || usesPlugins(input.packer) ? undefined : await debianPacker());
   const region = input.config?.targets.ami?.region;
   if (region === undefined) {
     const why = 'no targets.ami.region in a valid config';
-    return { checks: [notChecked('aws credentials', why), notChecked('aws permissions', why)] };
+    return { checks: [ssh, notChecked('aws credentials', why), notChecked('aws permissions', why)] };
   }
   const account = await aws();
   const credentials = await account.credentials(region);
-  const checks: CheckResult[] = [credentialsCheck(credentials)];
+  const checks: CheckResult[] = [ssh, credentialsCheck(credentials)];
   if (!credentials.ok) checks.push(notChecked('aws permissions', 'no AWS credentials'));
   else
     checks.push(

@@ -1,4 +1,11 @@
-import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DeleteSnapshotCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  EC2Client,
+  ModifyInstanceMetadataOptionsCommand,
+} from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Ec2Error, ec2Api } from './ec2.js';
@@ -103,18 +110,49 @@ describe('ec2Api against the real EC2Client (aws-sdk-client-mock)', () => {
     expect(waited.ok).toBe(true);
   });
 
-  it('deregisters, then deletes the snapshots (EC2 refuses while the AMI still uses them)', async () => {
+  it('deregisters and deletes the snapshots in one DeregisterImage call (finding 8: DeleteAssociatedSnapshots)', async () => {
     const account = fakeAccount(mock);
     account.add('eu-central-1', { id: 'ami-00000001', name: 'a', snapshots: ['snap-1', 'snap-2'] });
     await ec2Api().deregister('eu-central-1', { id: 'ami-00000001', snapshotIds: ['snap-1', 'snap-2'] });
     expect(account.deregistered).toEqual(['eu-central-1:ami-00000001']);
     expect(account.deletedSnapshots).toEqual(['eu-central-1:snap-1', 'eu-central-1:snap-2']);
+    expect(mock.commandCalls(DeregisterImageCommand).map((c) => c.args[0].input)).toEqual([
+      { ImageId: 'ami-00000001', DeleteAssociatedSnapshots: true },
+    ]);
+    expect(mock.commandCalls(DeleteSnapshotCommand)).toHaveLength(0);
   });
 
-  it('requires IMDSv2 on a build instance', async () => {
+  it('says which snapshot EC2 kept, instead of losing track of it', async () => {
     const account = fakeAccount(mock);
-    await ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0');
+    account.add('eu-central-1', { id: 'ami-00000001', name: 'a', snapshots: ['snap-1', 'snap-2'] });
+    account.undeletableSnapshots.set('snap-2', 'missing-permissions');
+    await expect(ec2Api().deregister('eu-central-1', { id: 'ami-00000001', snapshotIds: ['snap-1', 'snap-2'] })).rejects.toThrow(
+      /ami-00000001 was deregistered, but EC2 did not delete its snapshot snap-2 \(missing-permissions\)/,
+    );
+  });
+
+  it('requires IMDSv2 on a build instance and waits until EC2 says it is applied', async () => {
+    const account = fakeAccount(mock);
+    await ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0', { pollMs: 1 });
     expect(account.imdsRequired).toEqual(['eu-central-1:i-0123456789abcdef0:required']);
+    // ModifyInstanceMetadataOptions answers "pending": DescribeInstances is asked until MetadataOptions.State is "applied".
+    expect(mock.commandCalls(DescribeInstancesCommand).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('retries while the instance is still being launched (finding 3: Packer 1.6.6 prints the ID before it runs)', async () => {
+    const account = fakeAccount(mock);
+    account.launching = ['InvalidInstanceID.NotFound', 'IncorrectInstanceState', 'IncorrectInstanceState'];
+    await ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0', { pollMs: 1 });
+    expect(mock.commandCalls(ModifyInstanceMetadataOptionsCommand)).toHaveLength(4);
+    expect(account.imdsRequired).toEqual(['eu-central-1:i-0123456789abcdef0:required']);
+  });
+
+  it('fails when the change is never applied, instead of returning with IMDSv1 still open', async () => {
+    const account = fakeAccount(mock);
+    account.imdsNeverApplied = true;
+    await expect(ec2Api().requireImdsV2('eu-central-1', 'i-0123456789abcdef0', { pollMs: 1, timeoutMs: 50 })).rejects.toThrow(
+      /gave up: metadata options still pending/,
+    );
   });
 
   it('turns SDK errors into Ec2Error naming the call and region', async () => {

@@ -1,7 +1,7 @@
 import {
-  DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   EC2Client,
   ModifyInstanceMetadataOptionsCommand,
   paginateDescribeImages,
@@ -55,10 +55,17 @@ export interface Ec2 {
   findImagesByTag(region: string, key: string, value?: string): Promise<AmiImage[]>;
   /** Polls until every AMI is available; a failed or vanished AMI, the timeout or the signal ends the wait. */
   waitAvailable(region: string, ids: readonly string[], options: WaitOptions): Promise<WaitResult>;
-  /** Deregisters the AMI, then deletes its snapshots (a snapshot cannot go while an AMI uses it). */
+  /**
+   * Deregisters the AMI and deletes its snapshots in the same call (DeleteAssociatedSnapshots), so a failure
+   * between the two can no longer orphan a snapshot that nothing points at; a snapshot EC2 did not delete is an error.
+   */
   deregister(region: string, image: Pick<AmiImage, 'id' | 'snapshotIds'>): Promise<void>;
-  /** Makes a running instance accept IMDSv2 only: for Packer 1.6, whose templates cannot ask for it. */
-  requireImdsV2(region: string, instanceId: string): Promise<void>;
+  /**
+   * Makes an instance accept IMDSv2 only (for Packer 1.6, whose templates cannot ask for it) and resolves once EC2
+   * says the change is applied. Packer 1.6.6 prints the instance ID before the instance runs, so an instance EC2 does
+   * not know yet (InvalidInstanceID.NotFound) or that is still pending (IncorrectInstanceState) is retried.
+   */
+  requireImdsV2(region: string, instanceId: string, options?: { timeoutMs?: number; pollMs?: number; signal?: AbortSignal }): Promise<void>;
 }
 
 export { Ec2Error } from './ec2-error.js';
@@ -171,18 +178,51 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
     },
 
     async deregister(region, image) {
-      await call('DeregisterImage', region, () => client(region).send(new DeregisterImageCommand({ ImageId: image.id })));
-      for (const snapshot of image.snapshotIds) {
-        await call('DeleteSnapshot', region, () => client(region).send(new DeleteSnapshotCommand({ SnapshotId: snapshot })));
+      // DeregisterImageRequest.DeleteAssociatedSnapshots (@aws-sdk/client-ec2 models_3.d.ts): EC2 deletes the
+      // snapshots with the AMI and reports each in DeleteSnapshotResults; one shared with another AMI is "skipped".
+      const out = await call('DeregisterImage', region, () =>
+        client(region).send(new DeregisterImageCommand({ ImageId: image.id, DeleteAssociatedSnapshots: true })),
+      );
+      const kept = (out.DeleteSnapshotResults ?? []).filter((r) => r.ReturnCode !== 'success' && r.ReturnCode !== 'skipped');
+      if (kept.length > 0) {
+        throw new Ec2Error(
+          'DeregisterImage',
+          region,
+          kept[0]!.ReturnCode ?? '',
+          `${image.id} was deregistered, but EC2 did not delete its snapshot${kept.length === 1 ? '' : 's'} ${kept.map((r) => `${r.SnapshotId} (${r.ReturnCode})`).join(', ')}: delete ${kept.length === 1 ? 'it' : 'them'} by hand (aws ec2 delete-snapshot)`,
+        );
       }
     },
 
-    async requireImdsV2(region, instanceId) {
-      await call('ModifyInstanceMetadataOptions', region, () =>
-        client(region).send(
-          new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' }),
-        ),
-      );
+    async requireImdsV2(region, instanceId, { timeoutMs = 300_000, pollMs = 2_000, signal } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      const pause = async (why: string): Promise<void> => {
+        if (Date.now() + pollMs > deadline)
+          throw new Ec2Error('ModifyInstanceMetadataOptions', region, '', `${instanceId}: gave up: ${why}`);
+        await sleep(pollMs, undefined, signal ? { signal } : {});
+      };
+      // Retryable while the instance is being launched (EC2 API reference, ModifyInstanceMetadataOptions errors).
+      const RETRY = new Set(['InvalidInstanceID.NotFound', 'IncorrectInstanceState']);
+      for (;;) {
+        try {
+          await client(region).send(
+            new ModifyInstanceMetadataOptionsCommand({ InstanceId: instanceId, HttpTokens: 'required', HttpEndpoint: 'enabled' }),
+          );
+          break;
+        } catch (e: unknown) {
+          if (!RETRY.has(errorCode(e))) throw toEc2Error('ModifyInstanceMetadataOptions', region, e);
+          await pause(`${errorCode(e)} for ${Math.round(timeoutMs / 1000)} s`);
+        }
+      }
+      // The call returns with MetadataOptions.State "pending": IMDSv1 is only off once it says "applied".
+      for (;;) {
+        const out = await call('DescribeInstances', region, () =>
+          client(region).send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
+        );
+        const options = out.Reservations?.[0]?.Instances?.[0]?.MetadataOptions;
+        if (options?.State === 'applied' && options.HttpTokens === 'required') return;
+        await pause(`metadata options still ${options?.State ?? 'unknown'} (HttpTokens ${options?.HttpTokens ?? 'unknown'})`);
+      }
     },
   };
 }

@@ -91,7 +91,8 @@ export function amiTarget(
           target,
           packer: ctx.packer,
           ec2: deps.ec2,
-          signal: ctx.timeoutMs === undefined ? ctx.signal : AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]),
+          signal: ctx.signal,
+          ...(ctx.timeoutMs === undefined ? {} : { timeoutMs: ctx.timeoutMs }),
           onLine: ctx.onLine,
           toolVersion: TOOL_VERSION,
           // The engine's provenance (commit and dirty, read with git) when it has one; else what preflight read from .git.

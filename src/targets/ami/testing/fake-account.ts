@@ -8,6 +8,7 @@ import {
   DeleteSnapshotCommand,
   DeregisterImageCommand,
   DescribeImagesCommand,
+  DescribeInstancesCommand,
   EC2Client,
   EC2ServiceException,
   ModifyInstanceMetadataOptionsCommand,
@@ -35,7 +36,13 @@ export interface FakeAccount {
   amis(region: string): FakeAmi[];
   readonly deregistered: string[];
   readonly deletedSnapshots: string[];
+  /** Snapshots DeregisterImage's DeleteAssociatedSnapshots cannot delete, with the ReturnCode EC2 gives for them. */
+  readonly undeletableSnapshots: Map<string, string>;
   readonly imdsRequired: string[];
+  /** Errors ModifyInstanceMetadataOptions gives for its first calls on an instance (e.g. InvalidInstanceID.NotFound). */
+  launching: string[];
+  /** The metadata change stays "pending" for ever. */
+  imdsNeverApplied: boolean;
   /** DescribeImages inputs, with the region they went to. */
   readonly describeCalls: Array<{ region: string; input: DescribeImagesCommandInput }>;
 }
@@ -58,6 +65,9 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     },
     deregistered: [],
     deletedSnapshots: [],
+    undeletableSnapshots: new Map(),
+    launching: [],
+    imdsNeverApplied: false,
     imdsRequired: [],
     describeCalls: [],
   };
@@ -85,13 +95,21 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     return { Images: page.map(toImage), ...(next === undefined ? {} : { NextToken: next }) };
   });
 
-  mock.on(DeregisterImageCommand).callsFake(async (input: { ImageId: string }, getClient) => {
+  // DeleteAssociatedSnapshots: EC2 deletes the AMI's snapshots with it and reports each one's ReturnCode
+  // (success, skipped, missing-permissions, internal-error, client-error: DeregisterImageResult in @aws-sdk/client-ec2).
+  mock.on(DeregisterImageCommand).callsFake(async (input: { ImageId: string; DeleteAssociatedSnapshots?: boolean }, getClient) => {
     const region = await regionOf(getClient);
     const ami = account.ami(region, input.ImageId);
     if (ami === undefined || ami.state === 'gone') throw notFound([input.ImageId]);
     ami.state = 'gone';
     account.deregistered.push(`${region}:${input.ImageId}`);
-    return {};
+    if (!input.DeleteAssociatedSnapshots) return { Return: true };
+    const results = (ami.snapshots ?? []).map((id) => {
+      const code = account.undeletableSnapshots.get(id);
+      if (code === undefined) account.deletedSnapshots.push(`${region}:${id}`);
+      return { SnapshotId: id, ReturnCode: code ?? 'success' };
+    });
+    return { Return: true, DeleteSnapshotResults: results };
   });
 
   mock.on(DeleteSnapshotCommand).callsFake(async (input: { SnapshotId: string }, getClient) => {
@@ -109,9 +127,38 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     return {};
   });
 
+  // As EC2 does while Packer 1.6.6 has printed the ID but the instance is still being launched: unknown at first
+  // (InvalidInstanceID.NotFound), then pending (IncorrectInstanceState); and a change is "pending" before "applied".
+  const imdsCalls = new Map<string, number>();
+  const imdsState = new Map<string, { tokens: string; looks: number }>();
   mock.on(ModifyInstanceMetadataOptionsCommand).callsFake(async (input: { InstanceId: string; HttpTokens: string }, getClient) => {
+    const call = (imdsCalls.get(input.InstanceId) ?? 0) + 1;
+    imdsCalls.set(input.InstanceId, call);
+    const refusal = account.launching[call - 1];
+    if (refusal !== undefined) {
+      throw new EC2ServiceException({ name: refusal, $fault: 'client', $metadata: {}, message: `${refusal} (${input.InstanceId})` });
+    }
     account.imdsRequired.push(`${await regionOf(getClient)}:${input.InstanceId}:${input.HttpTokens}`);
-    return {};
+    imdsState.set(input.InstanceId, { tokens: input.HttpTokens, looks: 0 });
+    return { InstanceId: input.InstanceId, InstanceMetadataOptions: { State: 'pending', HttpTokens: input.HttpTokens } };
+  });
+  mock.on(DescribeInstancesCommand).callsFake(async (input: { InstanceIds: string[] }) => {
+    const id = input.InstanceIds[0]!;
+    const state = imdsState.get(id);
+    if (state) state.looks++;
+    const applied = state !== undefined && state.looks > 1 && !account.imdsNeverApplied;
+    return {
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: id,
+              MetadataOptions: { State: applied ? 'applied' : 'pending', HttpTokens: applied ? state.tokens : 'optional' },
+            },
+          ],
+        },
+      ],
+    };
   });
 
   return account;
