@@ -16,6 +16,7 @@ import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
 import { runDoctorCommand } from './commands/doctor.js';
 import { GRAPH_FORMATS, runGraphCommand, type GraphFormat } from './commands/graph.js';
+import { didYouMean } from './config/suggest.js';
 import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
 
 export interface GlobalOptions {
@@ -25,8 +26,25 @@ export interface GlobalOptions {
 
 function positiveInt(value: string): number {
   const n = Number(value);
+  if (/^\s*[+-]?[\d.]+(e[+-]?\d+)?\s*$/i.test(value) && (!Number.isFinite(n) || (Number.isInteger(n) && n > MAX_COUNT))) {
+    throw new InvalidArgumentError(`${value} is out of range: expected a whole number from 1 to ${MAX_COUNT}.`);
+  }
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.');
   return n;
+}
+
+/** Beyond this a count (--concurrency, --keep) means nothing; 1e400 is Infinity in JavaScript, not a count. */
+const MAX_COUNT = 10_000;
+
+/**
+ * `build` is the default command, so commander reads `build-images biuld` as `build biuld` and complains
+ * about "too many arguments for 'build'". A first word that is no command is a mistyped command.
+ */
+function unknownCommand(argv: readonly string[], commands: readonly string[]): string | undefined {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-') || commands.includes(first) || first === 'help') return undefined;
+  const near = didYouMean(first, commands);
+  return `error: unknown command '${first}'${near === undefined ? '' : ` (did you mean ${near}?)`}\n  hint: commands are ${commands.join(', ')}; see build-images --help\n`;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -221,7 +239,16 @@ function program(setExit: (code: number) => void): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.ok;
   try {
-    await program((c) => (code = c)).parseAsync([...argv], { from: 'user' });
+    const cli = program((c) => (code = c));
+    const mistyped = unknownCommand(
+      argv,
+      cli.commands.map((c) => c.name()),
+    );
+    if (mistyped !== undefined) {
+      process.stderr.write(mistyped);
+      return EXIT.badInput;
+    }
+    await cli.parseAsync([...argv], { from: 'user' });
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       // --help and --version exit 0; every usage mistake is bad input.
