@@ -5,6 +5,9 @@ import { execa, ExecaError } from 'execa';
 import { err, ok, type Result } from '../result.js';
 import { ArtifactCollector, humanText, parseMachineLine, type Artifact } from './machine-readable.js';
 import { parsePackerVersion, type PackerVersion } from './version.js';
+import { redact } from './redact.js';
+
+export { redact };
 
 export interface PackerBuildRequest {
   /** Project root: packer runs here so relative paths in messages read naturally. */
@@ -110,13 +113,6 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
       }
     },
   };
-}
-
-/** Secrets never reach a log or the terminal, whatever a provisioner prints. */
-export function redact(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  for (const secret of secrets ?? []) if (secret !== '') out = out.split(secret).join('[redacted]');
-  return out;
 }
 
 /**
