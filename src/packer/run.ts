@@ -120,7 +120,22 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
  * terminal's Ctrl-C, the interrupt must go to the whole process group; Packer then cancels the build and
  * removes its container or instance. If it has not exited after the grace period, the group is killed.
  */
+/** Process groups of running Packer builds, for forceStop. */
+const running = new Set<number>();
+
+/** Kills every running Packer build's process group now (a second Ctrl-C, or a hung engine). */
+export function forceStop(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
 function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal): () => void {
+  if (pid !== undefined) running.add(pid);
   let force: NodeJS.Timeout | undefined;
   const signalGroup = (sig: NodeJS.Signals): void => {
     if (pid === undefined) return;
@@ -138,6 +153,7 @@ function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal): ()
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   return () => {
+    if (pid !== undefined) running.delete(pid);
     signal.removeEventListener('abort', onAbort);
     if (force) clearTimeout(force);
   };
