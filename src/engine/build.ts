@@ -57,7 +57,9 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
   const unwritable = await checkOutputsWritable(root, outputs);
   if (unwritable !== undefined) return notStarted({ reason: 'outputs-unwritable', message: unwritable });
 
-  const prepared = await prepareRun(config, { packer, target }, options.selection ?? SELECT_ALL);
+  // A signal while the engine, Packer or AWS are asked what exists is obeyed at once (a hung engine never answers).
+  const prepared = await untilAborted(prepareRun(config, { packer, target }, options.selection ?? SELECT_ALL), signal);
+  if (prepared === undefined) return notStarted({ reason: 'interrupted' });
   if (!prepared.ok) return notStarted(prepared.error);
   const { tree, decisions, fingerprints } = prepared.value;
   emit({ type: 'note', message: `Packer ${formatVersion(prepared.value.packer)}, ${prepared.value.engine}` });
@@ -226,6 +228,24 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
   );
   if (status === 'succeeded') return { status, images, tfvars };
   return { status, images, ...(error === undefined ? {} : { error }) };
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 async function tail(file: string, lines: number): Promise<string[]> {

@@ -78,7 +78,7 @@ describe('finding 14: outputs are checked before building', () => {
     const outcome = await runBuild({ config, packer, target, emit: () => undefined, signal: new AbortController().signal });
     expect(outcome).toMatchObject({ status: 'not-started' });
     expect(outcome.status === 'not-started' ? outcome.message : '').toMatchInlineSnapshot(
-      `"cannot write to .build-images/docker/ (needed for .build-images/docker/manifest.json): a file is in the way of a directory"`,
+      `"cannot write .build-images/docker/manifest.json: .build-images/docker is a file, not a directory"`,
     );
     expect(built).toEqual([]);
     expect(await files(config.root)).not.toContain('packer/docker/root.pkr.hcl');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** What writeFileAtomic leaves when killed between open and rename: `.<name>.<12 hex>.tmp`. */
@@ -13,10 +13,16 @@ const ATOMIC_TEMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
  */
 export async function checkOutputsWritable(root: string, files: readonly string[]): Promise<string | undefined> {
   for (const file of files) {
-    const dir = dirname(file);
+    // Probe the nearest directory that exists: a check creates nothing (a rejected run writes nothing).
+    let dir = dirname(file);
+    let info = await stat(join(root, dir)).catch(() => undefined);
+    while (info === undefined && dir !== '.') {
+      dir = dirname(dir);
+      info = await stat(join(root, dir)).catch(() => undefined);
+    }
+    if (info !== undefined && !info.isDirectory()) return `cannot write ${file}: ${dir} is a file, not a directory`;
     const probe = join(root, dir, `.build-images-probe.${randomBytes(6).toString('hex')}`);
     try {
-      await mkdir(join(root, dir), { recursive: true });
       const handle = await open(probe, 'wx');
       try {
         await handle.writeFile('probe\n');
@@ -25,12 +31,12 @@ export async function checkOutputsWritable(root: string, files: readonly string[
         await handle.close();
       }
     } catch (e: unknown) {
-      return `cannot write to ${dir}/ (needed for ${file}): ${reason(e)}`;
+      return `cannot write to ${dir === '.' ? 'the project directory' : `${dir}/`} (needed for ${file}): ${reason(e)}`;
     } finally {
       await rm(probe, { force: true }).catch(() => undefined);
     }
-    const info = await stat(join(root, file)).catch(() => undefined);
-    if (info?.isDirectory()) return `cannot write ${file}: it is a directory`;
+    const target = await stat(join(root, file)).catch(() => undefined);
+    if (target?.isDirectory()) return `cannot write ${file}: it is a directory`;
   }
   return undefined;
 }
