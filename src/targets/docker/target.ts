@@ -7,6 +7,9 @@ import { buildDockerImage, dockerLogFile, FINGERPRINT_LABEL } from './build-imag
 import type { DockerEngine } from './engine.js';
 import { dockerPrune } from './prune.js';
 
+/** The label every built image carries naming the exact image it was built from (see imageLabels). */
+const PARENT_LABEL = 'org.build-images.parent';
+
 export interface DockerArtifact {
   readonly id: string;
 }
@@ -35,16 +38,27 @@ export function dockerTarget(
     },
     async findReusable(queries) {
       // One query for the whole tree (1,000 images: one engine call instead of 1,000).
-      const byFingerprint = new Map<string, string[]>();
+      const byFingerprint = new Map<string, { id: string; parent: string | undefined }[]>();
       for (const image of await docker.listByLabel(FINGERPRINT_LABEL)) {
         const fingerprint = image.labels[FINGERPRINT_LABEL]!;
-        byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), image.id]);
+        const entry = { id: image.id, parent: image.labels[PARENT_LABEL] };
+        byFingerprint.set(fingerprint, [...(byFingerprint.get(fingerprint) ?? []), entry]);
       }
+      // Queries come parent first. A child is reused only when it was built on the image chosen for its parent
+      // (its org.build-images.parent label): two projects building the same fingerprints at once made two
+      // roots and two children, and mixing them handed Terraform a child whose parent it did not have
+      // (issue 13 #11). Among equal candidates, one that this project recorded, then one whose children can
+      // be reused too, then the newest.
       const found = new Map<string, DockerArtifact>();
       for (const query of queries) {
-        const candidates = byFingerprint.get(query.fingerprint) ?? [];
-        const id = candidates.find((candidate) => query.recorded.includes(candidate)) ?? candidates[0];
-        if (id !== undefined) found.set(query.image, { id });
+        const parentId = query.parent === undefined ? undefined : found.get(query.parent)?.id;
+        if (query.parent !== undefined && parentId === undefined) continue; // the parent is rebuilt: so is this
+        const candidates = (byFingerprint.get(query.fingerprint) ?? []).filter((c) => parentId === undefined || c.parent === parentId);
+        const childFingerprints = queries.filter((q) => q.parent === query.image).map((q) => q.fingerprint);
+        const hasChild = (c: { id: string }): boolean =>
+          childFingerprints.some((f) => (byFingerprint.get(f) ?? []).some((child) => child.parent === c.id));
+        const chosen = candidates.find((c) => query.recorded.includes(c.id)) ?? candidates.find(hasChild) ?? candidates[0];
+        if (chosen !== undefined) found.set(query.image, { id: chosen.id });
       }
       return ok(found);
     },
