@@ -16,6 +16,7 @@ const image = (i: string, fingerprint: string, parent: string, created: string):
   id: id(i),
   created,
   labels: { [FINGERPRINT_LABEL]: fingerprint, 'org.build-images.parent': parent },
+  tags: [],
 });
 
 function engine(images: ImageSummary[]): DockerEngine {
