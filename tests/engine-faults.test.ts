@@ -63,7 +63,7 @@ describe.skipIf(!RUN)('a hung Docker engine (second engine, kill -STOP)', () => 
     for (const d of made) await rm(d, { recursive: true, force: true });
   }, 60_000);
 
-  const run = async (timeoutSeconds: number, signalAfterMs?: number) => {
+  const run = async (timeoutSeconds: number, signalAfterMs?: number, signal: NodeJS.Signals = 'SIGTERM') => {
     const dir = await makeProject({
       'images.yaml': 'version: 1\ntargets: { docker: { base_image: "local/debian:bookworm" } }\nimages:\n  solo: { provisioners: [ok] }\n',
       'provisioners/ok.sh': '#!/bin/sh\ntrue\n',
@@ -76,7 +76,7 @@ describe.skipIf(!RUN)('a hung Docker engine (second engine, kill -STOP)', () => 
       env: { DOCKER_HOST, BUILD_IMAGES_ENGINE_TIMEOUT: String(timeoutSeconds), NO_COLOR: '1' },
       all: true,
     });
-    if (signalAfterMs !== undefined) setTimeout(() => child.kill('SIGTERM'), signalAfterMs);
+    if (signalAfterMs !== undefined) setTimeout(() => child.kill(signal), signalAfterMs);
     const result = await child;
     return { result, seconds: (Date.now() - started) / 1000, dir };
   };
@@ -97,5 +97,13 @@ describe.skipIf(!RUN)('a hung Docker engine (second engine, kill -STOP)', () => 
     const { result, seconds } = await run(60, 8000);
     expect(seconds).toBeLessThan(20);
     expect(result.exitCode, `${result.signal ?? ''} ${result.all}`).toBe(130);
+  });
+
+  // Issue 13, finding 6: SIGHUP (a closed terminal) exited 129 at once with no message and orphaned Packer.
+  it('SIGHUP is handled like SIGTERM: exit 130 with a message', { timeout: 60_000 }, async () => {
+    const { result, seconds } = await run(60, 8000, 'SIGHUP');
+    expect(seconds).toBeLessThan(20);
+    expect(result.exitCode, `${result.signal ?? ''} ${result.all}`).toBe(130);
+    expect(result.all).toContain('SIGHUP: stopping builds');
   });
 });
