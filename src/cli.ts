@@ -8,8 +8,9 @@ import { TARGET_NAMES, type Target, type TargetName } from './targets/target.js'
 import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
 import { GRAPH_FORMATS, type GraphFormat } from './commands/graph-formats.js';
+import { didYouMean } from './config/suggest.js';
 import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
-import { runRehearseCommand, type RehearseFlags } from './commands/rehearse.js';
+import type { RehearseFlags } from './commands/rehearse.js';
 
 // Start-up loads only commander and the few small modules above; each command imports what it runs
 // when it runs (`--version` and `--help` load nothing else; `generate` never loads the Docker client).
@@ -23,8 +24,25 @@ export interface GlobalOptions {
 
 function positiveInt(value: string): number {
   const n = Number(value);
+  if (/^\s*[+-]?[\d.]+(e[+-]?\d+)?\s*$/i.test(value) && (!Number.isFinite(n) || (Number.isInteger(n) && n > MAX_COUNT))) {
+    throw new InvalidArgumentError(`${value} is out of range: expected a whole number from 1 to ${MAX_COUNT}.`);
+  }
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.');
   return n;
+}
+
+/** Beyond this a count (--concurrency, --keep) means nothing; 1e400 is Infinity in JavaScript, not a count. */
+const MAX_COUNT = 10_000;
+
+/**
+ * `build` is the default command, so commander reads `build-images biuld` as `build biuld` and complains
+ * about "too many arguments for 'build'". A first word that is no command is a mistyped command.
+ */
+function unknownCommand(argv: readonly string[], commands: readonly string[]): string | undefined {
+  const first = argv[0];
+  if (first === undefined || first.startsWith('-') || commands.includes(first) || first === 'help') return undefined;
+  const near = didYouMean(first, commands);
+  return `error: unknown command '${first}'${near === undefined ? '' : ` (did you mean ${near}?)`}\n  hint: commands are ${commands.join(', ')}; see build-images --help\n`;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -211,13 +229,17 @@ function program(setExit: (code: number) => void): Command {
     .option('-v, --verbose', 'stream Packer output')
     .addHelpText('after', '\nExamples:\n  $ build-images rehearse --target ami --config images.yaml --config examples/offline/images.yaml')
     .action(async (opts: GlobalOptions & RehearseFlags) => {
-      if (opts.target !== 'ami') {
+      const { canRehearse } = await import('./targets/registry.js');
+      if (!canRehearse(opts.target)) {
         process.stderr.write("error: rehearse runs the AMI builds' provisioning: use --target ami\n");
         return setExit(EXIT.badInput);
       }
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
-      const { dockerSystemdHosts } = await import('./targets/ami/rehearse/host.js');
+      const [{ dockerSystemdHosts }, { runRehearseCommand }] = await Promise.all([
+        import('./targets/ami/rehearse/host.js'),
+        import('./commands/rehearse.js'),
+      ]);
       const controller = new AbortController();
       const stop = (): void => controller.abort();
       process.once('SIGINT', stop);
@@ -226,7 +248,7 @@ function program(setExit: (code: number) => void): Command {
         setExit(
           await runRehearseCommand(
             config,
-            { packer: packerCli(), hosts: dockerSystemdHosts(), write: (s) => process.stdout.write(s), signal: controller.signal },
+            { packer: await packerCli(), hosts: dockerSystemdHosts(), write: (s) => process.stdout.write(s), signal: controller.signal },
             opts,
           ),
         );
@@ -271,7 +293,16 @@ function program(setExit: (code: number) => void): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.ok;
   try {
-    await program((c) => (code = c)).parseAsync([...argv], { from: 'user' });
+    const cli = program((c) => (code = c));
+    const mistyped = unknownCommand(
+      argv,
+      cli.commands.map((c) => c.name()),
+    );
+    if (mistyped !== undefined) {
+      process.stderr.write(mistyped);
+      return EXIT.badInput;
+    }
+    await cli.parseAsync([...argv], { from: 'user' });
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       // --help and --version exit 0; every usage mistake is bad input (an error, under --detailed-exitcode).

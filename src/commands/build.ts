@@ -12,6 +12,8 @@ import { buildResultJson } from './build-result.js';
 import { parseSelection, type SelectionFlags } from './selection.js';
 import { acquireLock } from '../engine/lock.js';
 import type { Selection } from '../engine/prepare.js';
+import { forceStop } from '../packer/run.js';
+import { unreachable } from '../result.js';
 
 export interface BuildCommandOptions {
   readonly packer: Packer;
@@ -65,13 +67,21 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
     : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose, images: config.images.map((i) => i.name) });
 
   const controller = new AbortController();
+  // SIGHUP (the terminal closed) is a request to stop like any other: without a handler Node exits at once
+  // and orphans Packer, whose build container keeps the env file with the secrets (issue 13 #6).
   const interrupt = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      // A second signal is obeyed at once, even when Packer or the engine hang (issue 13 #5): Packer's process
+      // groups are killed; what they leave (labelled build containers, env files) the next run removes.
+      process.stderr.write(`\n${signal} again: stopping now; the next run removes what the builds left behind.\n`);
+      forceStop();
+      process.exit(EXIT.interrupted);
+    }
     process.stderr.write(`\n${signal}: stopping builds; Packer is removing its ${options.target.definition.wording.cleanup}...\n`);
     controller.abort();
   };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, interrupt);
 
   try {
     const outcome = await runBuild({
@@ -94,7 +104,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
     if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(options.target.definition.name, outcome), null, 2)}\n`);
     if (outcome.status === 'not-started') {
       process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
-      return EXIT.buildFailed;
+      return controller.signal.aborted ? EXIT.interrupted : EXIT.buildFailed;
     }
     process.stderr.write(`\n${summary.render()}\n\n`);
     if (fancy) {
@@ -103,6 +113,14 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
           `${f.image} failed: ${f.message}\n${f.logTail.map((l) => `  ${l}`).join('\n')}\n${f.logFile ? `full log: ${f.logFile}\n` : ''}\n`,
         );
       }
+    }
+    if (outcome.status !== 'succeeded' && outcome.error !== undefined) process.stderr.write(`error: ${outcome.error}\n`);
+    if (outcome.status === 'succeeded' && controller.signal.aborted) {
+      // The signal came while the outputs were being written: they were completed, not left half done.
+      process.stderr.write(
+        `Interrupted while writing the outputs; they were completed first${outcome.tfvars ? `: ${outcome.tfvars} and the manifest are up to date` : ''}.\n`,
+      );
+      return EXIT.interrupted;
     }
     switch (outcome.status) {
       case 'succeeded':
@@ -113,14 +131,19 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
         );
         return EXIT.ok;
       case 'failed':
-        process.stderr.write('Some images did not build; the Terraform variables file was left as it was.\n');
+        process.stderr.write(
+          outcome.error !== undefined
+            ? 'The run failed; see the error above.\n'
+            : 'Some images did not build; the Terraform variables file was left as it was.\n',
+        );
         return EXIT.buildFailed;
       case 'interrupted':
         process.stderr.write('Interrupted; the Terraform variables file was left as it was.\n');
         return EXIT.interrupted;
+      default:
+        return unreachable(outcome);
     }
   } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
+    for (const s of signals) process.off(s, interrupt);
   }
 }

@@ -8,6 +8,7 @@ export type ConfigErrorCode =
   | 'config-unreadable'
   // YAML level.
   | 'yaml-syntax'
+  | 'yaml-alias-limit'
   | 'duplicate-key'
   | 'unsupported-key'
   | 'empty-config'
@@ -34,6 +35,11 @@ export type ConfigErrorCode =
   | 'provisioner-not-a-file'
   | 'provisioner-outside-root'
   | 'provisioner-unreadable'
+  | 'provisioner-lib-entry'
+  | 'variable-nul'
+  | 'variable-too-large'
+  | 'environment-too-large'
+  | 'invalid-base-image'
   // AMI target rules.
   | 'ami-copy-to-build-region'
   | 'ami-kms-without-encryption'

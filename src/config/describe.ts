@@ -8,6 +8,8 @@ export function describeKind(value: unknown): string {
     case 'string':
       return 'a string';
     case 'number':
+      // YAML reads 1e400 as Infinity: say so, rather than "a number" where a whole number was wanted.
+      if (!Number.isFinite(value)) return 'a number out of range (too large to represent)';
       return Number.isInteger(value) ? 'a whole number' : 'a number';
     case 'boolean':
       return String(value);

@@ -2,6 +2,8 @@ import type { Diagnostic } from './diagnostic.js';
 
 const GUTTER = 5;
 const HINT = '  hint: ';
+/** Characters of a source line shown in an excerpt. */
+const MAX_EXCERPT = 120;
 
 /**
  * Renders one diagnostic the way rustc and wireit do:
@@ -37,11 +39,14 @@ export function formatDiagnostics(ds: readonly Diagnostic[], readSource: (file: 
 }
 
 function excerpt(source: string, line: number, column: number, length: number): string[] {
-  const text = source
+  const full = source
     .replace(/^\uFEFF/, '')
     .split('\n')
     [line - 1]?.replace(/\r$/, '');
-  if (text === undefined) return [];
+  if (full === undefined) return [];
+  // A 1 MB value on one line must not fill the terminal: show the line up to a little past the column.
+  const visible = Math.max(MAX_EXCERPT, column - 1 + MAX_EXCERPT / 2);
+  const text = full.length > visible ? `${full.slice(0, visible)}…` : full;
   const start = Math.min(column - 1, text.length);
   const width = Math.max(1, Math.min(length, text.length - start));
   // Tabs are kept in the padding so the carets line up however the terminal renders tabs.

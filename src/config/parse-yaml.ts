@@ -36,7 +36,13 @@ export function parseYaml(source: string, file: string): Result<ParsedFile, Diag
     return err([diagnostic('empty-config', `${file} is empty`, { file, line: 1, column: 1 }, `a minimal config is:\n${MINIMAL_CONFIG}`)]);
   }
   const walker = new Walker(doc, at, file);
-  const value = walker.build(doc.contents, '', undefined);
+  let value: unknown;
+  try {
+    value = walker.build(doc.contents, '', undefined);
+  } catch (e: unknown) {
+    if (e instanceof AliasBudgetExceeded) return err([e.diagnostic]);
+    throw e;
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return err([
       diagnostic(
@@ -90,11 +96,29 @@ function lowerFirst(s: string): string {
   return /^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
 }
 
+/**
+ * Most values that aliases may expand to in one file. We expand aliases ourselves (to keep locations), so
+ * the yaml library's own alias limit (`maxAliasCount`) never applies; without a bound, a few hundred bytes
+ * of nested aliases (each level nine aliases of the one before) expand to billions of values.
+ * Real configs alias a block of variables a few times: hundreds of values at most.
+ */
+export const MAX_ALIASED_VALUES = 10_000;
+
+class AliasBudgetExceeded extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.message);
+  }
+}
+
 /** Converts the YAML AST to plain data, recording a NodeInfo for every value on the way. */
 class Walker {
   readonly locations = new Map<string, NodeInfo>();
   readonly diagnostics: Diagnostic[] = [];
   private readonly resolving = new Set<unknown>();
+  /** Values built so far on behalf of an alias (inside an alias, each value counts once per use). */
+  private aliased = 0;
+  private aliasDepth = 0;
+  private aliasAt: SourceLocation | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -105,6 +129,16 @@ class Walker {
   build(node: unknown, pointer: string, key: SourceLocation | undefined): unknown {
     const range = hasRange(node) ? node.range : undefined;
     const own = range !== undefined && range[1] > range[0] ? this.at(range[0], range[1]) : undefined;
+    if (this.aliasDepth > 0 && ++this.aliased > MAX_ALIASED_VALUES) {
+      throw new AliasBudgetExceeded(
+        diagnostic(
+          'yaml-alias-limit',
+          `YAML aliases in ${this.file} expand to more than ${MAX_ALIASED_VALUES} values`,
+          this.aliasAt ?? own,
+          'aliases (*name) copy what their anchor (&name) holds; aliases of lists of aliases multiply. Write the values out, or alias less deeply',
+        ),
+      );
+    }
     const value = own ?? key ?? { file: this.file, line: 1, column: 1 };
     const info = (source?: string): NodeInfo => ({
       value,
@@ -130,7 +164,13 @@ class Walker {
       // yaml reports undefined and self-containing aliases as errors before we get here.
       if (target === undefined || this.resolving.has(target)) return null;
       this.resolving.add(target);
+      // The outermost alias is what the user wrote here: blame it when the expansion runs away.
+      const outer = this.aliasAt;
+      this.aliasAt ??= value;
+      this.aliasDepth++;
       const resolved = this.build(target, pointer, key);
+      this.aliasDepth--;
+      this.aliasAt = outer;
       this.resolving.delete(target);
       this.locations.set(pointer, info(this.locations.get(pointer)?.source));
       return resolved;

@@ -47,6 +47,7 @@ describe('checkProvisioners', () => {
   const facts = (scripts: Record<string, ScriptFact>): ProvisionerFacts => ({
     available: ['base'],
     scripts: new Map(Object.entries(scripts)),
+    lib: [],
   });
 
   test('only well-formed names are looked up on disk', () => {
@@ -64,6 +65,7 @@ describe('checkProvisioners', () => {
     expect(ds).toEqual([
       {
         code: 'provisioner-unreadable',
+        hint: 'make it readable by the user running build-images (chmod a+r)',
         message: 'provisioner "secret" of image "base": cannot read provisioners/secret.sh: EACCES: permission denied',
       },
     ]);

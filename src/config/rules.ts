@@ -5,6 +5,7 @@ import { locate, type LocationMap } from './locations.js';
 import { isProvisionerName } from './names.js';
 import { checkAmiRules } from './rules-ami.js';
 import { checkDockerRules } from './rules-docker.js';
+import { checkValues } from './rules-values.js';
 import { toPointer } from './pointer.js';
 import type { RawConfig } from './raw.js';
 import type { ProvisionerFacts } from './scripts.js';
@@ -16,6 +17,8 @@ export function checkRules(raw: RawConfig, locations: LocationMap, facts: Provis
   return [
     ...checkParents(raw, locations),
     ...checkProvisioners(raw, locations, facts),
+    ...checkValues(raw, locations),
+    ...checkLib(facts),
     ...checkAmiRules(raw, locations),
     ...checkDockerRules(raw, locations),
   ];
@@ -125,7 +128,14 @@ export function checkProvisioners(raw: RawConfig, locations: LocationMap, facts:
           );
           return;
         case 'unreadable':
-          out.push(diagnostic('provisioner-unreadable', `${subject}: cannot read ${script}: ${fact.reason}`, at));
+          out.push(
+            diagnostic(
+              'provisioner-unreadable',
+              `${subject}: cannot read ${script}: ${fact.reason}`,
+              at,
+              'make it readable by the user running build-images (chmod a+r)',
+            ),
+          );
           return;
         default:
           unreachable(fact);
@@ -133,6 +143,37 @@ export function checkProvisioners(raw: RawConfig, locations: LocationMap, facts:
     });
   }
   return out;
+}
+
+/** provisioners/lib/ has no place in the config, so its problems are located by path. */
+export function checkLib(facts: ProvisionerFacts): Diagnostic[] {
+  return facts.lib.map((entry) => {
+    switch (entry.problem) {
+      case 'symlink':
+        return diagnostic(
+          'provisioner-lib-entry',
+          `${entry.path} is a symlink: provisioners/lib/ is uploaded into every image and fingerprinted, and a link is neither`,
+          undefined,
+          'copy the file it points to into provisioners/lib/ instead of linking to it',
+        );
+      case 'not-a-file':
+        return diagnostic(
+          'provisioner-lib-entry',
+          `${entry.path} is not a regular file or directory`,
+          undefined,
+          'remove it from provisioners/lib/',
+        );
+      case 'unreadable':
+        return diagnostic(
+          'provisioner-unreadable',
+          `cannot read ${entry.path}: ${entry.reason ?? 'permission denied'}`,
+          undefined,
+          'make it readable by the user running build-images (chmod a+r)',
+        );
+      default:
+        return unreachable(entry.problem);
+    }
+  });
 }
 
 function missingHint(name: string, facts: ProvisionerFacts): string {

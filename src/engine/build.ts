@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/types.js';
 import { criticalPathPriority } from '../graph/critical-path.js';
@@ -16,8 +16,10 @@ import { writeGenerated } from './generate.js';
 import { manifestPath, relativeLog, renderManifest, type Manifest, type ManifestImage } from './manifest.js';
 import { prepareRun, SELECT_ALL, type Selection } from './prepare.js';
 import { describeRunFailure, type RunFailure } from './failure.js';
+import { checkOutputsWritable, removeLeftovers } from './outputs.js';
 
 const notStarted = (failure: RunFailure): BuildOutcome => ({ status: 'not-started', failure, message: describeRunFailure(failure) });
+const LOG_DIR = join('.build-images', 'logs');
 
 export interface BuildOptions<A, C = unknown> {
   readonly config: Config;
@@ -36,7 +38,7 @@ export interface BuildOptions<A, C = unknown> {
 
 export type BuildOutcome =
   | { readonly status: 'succeeded'; readonly images: Manifest['images']; readonly tfvars: string | undefined }
-  | { readonly status: 'failed' | 'interrupted'; readonly images: Manifest['images'] }
+  | { readonly status: 'failed' | 'interrupted'; readonly images: Manifest['images']; readonly error?: string; readonly tfvars?: string }
   /** The run could not start (Packer, the engine or the account unusable): nothing was built or written. */
   | { readonly status: 'not-started'; readonly failure: RunFailure; readonly message: string };
 
@@ -45,12 +47,26 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
   const { root } = config;
   const startedAt = new Date();
 
-  const prepared = await prepareRun(config, { packer, target }, options.selection ?? SELECT_ALL);
+  const { definition } = target;
+  const manifestFile = relative(root, manifestPath(root, definition.name));
+  const outputs = [
+    definition.terraform.tfvars,
+    manifestFile,
+    join(definition.templates.dir, '.probe'),
+    join(LOG_DIR, definition.name, '.probe'),
+  ];
+  // Temp files of a killed run (kill -9) are removed first: this run holds the project's lock.
+  await removeLeftovers(root, [...new Set(outputs.map((f) => dirname(f)))], join('.build-images', definition.name, 'env'));
+  const unwritable = await checkOutputsWritable(root, outputs);
+  if (unwritable !== undefined) return notStarted({ reason: 'outputs-unwritable', message: unwritable });
+
+  // A signal while the engine, Packer or AWS are asked what exists is obeyed at once (a hung engine never answers).
+  const prepared = await untilAborted(prepareRun(config, { packer, target }, options.selection ?? SELECT_ALL), signal);
+  if (prepared === undefined) return notStarted({ reason: 'interrupted' });
   if (!prepared.ok) return notStarted(prepared.error);
   const { tree, decisions, fingerprints } = prepared.value;
   emit({ type: 'note', message: `Packer ${formatVersion(prepared.value.packer)}, ${prepared.value.engine}` });
 
-  const { definition } = target;
   const { context } = prepared.value;
   await writeGenerated(root, definition.templates.dir, prepared.value.templates);
   const toBuild = tree.order.filter((n) => decisions.get(n.name)?.action === 'build');
@@ -191,15 +207,31 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
     },
   });
 
+  // From here on a signal no longer changes what is written: the run writes everything (tfvars, then the
+  // manifest) or, when it was interrupted before this point, only the manifest. Never a mix (issue 13 #15).
   const interrupted = signal.aborted;
-  const allDone = scheduled.every((n) => result.states.get(n.name) === 'completed');
-  const status = allDone ? 'succeeded' : interrupted ? 'interrupted' : 'failed';
+  const allDone = !interrupted && scheduled.every((n) => result.states.get(n.name) === 'completed');
   const images = Object.fromEntries(
     tree.order.map((n) => [
       n.name,
       records.get(n.name) ?? { status: 'skipped' as const, parent: n.parent ?? null, error: 'skipped: interrupted' },
     ]),
   );
+  // Only a complete tree reaches Terraform: a partial file would roll out a mix of old and new images.
+  let tfvars: string | undefined;
+  let error: string | undefined;
+  if (allDone && scheduled.length === tree.order.length) {
+    try {
+      await writeFileAtomic(
+        join(root, definition.terraform.tfvars),
+        target.tfvars(tree.order.map((n) => [n.name, result.values.get(n.name)!] as const)),
+      );
+      tfvars = definition.terraform.tfvars;
+    } catch (e: unknown) {
+      error = `could not write ${definition.terraform.tfvars}: ${e instanceof Error ? e.message : String(e)}; the images were built and are reused by the next run`;
+    }
+  }
+  const status = error !== undefined ? 'failed' : allDone ? 'succeeded' : interrupted ? 'interrupted' : 'failed';
   await writeFileAtomic(
     manifestPath(root, definition.name),
     renderManifest({
@@ -210,16 +242,30 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       status,
+      ...(error === undefined ? {} : { error }),
       images,
     }),
   );
-  if (!allDone) return { status: interrupted ? 'interrupted' : 'failed', images };
+  if (status === 'succeeded') return { status, images, tfvars };
+  return { status, images, ...(error === undefined ? {} : { error }) };
+}
 
-  // Only a complete tree reaches Terraform: a partial file would roll out a mix of old and new images.
-  if (scheduled.length !== tree.order.length) return { status: 'succeeded', images, tfvars: undefined };
-  const tfvars = target.tfvars(tree.order.map((n) => [n.name, result.values.get(n.name)!] as const));
-  await writeFileAtomic(join(root, definition.terraform.tfvars), tfvars);
-  return { status: 'succeeded', images, tfvars: definition.terraform.tfvars };
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 async function tail(file: string, lines: number): Promise<string[]> {

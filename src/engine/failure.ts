@@ -16,7 +16,11 @@ export type RunFailure =
   | TfvarsProblem
   /** Looking for reusable images failed (e.g. EC2 access denied): planning "build" would hide it. */
   | { readonly reason: 'reuse-lookup'; readonly target: TargetName; readonly message: string }
-  | { readonly reason: 'packer-init'; readonly template: string; readonly message: string };
+  | { readonly reason: 'packer-init'; readonly template: string; readonly message: string }
+  /** An output location (tfvars, manifest, templates, logs) cannot be written: found before building. */
+  | { readonly reason: 'outputs-unwritable'; readonly message: string }
+  /** A signal came before any build started (e.g. while a hung engine was being asked what exists). */
+  | { readonly reason: 'interrupted' };
 
 export function describeRunFailure(failure: RunFailure): string {
   switch (failure.reason) {
@@ -34,6 +38,10 @@ export function describeRunFailure(failure: RunFailure): string {
       return failure.message;
     case 'packer-init':
       return `packer init failed for ${failure.template}: ${failure.message}`;
+    case 'outputs-unwritable':
+      return failure.message;
+    case 'interrupted':
+      return 'interrupted before any build started';
     default:
       return unreachable(failure);
   }

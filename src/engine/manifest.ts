@@ -39,6 +39,8 @@ export interface Manifest {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly status: 'succeeded' | 'failed' | 'interrupted';
+  /** Why the run failed when no image did (e.g. the tfvars could not be written). */
+  readonly error?: string;
   readonly images: Readonly<Record<string, ManifestImage>>;
 }
 

@@ -87,6 +87,7 @@ export async function prepareRun<A, C>(
     image: node.name,
     fingerprint: fingerprints.get(node.name)!.fingerprint,
     recorded: recorded.value.get(node.name) ?? [],
+    ...(node.parent === undefined ? {} : { parent: node.parent }),
   }));
   const found = await target.findReusable(queries, engine.value.context);
   if (!found.ok) return err({ reason: 'reuse-lookup', target: name, message: found.error });

@@ -5,6 +5,9 @@ import { dirname } from 'node:path';
 import { err, ok, type Result } from '../result.js';
 import { ArtifactCollector, humanText, parseMachineLine, type Artifact } from './machine-readable.js';
 import { parsePackerVersion, type PackerVersion } from './version.js';
+import { redact } from './redact.js';
+
+export { redact };
 
 export interface PackerBuildRequest {
   /** Project root: packer runs here so relative paths in messages read naturally. */
@@ -110,19 +113,27 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
   };
 }
 
-/** Secrets never reach a log or the terminal, whatever a provisioner prints. */
-export function redact(text: string, secrets: readonly string[] | undefined): string {
-  let out = text;
-  for (const secret of secrets ?? []) if (secret !== '') out = out.split(secret).join('[redacted]');
-  return out;
-}
-
 /**
  * Packer runs under panicwrap: the process we start ignores SIGINT and a child does the work. Like a
  * terminal's Ctrl-C, the interrupt must go to the whole process group; Packer then cancels the build and
  * removes its container or instance. If it has not exited after the grace period, the group is killed.
  */
+/** Process groups of running Packer builds, for forceStop. */
+const running = new Set<number>();
+
+/** Kills every running Packer build's process group now (a second Ctrl-C, or a hung engine). */
+export function forceStop(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+}
+
 function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal, graceMs: number): () => void {
+  if (pid !== undefined) running.add(pid);
   let force: NodeJS.Timeout | undefined;
   const signalGroup = (sig: NodeJS.Signals): void => {
     if (pid === undefined) return;
@@ -140,6 +151,7 @@ function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal, gra
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   return () => {
+    if (pid !== undefined) running.delete(pid);
     signal.removeEventListener('abort', onAbort);
     if (force) clearTimeout(force);
   };

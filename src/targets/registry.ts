@@ -26,3 +26,8 @@ export async function openTarget(
   const problems = definition.problems(config);
   return problems.length > 0 ? err(problems) : ok(definition.open(config, deps));
 }
+
+/** Whether `build-images rehearse` can run this target's provisioning locally (the AMI builds: over SSH into systemd hosts). */
+export function canRehearse(name: TargetName): boolean {
+  return name === 'ami';
+}

@@ -95,6 +95,8 @@ export interface ReuseQuery {
   readonly image: string;
   readonly fingerprint: string;
   readonly recorded: readonly string[];
+  /** The parent image's name; queries come parent first, so a target can reuse only children of its choice. */
+  readonly parent?: string;
 }
 
 /** What a prune would do, as the target planned it; `apply` removes what the plan says. */

@@ -133,7 +133,9 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
     gitDirty: ctx.gitDirty,
     base: ctx.base,
     sshSourceCidrs: ctx.sshSourceCidrs,
-    envFile,
+    // Relative to the project root, where Packer runs: the file provisioner templates its source, and an
+    // absolute path would carry the project directory's name into Packer's template engine (issue 13 #13).
+    envFile: relative(root, envFile),
   });
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 

@@ -97,7 +97,10 @@ export async function buildDockerImage(
   const variables: DockerTemplateVariables = {
     source_image: source,
     run_args: targets.docker.runArgs,
-    env_file: envFile,
+    // Relative to the project root, where Packer runs: Packer 1.6.6's file provisioner renders its source
+    // through the Go template engine (twice), and an absolute path would carry the project directory's name
+    // into it, e.g. a directory named `dir{{uuid}}x` (issue 13 #13; see tests/e2e/template-path.test.ts).
+    env_file: relative(root, envFile),
     repository: `${targets.docker.repository}/${node.name}`,
     tags: [targets.docker.tag],
     labels: imageLabels(node.name, source, provenance, projectId(root)),

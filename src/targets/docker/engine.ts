@@ -51,26 +51,54 @@ export interface DockerEngine {
   tag(id: string, repository: string, tag: string): Promise<void>;
 }
 
+/**
+ * How long one engine call may stay silent. A stopped engine (`kill -STOP dockerd`) accepts the connection and
+ * never answers: without a limit the tool waited forever (issue 13 #5). docker-modem destroys a request idle
+ * this long (lib/modem.js, req.setTimeout); BUILD_IMAGES_ENGINE_TIMEOUT (seconds) changes it.
+ */
+export function engineTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env['BUILD_IMAGES_ENGINE_TIMEOUT']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+}
+
+const where = (): string => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+
+/** The engine's error, or that it did not answer in time (a request destroyed by the timeout). */
+function engineError(e: unknown, timeoutMs: number): Error {
+  const text = message(e);
+  if (/socket hang up|ECONNRESET|timeout/i.test(text)) {
+    return new Error(`the Docker engine at ${where()} did not answer within ${timeoutMs / 1000}s (is it hung or stopped?)`);
+  }
+  return e instanceof Error ? e : new Error(text);
+}
+
 /** dockerode honours DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) like the docker CLI. */
-export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
+export function dockerEngine(docker: Docker = new Docker({ timeout: engineTimeoutMs() })): DockerEngine {
+  const limit = engineTimeoutMs();
+  const call = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e: unknown) {
+      throw isStatus(e, 404) ? e : engineError(e, limit);
+    }
+  };
   const transfer = registryTransfer(docker);
   return {
     push: (repository, tag, auth, signal) => transfer.push(repository, tag, auth, signal),
     async ping() {
       try {
-        const info = (await docker.info()) as { ServerVersion?: string; Driver?: string };
+        const info = (await call(() => docker.info())) as { ServerVersion?: string; Driver?: string };
         return ok(`Docker ${info.ServerVersion ?? '?'} (storage driver ${info.Driver ?? '?'})`);
       } catch (e: unknown) {
-        const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
         return err(
-          `cannot reach the Docker engine at ${where}: ${message(e)}. Start it (e.g. \`systemctl start docker\`) or set DOCKER_HOST.`,
+          `cannot reach the Docker engine at ${where()}: ${message(e)}. Start it (e.g. \`systemctl start docker\`) or set DOCKER_HOST.`,
         );
       }
     },
 
     async inspectImage(ref) {
       try {
-        return toInfo(await docker.getImage(ref).inspect());
+        return toInfo(await call(() => docker.getImage(ref).inspect()));
       } catch (e: unknown) {
         if (isStatus(e, 404)) return undefined;
         throw e;
@@ -78,7 +106,7 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
     },
 
     async listByLabel(key) {
-      const found = await docker.listImages({ filters: { label: [key] } });
+      const found = await call(() => docker.listImages({ filters: { label: [key] } }));
       return (
         found
           .map((i) => ({
@@ -103,7 +131,7 @@ export function dockerEngine(docker: Docker = new Docker()): DockerEngine {
     },
 
     async tag(id, repository, tag) {
-      await docker.getImage(id).tag({ repo: repository, tag });
+      await call(() => docker.getImage(id).tag({ repo: repository, tag }));
     },
 
     // Every progress event is checked: the engine reports a failed pull mid-stream with HTTP 200.

@@ -11,6 +11,9 @@ import { renderRegistryTfvars } from './registry/tfvars.js';
 import { resolveDockerBase } from './base.js';
 import { readProvenance } from '../../provenance/provenance.js';
 
+/** The label every built image carries naming the exact image it was built from (see imageLabels). */
+const PARENT_LABEL = 'org.build-images.parent';
+
 export interface DockerArtifact {
   /** The image ID (config digest): the same in every engine that has the image. */
   readonly id: string;
@@ -78,6 +81,11 @@ export function dockerTarget(
       return ok({ description: reg === undefined ? pinged.value : `${pinged.value}, ${reg.value}`, context: undefined, base: base.value });
     },
     async findReusable(queries) {
+      // Queries come parent first. A child is reused only when it was built on the image chosen for its parent
+      // (its org.build-images.parent label): two projects building the same fingerprints at once made two
+      // roots and two children, and mixing them handed Terraform a child whose parent it did not have
+      // (issue 13 #11). Among equal candidates, one that this project recorded, then one whose children can
+      // be reused too, then the newest.
       const found = new Map<string, DockerArtifact>();
       let local: Map<string, DockerArtifact[]> | undefined;
       if (registry !== undefined) {
@@ -98,9 +106,16 @@ export function dockerTarget(
       }
       local = await localIndex();
       for (const query of queries) {
-        const candidates = local.get(query.fingerprint) ?? [];
-        const artifact = candidates.find((candidate) => query.recorded.includes(candidate.id)) ?? candidates[0];
-        if (artifact !== undefined) found.set(query.image, artifact);
+        const parentId = query.parent === undefined ? undefined : found.get(query.parent)?.id;
+        if (query.parent !== undefined && parentId === undefined) continue; // the parent is rebuilt: so is this
+        const candidates = (local.get(query.fingerprint) ?? []).filter(
+          (c) => parentId === undefined || c.labels?.[PARENT_LABEL] === parentId,
+        );
+        const childFingerprints = queries.filter((q) => q.parent === query.image).map((q) => q.fingerprint);
+        const hasChild = (c: { id: string }): boolean =>
+          childFingerprints.some((f) => (local?.get(f) ?? []).some((child) => child.labels?.[PARENT_LABEL] === c.id));
+        const chosen = candidates.find((c) => query.recorded.includes(c.id)) ?? candidates.find(hasChild) ?? candidates[0];
+        if (chosen !== undefined) found.set(query.image, chosen);
       }
       return ok(found);
     },
