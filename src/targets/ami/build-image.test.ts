@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PACKER, fakeAmiId, scenarios } from '../../../tests/helpers/fake-packer.js';
 import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
-import { removeTempDirs, tempDir } from '../../config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir.js';
 import type { BuildableAmiTarget } from '../../config/types.js';
 import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
 import { amiLogFile, buildAmiImage, type AmiBuildContext } from './build-image.js';
 import { ec2Api } from './ec2.js';
 import { TAG } from './tags.js';
-import { fakeAccount } from './testing/fake-account.js';
-import { fakePackerRunner, finishCopiesOnSecondLook } from './testing/fake-packer-runner.js';
+import { fakeAccount } from '../../../tests/helpers/ami/fake-account.js';
+import { fakePackerRunner, finishCopiesOnSecondLook } from '../../../tests/helpers/ami/fake-packer-runner.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());
