@@ -6,8 +6,10 @@ import { contractOf, diagnostics } from '../terraform/contract.js';
 import { TERRAFORM_MISSING } from '../terraform/terraform.js';
 import { schemaErrors } from '../helpers/json-schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCli } from '../helpers/project.js';
+import { makeProject, runCli, removeProjects } from '../helpers/project.js';
 import { assertPrerequisites, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
+
+afterAll(removeProjects);
 
 /**
  * The reference Cortex tree, built by the real CLI with real Packer on the real Docker engine, from the
