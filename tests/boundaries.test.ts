@@ -30,9 +30,6 @@ export const LAYERS: readonly (readonly string[])[] = [
 /** The one file that maps a target's name to its implementation: the only one that may compare names. */
 const TARGET_REGISTRY = 'src/targets/registry.ts';
 
-/** Being deleted by another change of issue 12 (they import the devDependency @cdktf/hcl2json); checked once they are gone. */
-const PENDING_REMOVAL = new Set(['src/terraform/check-roots.ts', 'src/terraform/type-constraint.ts']);
-
 export interface SourceFile {
   /** Relative to the repository, forward slashes. */
   readonly path: string;
@@ -133,7 +130,7 @@ export function checkBoundaries(
         const bare = specifier.replace(/^node:/, '');
         const pkg = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
         const builtin = specifier.startsWith('node:') || builtinModules.includes(bare);
-        if (!builtin && !options.dependencies.has(pkg) && !PENDING_REMOVAL.has(file.path)) {
+        if (!builtin && !options.dependencies.has(pkg)) {
           violations.push({
             rule: 'dev-dependency',
             where,
