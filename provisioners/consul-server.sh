@@ -6,13 +6,10 @@
 #   CONSUL_BOOTSTRAP_EXPECT   default 1  (number of servers to wait for before electing a
 #                                          leader; use 3 or 5 for a fault-tolerant cluster)
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=consul-server
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner consul-server
 
 CONSUL_BOOTSTRAP_EXPECT=${CONSUL_BOOTSTRAP_EXPECT:-1}
 require_uint CONSUL_BOOTSTRAP_EXPECT "$CONSUL_BOOTSTRAP_EXPECT" 1

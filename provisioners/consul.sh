@@ -19,13 +19,10 @@
 #                         cloud auto-join; default build-images:consul-join
 #   HASHICORP_PGP_KEY_FILE  another armored key to verify SHA256SUMS.sig with (tests only)
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=consul
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner consul
 
 manager=$(service_manager)
 CONSUL_DATACENTER=${CONSUL_DATACENTER:-dc1}

@@ -26,13 +26,10 @@
 #                               Credentials are never baked in: on EC2 they come from the
 #                               instance profile (IMDS).
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=cortex
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner cortex
 
 CORTEX_CONSUL_ADDRESS=${CORTEX_CONSUL_ADDRESS:-localhost:8500}
 CORTEX_REPLICATION_FACTOR=${CORTEX_REPLICATION_FACTOR:-1}

@@ -10,13 +10,10 @@
 #   GRAFANA_CORTEX_URL       default http://nginx/prometheus  (Cortex's Prometheus API,
 #                                                               through the gateway)
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=grafana
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner grafana
 
 # Grafana OSS releases are published as dl.grafana.com/oss/release/
 # grafana-<version>.linux-<arch>.tar.gz with a .sha256 file beside it holding only the hash.

@@ -15,13 +15,10 @@
 # Docker: image-start runs `nginx -g 'daemon off;'` (stopped with SIGQUIT). Machines: the
 # package's nginx.service, enabled at boot.
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=nginx
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner nginx
 
 CORTEX_UPSTREAM=${CORTEX_UPSTREAM:-cortex:9009}
 NGINX_RESOLVER=${NGINX_RESOLVER:-127.0.0.11}

@@ -8,13 +8,10 @@
 #   NGINXLOG_EXPORTER_PORT      default 4040
 #   NGINXLOG_EXPORTER_LOG       default /var/log/nginx/access.log
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=nginxlog-exporter
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner nginxlog-exporter
 
 # The project's goreleaser configuration names the archives
 # <project>_<version>_<os>_<arch>.tar.gz and the checksum file checksums.txt.

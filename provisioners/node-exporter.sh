@@ -9,13 +9,10 @@
 #   NODE_EXPORTER_VERSION   default in lib/versions.sh (1.10.2)
 #   NODE_EXPORTER_PORT      default 9100
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=node-exporter
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner node-exporter
 
 NODE_EXPORTER_PORT=${NODE_EXPORTER_PORT:-9100}
 require_value NODE_EXPORTER_VERSION "$NODE_EXPORTER_VERSION"

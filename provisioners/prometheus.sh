@@ -24,13 +24,10 @@
 #                                 default is 1m, longer than `docker stop`'s 10 s grace; what
 #                                 is not sent stays in the WAL and goes out after the restart)
 set -euo pipefail
-# shellcheck disable=SC2034 # read by lib/common.sh
-BI_NAME=prometheus
-lib=/tmp/build-images/lib
-[[ -r $lib/common.sh ]] || lib="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)/lib"
+lib=/tmp/build-images/lib; [[ -r $lib/common.sh ]] || lib=$(dirname -- "${BASH_SOURCE[0]}")/lib
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
 . "$lib/common.sh"
-require_root
+provisioner prometheus
 
 PROMETHEUS_SCRAPE_INTERVAL=${PROMETHEUS_SCRAPE_INTERVAL:-15s}
 PROMETHEUS_DISCOVERY=${PROMETHEUS_DISCOVERY:-consul}
@@ -76,7 +73,7 @@ if [[ $PROMETHEUS_DISCOVERY == consul ]]; then
   discovery=$(
     cat <<EOC
   # Every service registered with Consul under the tag "prometheus" (see consul_service in
-  # provisioners/lib/common.sh); the service's meta.metrics_path says where its metrics are.
+  # provisioners/lib/consul-agent.sh); the service's meta.metrics_path says where its metrics are.
   - job_name: consul-services
     consul_sd_configs:
       - server: "$PROMETHEUS_CONSUL_ADDRESS"

@@ -2,8 +2,10 @@ import { readFile, writeFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from '@cdktf/hcl2json';
-import { describe, expect, it } from 'vitest';
-import { makeProject, REPO, runCli } from './helpers/project.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeProject, REPO, runCli, removeProjects } from './helpers/project.js';
+
+afterAll(removeProjects);
 
 const hasPacker = await execa('packer', ['version'], { reject: false }).then(
   (r) => r.exitCode === 0,

@@ -6,7 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir } from '../src/config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from './helpers/temp-dir.js';
 import { ArtifactCollector, humanText, parseMachineLine } from '../src/packer/machine-readable.js';
 import { amiTemplatePath, renderAmiTemplate } from '../src/packer/render-ami.js';
 import { amisFromArtifacts, buildInstanceId } from '../src/targets/ami/artifacts.js';

@@ -2,8 +2,10 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
-import { makeProject, runCli } from './helpers/project.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeProject, runCli, removeProjects } from './helpers/project.js';
+
+afterAll(removeProjects);
 
 const hasPacker = await execa('packer', ['version'], { reject: false }).then(
   (r) => r.exitCode === 0,

@@ -1,6 +1,8 @@
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
-import { makeProject, REPO, runCli } from './helpers/project.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeProject, REPO, runCli, removeProjects } from './helpers/project.js';
+
+afterAll(removeProjects);
 
 const hasPacker = await execa('packer', ['version'], { reject: false }).then(
   (r) => r.exitCode === 0,

@@ -1,7 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
-import { makeProject, runCli } from './helpers/project.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeProject, runCli, removeProjects } from './helpers/project.js';
+
+afterAll(removeProjects);
 
 const hasPacker = await execa('packer', ['version'], { reject: false }).then(
   (r) => r.exitCode === 0,

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Config } from '../config/types.js';
 import type { ImageTree } from '../graph/tree.js';
-import { fingerprint, sha256, type FingerprintInputs, type ResolvedBase } from './fingerprint.js';
+import { canonicalJson, fingerprint, sha256, type FingerprintInputs, type ResolvedBase } from './fingerprint.js';
 
 export interface Fingerprinted {
   readonly fingerprint: string;
@@ -46,7 +46,8 @@ export async function fingerprintTree(
         ...Object.fromEntries(Object.entries(node.image.variables).map(([k, v]) => [k, sha256(v)])),
         ...Object.fromEntries((config.secrets ?? []).map((name) => [name, 'secret'])),
       },
-      settings: Object.fromEntries(Object.entries(settings(node)).map(([k, v]) => [k, sha256(JSON.stringify(v))])),
+      // Canonical JSON: the key order of a setting's value (a map such as region_kms_key_ids) is not content.
+      settings: Object.fromEntries(Object.entries(settings(node)).map(([k, v]) => [k, sha256(canonicalJson(v))])),
       parent: node.parent === undefined ? null : out.get(node.parent)!.fingerprint,
       // Present only when resolved: an absent key, not `undefined`, keeps canonical JSON (and old fingerprints) unchanged.
       ...(resolved === undefined ? {} : { base: { name: resolved.name, id: resolved.id } }),

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { addFiles, removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
+import { addFiles, removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { buildTree } from '../graph/tree.js';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { load, problems } from './testing/load-helpers.js';
-import { removeTempDirs } from './testing/temp-dir.js';
+import { load, problems } from '../../tests/helpers/load-helpers.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
 
 afterAll(removeTempDirs);
 

@@ -1,7 +1,7 @@
 /** What users see when a config file cannot be read or parsed. */
 import { afterAll, describe, expect, test } from 'vitest';
-import { problems } from './testing/load-helpers.js';
-import { removeTempDirs } from './testing/temp-dir.js';
+import { problems } from '../../tests/helpers/load-helpers.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
 
 afterAll(removeTempDirs);
 

@@ -3,8 +3,8 @@
  * each must be a located config error, found before anything is built or written.
  */
 import { afterAll, describe, expect, test } from 'vitest';
-import { codes, loaded, problems } from './testing/load-helpers.js';
-import { removeTempDirs } from './testing/temp-dir.js';
+import { codes, loaded, problems } from '../../tests/helpers/load-helpers.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
 
 afterAll(removeTempDirs);
 

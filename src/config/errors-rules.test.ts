@@ -1,7 +1,7 @@
 /** What users see when parents or provisioner scripts are wrong, alone and together with other problems. */
 import { afterAll, describe, expect, test } from 'vitest';
-import { codes, problems } from './testing/load-helpers.js';
-import { removeTempDirs } from './testing/temp-dir.js';
+import { codes, problems } from '../../tests/helpers/load-helpers.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
 
 afterAll(removeTempDirs);
 

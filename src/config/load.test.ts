@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { displayPath, loadConfig } from './load.js';
-import { loaded, problems, SCRIPTS } from './testing/load-helpers.js';
-import { removeTempDirs } from './testing/temp-dir.js';
+import { loaded, problems, SCRIPTS } from '../../tests/helpers/load-helpers.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
 
 afterAll(removeTempDirs);
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseMaxAge } from './max-age.js';
-import { loaded, problems } from './testing/load-helpers.js';
-import { removeTempDirs } from './testing/temp-dir.js';
+import { loaded, problems } from '../../tests/helpers/load-helpers.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
 
 afterAll(removeTempDirs);
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import { renderCheck } from './check.js';
 import type { PluginFacts } from './packer.js';
 import type { DoctorDocker } from '../targets/docker/doctor.js';

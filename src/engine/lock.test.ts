@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import { acquireLock, lockPath } from './lock.js';
 
 afterAll(removeTempDirs);

@@ -2,7 +2,7 @@ import { DescribeImagesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.js';
-import { removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import type { Packer } from '../packer/run.js';
 import { ok } from '../result.js';
 import { amiDefinition } from '../targets/ami/definition.js';

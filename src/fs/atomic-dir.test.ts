@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import { replaceDirContents } from './atomic-dir.js';
 
 afterEach(removeTempDirs);

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SOURCE_AMI_FILTER } from '../config/normalise.js';
-import { removeTempDirs, tempDir } from '../config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import type { BuildableAmiTarget } from '../config/types.js';
 import { buildTree } from '../graph/tree.js';
 import { amiTemplates } from '../targets/ami/templates.js';

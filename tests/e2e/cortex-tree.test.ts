@@ -6,8 +6,10 @@ import { contractOf, diagnostics } from '../terraform/contract.js';
 import { TERRAFORM_MISSING } from '../terraform/terraform.js';
 import { schemaErrors } from '../helpers/json-schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCli } from '../helpers/project.js';
+import { makeProject, runCli, removeProjects } from '../helpers/project.js';
 import { assertPrerequisites, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
+
+afterAll(removeProjects);
 
 /**
  * The reference Cortex tree, built by the real CLI with real Packer on the real Docker engine, from the
@@ -154,7 +156,8 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       const after = JSON.parse(await tfvarsText()).images;
       expect(after.cortex).not.toBe(before.cortex);
       expect({ ...after, cortex: undefined }).toEqual({ ...before, cortex: undefined });
-    });
+      // A real Packer rebuild of one image: well under a minute alone, longer on a loaded machine.
+    }, 600_000);
 
     it('deleting .build-images/ changes nothing about reuse: the cache is the images', async () => {
       const before = await tfvarsText();
@@ -163,7 +166,7 @@ describe.skipIf(!E2E)(e2eTitle('the Cortex image tree, built for real'), () => {
       expect(again.exitCode, again.all).toBe(0);
       expect(Object.values(results(again.all ?? ''))).toEqual(['reused', 'reused', 'reused', 'reused', 'reused']);
       expect(await tfvarsText()).toBe(before);
-    });
+    }, 120_000);
 
     it("editing base's provisioner rebuilds everything", async () => {
       await appendFile(join(dir, 'provisioners/node-exporter.sh'), `\n# changed by the e2e test ${Date.now()}\n`);

@@ -2,9 +2,11 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCli } from '../helpers/project.js';
+import { makeProject, runCli, removeProjects } from '../helpers/project.js';
 import { assertPrerequisites, docker, E2E, e2eTitle } from '../helpers/e2e.js';
 import { eventually, httpGet, OFFLINE_ENV } from '../helpers/provisioners.js';
+
+afterAll(removeProjects);
 
 /**
  * The five Cortex images as built by the tool, each started with --network=none and probed from inside with

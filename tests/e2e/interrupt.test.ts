@@ -2,8 +2,10 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, makeProject, runCli } from '../helpers/project.js';
+import { BIN, makeProject, runCli, removeProjects } from '../helpers/project.js';
 import { assertPrerequisites, BASE_IMAGE, docker, E2E, e2eTitle } from '../helpers/e2e.js';
+
+afterAll(removeProjects);
 
 /** This file's build containers carry a label (through run_args), so other work on the engine is not counted. */
 const RUN_LABEL = `build-images-e2e=interrupt-${process.pid}`;

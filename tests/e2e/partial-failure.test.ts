@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, runCli } from '../helpers/project.js';
+import { makeProject, runCli, removeProjects } from '../helpers/project.js';
 import { assertPrerequisites, BASE_IMAGE, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
+
+afterAll(removeProjects);
 
 /** Secret-looking values in the environment of the run: none may reach any file or the output. */
 const CANARIES = {

@@ -4,7 +4,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { amiRegions, checkNameFree, checkParentReady, confirmBuilt, describeAmiFailure, findReusable } from './checks.js';
 import { ec2Api } from './ec2.js';
 import { TAG } from './tags.js';
-import { fakeAccount, type FakeAmi } from './testing/fake-account.js';
+import { fakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { Ec2Error, ec2Api } from './ec2.js';
-import { fakeAccount } from './testing/fake-account.js';
+import { fakeAccount } from '../../../tests/helpers/ami/fake-account.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());

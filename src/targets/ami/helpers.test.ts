@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir } from '../../config/testing/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir.js';
 import { builderCidr } from './builder-address.js';
 import { readGitCommit } from './git-commit.js';
 

@@ -5,7 +5,7 @@ import { parseAmiTfvars } from '../../terraform/tfvars.js';
 import { ec2Api, type AmiImage } from './ec2.js';
 import { describePrunePlan, executePrune, listToolAmis, planPrune } from './prune.js';
 import { TAG } from './tags.js';
-import { fakeAccount, type FakeAmi } from './testing/fake-account.js';
+import { fakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());

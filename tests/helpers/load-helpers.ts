@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatDiagnostics } from '../format.js';
-import { loadConfig } from '../load.js';
-import type { Config } from '../types.js';
+import { formatDiagnostics } from '../../src/config/format.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
 import { tempDir, type Entry } from './temp-dir.js';
 
 /** Scripts for the images of the example config. */

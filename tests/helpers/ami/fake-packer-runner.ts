@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packerCli, type Packer } from '../../../packer/run.js';
+import { packerCli, type Packer } from '../../../src/packer/run.js';
 import type { FakeAccount } from './fake-account.js';
 
 /**
