@@ -17,6 +17,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['result', 'fs', 'text', 'version'],
   ['config'],
   ['graph', 'cache'],
+  // What an image records of how it was made: read by the targets (labels, tags) and the engine (manifest).
+  ['provenance'],
   ['packer', 'terraform'],
   // A doctor check's vocabulary and the Packer probe: each target's own doctor checks use them.
   ['doctor/check', 'doctor/packer'],

@@ -60,7 +60,7 @@ describe('bad inputs through the CLI', () => {
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatchInlineSnapshot(`
       "error: unknown command 'biuld' (did you mean build?)
-        hint: commands are build, plan, generate, prune, doctor, graph; see build-images --help"
+        hint: commands are build, plan, generate, prune, doctor, rehearse, graph; see build-images --help"
     `);
     const other = await runCli(REPO, ['docter']);
     expect(other.exitCode).toBe(2);

@@ -22,7 +22,7 @@ const without = <T extends Record<string, unknown>>(o: T, key: string): Record<s
   Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 
 const IMAGE_ID_MESSAGE =
-  'Every image must be a full image ID (sha256:<64 hex digits>), not a tag: containers are pinned to the exact image a build produced.';
+  'Every image must be a full image ID (sha256:<64 hex digits>) or a digest-pinned reference (<registry>/<image>@sha256:<64 hex digits>), not a tag: containers are pinned to the exact image a build produced.';
 const AMI_ID_MESSAGE = 'Every AMI must be an AMI ID (ami- and 8 or 17 hex digits).';
 
 interface BadFile {
