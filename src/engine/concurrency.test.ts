@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/load.js';
-import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
+import { loadProject, stubId, stubTarget, VERSION_ONLY_PACKER as packer } from '../../tests/helpers/stub-target.js';
 import type { Config } from '../config/types.js';
-import type { Packer } from '../packer/run.js';
 import { ok } from '../result.js';
 import { amiDefinition } from '../targets/ami/definition.js';
 import { dockerDefinition } from '../targets/docker/definition.js';
@@ -20,50 +19,19 @@ images:
 ${Array.from({ length: 8 }, (_, i) => `  leaf${i}: { provisioners: [ok] }`).join('\n')}
 `;
 
-async function project(): Promise<Config> {
-  const root = await tempDir({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' });
-  const loaded = await loadConfig(['images.yaml'], { cwd: root });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
-  return loaded.value;
-}
-
-/** Packer 1.6.6 for the version check; the builds below never call it. */
-const packer: Packer = {
-  version: async () => ok({ major: 1, minor: 6, patch: 6 }),
-  init: async () => ok(undefined),
-  build: async () => {
-    throw new Error('not called: the target builds');
-  },
-};
+const project = (): Promise<Config> => loadProject(CONFIG);
 
 /** The real target's settings and concurrency, with builds that only count how many run at once. */
 function counting(real: Target<unknown>): { target: Target<{ id: string }, undefined>; max: () => number } {
   let running = 0;
   let max = 0;
-  const target: Target<{ id: string }, undefined> = {
-    definition: real.definition,
-    concurrency: real.concurrency,
-    settings: (image) => real.settings(image),
-    preflight: async () => ok({ description: 'counting', context: undefined }),
-    findReusable: async () => ok(new Map()),
-    beforeRoots: async () => undefined,
-    async build(node) {
-      running += 1;
-      max = Math.max(max, running);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      running -= 1;
-      return ok({ id: `sha256:${node.name.padEnd(64, '0').slice(0, 64)}` });
-    },
-    adopt: async () => undefined,
-    source: () => 'base',
-    ids: (a) => ({ id: a.id }),
-    describe: (a) => a.id,
-    builtAt: () => undefined,
-    provenance: () => undefined,
-    logFile: (image) => `/dev/null/${image}`,
-    tfvars: () => '{}\n',
-    prune: { defaultKeep: 1, plan: () => Promise.reject(new Error('not called')) },
-  };
+  const target = stubTarget(real, async (node) => {
+    running += 1;
+    max = Math.max(max, running);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    running -= 1;
+    return ok({ id: stubId(node.name) });
+  });
   return { target, max: () => max };
 }
 

@@ -6,13 +6,11 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/load.js';
-import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
+import { loadProject, stubId, stubTarget, VERSION_ONLY_PACKER as packer } from '../../tests/helpers/stub-target.js';
 import type { Config } from '../config/types.js';
-import type { Packer } from '../packer/run.js';
 import { ok } from '../result.js';
 import { dockerDefinition } from '../targets/docker/definition.js';
-import type { Target } from '../targets/target.js';
 import { runBuild } from './build.js';
 
 afterAll(removeTempDirs);
@@ -21,47 +19,25 @@ const CONFIG = 'version: 1\nimages:\n  root: { provisioners: [ok] }\n  child: { 
 const TFVARS = 'terraform/docker/images.auto.tfvars.json';
 const MANIFEST = '.build-images/docker/manifest.json';
 
-async function project(files: Record<string, string> = {}): Promise<Config> {
-  const root = await tempDir({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n', ...files });
-  const loaded = await loadConfig(['images.yaml'], { cwd: root });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
-  return loaded.value;
-}
-
-const packer: Packer = {
-  version: async () => ok({ major: 1, minor: 6, patch: 6 }),
-  init: async () => ok(undefined),
-  build: async () => {
-    throw new Error('not called: the target builds');
-  },
-};
+const project = (files: Record<string, string> = {}): Promise<Config> => loadProject(CONFIG, files);
 
 /** The Docker target's definition (paths, tfvars rendering) with builds that only record they ran. */
 function stand_in(config: Config, onBuild: (image: string) => Promise<void> = async () => undefined) {
   const real = dockerDefinition({ engine: () => ({}) as never }).open(config);
   const built: string[] = [];
-  const target: Target<{ id: string }, undefined> = {
-    definition: real.definition,
-    concurrency: 1,
-    settings: (image) => real.settings(image),
-    preflight: async () => ok({ description: 'stand-in', context: undefined }),
-    findReusable: async () => ok(new Map()),
-    beforeRoots: async () => undefined,
-    async build(node) {
+  const target = stubTarget(
+    real,
+    async (node) => {
       built.push(node.name);
       await onBuild(node.name);
-      return ok({ id: `sha256:${node.name.padEnd(64, '0').slice(0, 64)}` });
+      return ok({ id: stubId(node.name) });
     },
-    adopt: async () => undefined,
-    source: () => 'base',
-    ids: (a) => ({ id: a.id }),
-    builtAt: () => undefined,
-    provenance: () => undefined,
-    describe: (a) => a.id,
-    logFile: (image) => join(config.root, '.build-images', 'logs', 'docker', `${image}.log`),
-    tfvars: (ids) => `${JSON.stringify({ images: Object.fromEntries(ids.map(([n, a]) => [n, a.id])) })}\n`,
-    prune: { defaultKeep: 1, plan: () => Promise.reject(new Error('not called')) },
-  };
+    {
+      concurrency: 1,
+      logFile: (image) => join(config.root, '.build-images', 'logs', 'docker', `${image}.log`),
+      tfvars: (ids) => `${JSON.stringify({ images: Object.fromEntries(ids.map(([n, a]) => [n, a.id])) })}\n`,
+    },
+  );
   return { target, built };
 }
 

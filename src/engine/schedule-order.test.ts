@@ -1,60 +1,28 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/load.js';
-import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
+import { loadProject, stubId, stubTarget, VERSION_ONLY_PACKER as packer } from '../../tests/helpers/stub-target.js';
 import type { Config } from '../config/types.js';
-import type { Packer } from '../packer/run.js';
 import { ok } from '../result.js';
 import { dockerDefinition } from '../targets/docker/definition.js';
-import type { Target } from '../targets/target.js';
 import { runBuild } from './build.js';
 import { manifestPath, type Manifest } from './manifest.js';
 
 afterAll(removeTempDirs);
 
-async function project(imagesYaml: string): Promise<Config> {
-  const root = await tempDir({ 'images.yaml': `version: 1\nimages:\n${imagesYaml}`, 'provisioners/ok.sh': '#!/bin/sh\n' });
-  const loaded = await loadConfig(['images.yaml'], { cwd: root });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
-  return loaded.value;
-}
-
-const packer: Packer = {
-  version: async () => ok({ major: 1, minor: 6, patch: 6 }),
-  init: async () => ok(undefined),
-  build: async () => {
-    throw new Error('not called: the target builds');
-  },
-};
+const project = (imagesYaml: string): Promise<Config> => loadProject(`version: 1\nimages:\n${imagesYaml}`);
 
 /** The real Docker target's settings, with builds that record their start order and fail when asked. */
 function recording(config: Config, failing: ReadonlySet<string> = new Set()) {
   const real = dockerDefinition({ engine: () => ({}) as never }).open(config);
   const started: string[] = [];
-  const target: Target<{ id: string }, undefined> = {
-    definition: real.definition,
-    concurrency: real.concurrency,
-    settings: (image) => real.settings(image),
-    preflight: async () => ok({ description: 'recording', context: undefined }),
-    findReusable: async () => ok(new Map()),
-    beforeRoots: async () => undefined,
-    async build(node) {
-      started.push(node.name);
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      if (failing.has(node.name)) return { ok: false, error: { message: `${node.name} failed`, logFile: undefined, interrupted: false } };
-      return ok({ id: `sha256:${node.name.padEnd(64, '0').slice(0, 64)}` });
-    },
-    adopt: async () => undefined,
-    source: () => 'base',
-    ids: (a) => ({ id: a.id }),
-    builtAt: () => undefined,
-    provenance: () => undefined,
-    describe: (a) => a.id,
-    logFile: (image) => `/dev/null/${image}`,
-    tfvars: () => '{}\n',
-    prune: { defaultKeep: 1, plan: () => Promise.reject(new Error('not called')) },
-  };
+  const target = stubTarget(real, async (node) => {
+    started.push(node.name);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (failing.has(node.name)) return { ok: false, error: { message: `${node.name} failed`, logFile: undefined, interrupted: false } };
+    return ok({ id: stubId(node.name) });
+  });
   return { target, started };
 }
 
