@@ -40,10 +40,12 @@ describe('resolveInEngine', () => {
 describe('resolveDockerBase', () => {
   const local = (repoDigests: string[] = []) => ({ id: B, repoDigests }) as unknown as ImageInfo;
   const asked: string[] = [];
+  const credentials: Array<Record<string, string> | undefined> = [];
   const engine = (image: ImageInfo | undefined, registry: { ok: true; value: string } | { ok: false; error: string }) => ({
     inspectImage: async () => image,
-    registryDigest: async (ref: string) => {
+    registryDigest: async (ref: string, auth?: Record<string, string>) => {
       asked.push(ref);
+      credentials.push(auth);
       return registry;
     },
   });
@@ -59,6 +61,17 @@ describe('resolveDockerBase', () => {
   it('asks the registry (through the engine, without pulling) when the engine lacks it', async () => {
     expect(await resolveDockerBase(engine(undefined, ok(A)), 'ubuntu:22.04')).toEqual(ok({ name: 'ubuntu:22.04', id: A }));
     expect(asked).toEqual(['ubuntu:22.04']);
+  });
+
+  it('hands the registry credentials to the engine: a base in a private registry is resolved on an empty runner', async () => {
+    // Without them the engine's GET /distribution/{name}/json answers 500 "no basic auth credentials"
+    // (seen with distribution 2.8 and htpasswd); this broke the registry e2e's fresh runner.
+    credentials.length = 0;
+    const auth = { username: 'ci', password: 'secret', serveraddress: '127.0.0.1:5000' };
+    expect(await resolveDockerBase(engine(undefined, ok(A)), '127.0.0.1:5000/debian:bookworm', auth)).toEqual(
+      ok({ name: '127.0.0.1:5000/debian:bookworm', id: A }),
+    );
+    expect(credentials).toEqual([auth]);
   });
 
   it('neither: an error naming the base, the registry’s answer and what to do', async () => {

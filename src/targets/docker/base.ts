@@ -49,12 +49,14 @@ export function resolveInEngine(name: string, image: { readonly id: string; read
 export async function resolveDockerBase(
   docker: Pick<DockerEngine, 'inspectImage' | 'registryDigest'>,
   name: string,
+  /** Registry credentials (X-Registry-Auth) when the base lives in a registry that needs them. */
+  auth?: Record<string, string>,
 ): Promise<Result<ResolvedBase, string>> {
   const local = await docker.inspectImage(name);
   if (local) return ok(resolveInEngine(name, local));
   const pinned = parseReference(name).digest;
   if (pinned !== undefined) return ok({ name, id: pinned });
-  const remote = await docker.registryDigest(name);
+  const remote = await docker.registryDigest(name, auth);
   if (remote.ok) return ok({ name, id: remote.value });
   return err(
     `base image ${name} cannot be resolved: the Docker engine does not have it, and asking its registry failed (${remote.error}). ` +

@@ -42,7 +42,7 @@ export interface DockerEngine {
    * insecure-registry settings) without pulling: Engine API `GET /distribution/{name}/json`, "Return image
    * digest and platform information by contacting the registry" (API >= 1.30).
    */
-  registryDigest(ref: string): Promise<Result<string, string>>;
+  registryDigest(ref: string, auth?: Record<string, string>): Promise<Result<string, string>>;
   /** Every image carrying label `key` (any value), newest first: one engine call, whatever the count. */
   listByLabel(key: string): Promise<ImageSummary[]>;
   /** Removes an image with its tags; fails (with the engine's message) when a container uses it. */
@@ -137,9 +137,12 @@ export function dockerEngine(docker: Docker = new Docker({ timeout: engineTimeou
     // Every progress event is checked: the engine reports a failed pull mid-stream with HTTP 200.
     pull: (ref, auth, signal) => transfer.pull(ref, auth, signal),
 
-    async registryDigest(ref) {
+    async registryDigest(ref, auth) {
       try {
-        const info = (await docker.getImage(ref).distribution()) as { Descriptor?: { digest?: string } };
+        // dockerode sends `authconfig` as X-Registry-Auth (lib/image.js, Image.prototype.distribution).
+        const info = (await docker.getImage(ref).distribution(auth === undefined ? {} : { authconfig: auth })) as {
+          Descriptor?: { digest?: string };
+        };
         const digest = info.Descriptor?.digest;
         return digest === undefined ? err('the engine answered without a digest') : ok(digest);
       } catch (e: unknown) {

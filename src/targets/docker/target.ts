@@ -76,7 +76,7 @@ export function dockerTarget(
       if (!pinged.ok) return err(pinged.error);
       if (reg !== undefined && !reg.ok) return err(`${reg.error.problem}. ${reg.error.fix}`);
       // Every root starts from base_image: what it points at now is part of their fingerprints.
-      const base = await resolveDockerBase(docker, settings.baseImage);
+      const base = await resolveDockerBase(docker, settings.baseImage, await baseAuth());
       if (!base.ok) return err(base.error);
       return ok({ description: reg === undefined ? pinged.value : `${pinged.value}, ${reg.value}`, context: undefined, base: base.value });
     },
