@@ -31,8 +31,10 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
   const tfvars = (dir: string): Promise<string> => readFile(join(dir, TFVARS), 'utf8');
   const statuses = (stdout: string): Record<string, string> =>
     Object.fromEntries((JSON.parse(stdout) as { images: { image: string; status: string }[] }).images.map((i) => [i.image, i.status]));
-  const imagesIn = async (env: Record<string, string>): Promise<string[]> =>
-    (await execa('docker', ['images', '-q', '--no-trunc'], { env })).stdout.split('\n').filter(Boolean);
+  // Unique IDs: `docker images -q` prints a line per tag, and a built image has two (repository:tag, fp-<fingerprint>).
+  const imagesIn = async (env: Record<string, string>): Promise<string[]> => [
+    ...new Set((await execa('docker', ['images', '-q', '--no-trunc'], { env })).stdout.split('\n').filter(Boolean)),
+  ];
 
   beforeAll(async () => {
     await assertPrerequisites();
@@ -113,7 +115,10 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
       (await execa('docker', ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', after[LEAF]!], { env: envB })).stdout,
     ) as string[];
     expect(leafLayers.slice(0, baseLayers.length)).toEqual(baseLayers);
-    expect((await imagesIn(envB)).length).toBe(2);
+    const held = await execa('docker', ['images', '-a', '--digests', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}@{{.Digest}}'], {
+      env: envB,
+    });
+    expect((await imagesIn(envB)).length, held.stdout).toBe(2);
     // Runner A, with the same change, now reuses the leaf B pushed.
     await appendFile(join(projectA, 'provisioners', `${LEAF}.sh`), '\n# changed on runner B\n');
     const onA = await runCli(projectA, ['build', '--target', 'docker', '--json', '--plain', ...config()], envA);
