@@ -14,6 +14,7 @@ import { acquireLock } from '../engine/lock.js';
 import type { Selection } from '../engine/prepare.js';
 import { forceStop } from '../packer/run.js';
 import { unreachable } from '../result.js';
+import type { CommitOptions } from '../fs/commit.js';
 
 export interface BuildCommandOptions {
   readonly packer: Packer;
@@ -25,12 +26,65 @@ export interface BuildCommandOptions {
   readonly timeoutMs: number | undefined;
   /** Print the result object (schema/build-result.schema.json) on stdout. */
   readonly json: boolean;
+  /** Test seam: called at each step of the outputs' commit. */
+  readonly onCommitStep?: CommitOptions['at'];
 }
 
 /** Interactive display only for a person at a terminal; CI logs and pipes get plain lines. */
 const interactive = (plain: boolean): boolean => !plain && process.stderr.isTTY === true && !process.env.CI;
 
 export async function runBuildCommand(config: Config, options: BuildCommandOptions): Promise<number> {
+  // Signals are handled from here until the lock is released (issue 13 #15): a signal while the lock is taken or
+  // released used to kill the process there, leaving a stale lock. Whenever one came, the run exits 130.
+  const interrupts = watchSignals(options.target.definition.wording.cleanup);
+  try {
+    const code = await lockedBuild(config, options, interrupts);
+    return interrupts.signal.aborted ? EXIT.interrupted : code;
+  } finally {
+    interrupts.stop();
+  }
+}
+
+interface Interrupts {
+  readonly signal: AbortSignal;
+  /** What the run is doing, for the message a signal gets. */
+  phase: 'building' | 'finishing';
+  stop(): void;
+}
+
+function watchSignals(cleanup: string): Interrupts {
+  const controller = new AbortController();
+  const state: Interrupts = {
+    signal: controller.signal,
+    phase: 'building',
+    stop: () => {
+      for (const s of signals) process.off(s, interrupt);
+    },
+  };
+  // SIGHUP (the terminal closed) is a request to stop like any other: without a handler Node exits at once
+  // and orphans Packer, whose build container keeps the env file with the secrets (issue 13 #6).
+  const interrupt = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      // A second signal is obeyed at once, even when Packer or the engine hang (issue 13 #5): Packer's process
+      // groups are killed; what they leave (labelled build containers, env files, an unfinished commit of the
+      // outputs) the next run removes or completes.
+      process.stderr.write(`\n${signal} again: stopping now; the next run removes what the builds left behind.\n`);
+      forceStop();
+      process.exit(EXIT.interrupted);
+    }
+    process.stderr.write(
+      state.phase === 'building'
+        ? `\n${signal}: stopping builds; Packer is removing its ${cleanup}...\n`
+        : `\n${signal}: the run has finished; exiting with ${EXIT.interrupted}.\n`,
+    );
+    controller.abort();
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, interrupt);
+  return state;
+}
+
+async function lockedBuild(config: Config, options: BuildCommandOptions, interrupts: Interrupts): Promise<number> {
   const selection = parseSelection(config, options.flags);
   if (!selection.ok) {
     process.stderr.write(`${selection.errors.join('\n')}\n`);
@@ -52,13 +106,20 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
       `note: took over a stale lock left by pid ${lock.recovered.pid} (started ${lock.recovered.startedAt}), which is no longer running.\n`,
     );
   try {
-    return await build(config, options, selection.value, secrets.value);
+    return await build(config, options, selection.value, secrets.value, interrupts);
   } finally {
+    interrupts.phase = 'finishing';
     await lock.release();
   }
 }
 
-async function build(config: Config, options: BuildCommandOptions, selection: Selection, secrets: Record<string, string>): Promise<number> {
+async function build(
+  config: Config,
+  options: BuildCommandOptions,
+  selection: Selection,
+  secrets: Record<string, string>,
+  interrupts: Interrupts,
+): Promise<number> {
   const summary = summaryCollector();
   const failures: Extract<BuildEvent, { type: 'failed' }>[] = [];
   const fancy = interactive(options.plain) && !options.verbose && !options.json ? listrRenderer() : undefined;
@@ -66,84 +127,59 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
     ? undefined
     : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose, images: config.images.map((i) => i.name) });
 
-  const controller = new AbortController();
-  // SIGHUP (the terminal closed) is a request to stop like any other: without a handler Node exits at once
-  // and orphans Packer, whose build container keeps the env file with the secrets (issue 13 #6).
-  const interrupt = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      // A second signal is obeyed at once, even when Packer or the engine hang (issue 13 #5): Packer's process
-      // groups are killed; what they leave (labelled build containers, env files) the next run removes.
-      process.stderr.write(`\n${signal} again: stopping now; the next run removes what the builds left behind.\n`);
-      forceStop();
-      process.exit(EXIT.interrupted);
-    }
-    process.stderr.write(`\n${signal}: stopping builds; Packer is removing its ${options.target.definition.wording.cleanup}...\n`);
-    controller.abort();
-  };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const s of signals) process.on(s, interrupt);
-
-  try {
-    const outcome = await runBuild({
-      config,
-      packer: options.packer,
-      target: options.target,
-      signal: controller.signal,
-      concurrency: options.concurrency,
-      selection,
-      secrets,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      emit: (event) => {
-        summary.onEvent(event);
-        if (event.type === 'failed') failures.push(event);
-        fancy?.onEvent(event);
-        plain?.(event);
-      },
-    });
-    await fancy?.finish();
-    if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(options.target.definition.name, outcome), null, 2)}\n`);
-    if (outcome.status === 'not-started') {
-      process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
-      return controller.signal.aborted ? EXIT.interrupted : EXIT.buildFailed;
-    }
-    process.stderr.write(`\n${summary.render()}\n\n`);
-    if (fancy) {
-      for (const f of failures) {
-        process.stderr.write(
-          `${f.image} failed: ${f.message}\n${f.logTail.map((l) => `  ${l}`).join('\n')}\n${f.logFile ? `full log: ${f.logFile}\n` : ''}\n`,
-        );
-      }
-    }
-    if (outcome.status !== 'succeeded' && outcome.error !== undefined) process.stderr.write(`error: ${outcome.error}\n`);
-    if (outcome.status === 'succeeded' && controller.signal.aborted) {
-      // The signal came while the outputs were being written: they were completed, not left half done.
+  const outcome = await runBuild({
+    config,
+    packer: options.packer,
+    target: options.target,
+    signal: interrupts.signal,
+    concurrency: options.concurrency,
+    selection,
+    secrets,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.onCommitStep === undefined ? {} : { onCommitStep: options.onCommitStep }),
+    emit: (event) => {
+      summary.onEvent(event);
+      if (event.type === 'failed') failures.push(event);
+      fancy?.onEvent(event);
+      plain?.(event);
+    },
+  });
+  interrupts.phase = 'finishing';
+  await fancy?.finish();
+  if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(options.target.definition.name, outcome), null, 2)}\n`);
+  if (outcome.status === 'not-started') {
+    process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
+    return EXIT.buildFailed;
+  }
+  process.stderr.write(`\n${summary.render()}\n\n`);
+  if (fancy) {
+    for (const f of failures) {
       process.stderr.write(
-        `Interrupted while writing the outputs; they were completed first${outcome.tfvars ? `: ${outcome.tfvars} and the manifest are up to date` : ''}.\n`,
+        `${f.image} failed: ${f.message}\n${f.logTail.map((l) => `  ${l}`).join('\n')}\n${f.logFile ? `full log: ${f.logFile}\n` : ''}\n`,
       );
+    }
+  }
+  // A signal after the outputs' decision point: they were written in full; the run still exits 130 (the caller
+  // asked it to stop, and a script chaining `build && terraform apply` must not go on), saying what was written.
+  const late = interrupts.signal.aborted ? `The run was interrupted after its outputs were written; it exits ${EXIT.interrupted}.\n` : '';
+  switch (outcome.status) {
+    case 'succeeded':
+      process.stderr.write(
+        outcome.tfvars
+          ? `Wrote ${outcome.tfvars}: \`terraform -chdir=${options.target.definition.terraform.root} apply\` rolls out these images.\n${late}`
+          : `Not every image has an ID (--only left some out with nothing to reuse): the Terraform variables file was left as it was.\n${late}`,
+      );
+      return EXIT.ok;
+    case 'failed':
+      if (outcome.error !== undefined) process.stderr.write(`error: ${outcome.error}\n`);
+      process.stderr.write(
+        `${outcome.error !== undefined ? 'The run failed; see the error above.' : 'Some images did not build; the Terraform variables file was left as it was.'}\n${late}`,
+      );
+      return EXIT.buildFailed;
+    case 'interrupted':
+      process.stderr.write('Interrupted before the outputs were written: the Terraform variables file and the manifest were left as they were.\n');
       return EXIT.interrupted;
-    }
-    switch (outcome.status) {
-      case 'succeeded':
-        process.stderr.write(
-          outcome.tfvars
-            ? `Wrote ${outcome.tfvars}: \`terraform -chdir=${options.target.definition.terraform.root} apply\` rolls out these images.\n`
-            : 'Not every image has an ID (--only left some out with nothing to reuse): the Terraform variables file was left as it was.\n',
-        );
-        return EXIT.ok;
-      case 'failed':
-        process.stderr.write(
-          outcome.error !== undefined
-            ? 'The run failed; see the error above.\n'
-            : 'Some images did not build; the Terraform variables file was left as it was.\n',
-        );
-        return EXIT.buildFailed;
-      case 'interrupted':
-        process.stderr.write('Interrupted; the Terraform variables file was left as it was.\n');
-        return EXIT.interrupted;
-      default:
-        return unreachable(outcome);
-    }
-  } finally {
-    for (const s of signals) process.off(s, interrupt);
+    default:
+      return unreachable(outcome);
   }
 }

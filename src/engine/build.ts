@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/types.js';
 import { criticalPathPriority } from '../graph/critical-path.js';
 import { schedule } from '../graph/scheduler.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { commitStaged, discardStaged, recoverCommit, stageFile, type CommitOptions, type StagedFile } from '../fs/commit.js';
 import { formatVersion, usesPlugins } from '../packer/version.js';
 import type { Packer } from '../packer/run.js';
 import type { Target } from '../targets/target.js';
@@ -16,7 +16,7 @@ import { writeGenerated } from './generate.js';
 import { manifestPath, relativeLog, renderManifest, type Manifest, type ManifestImage } from './manifest.js';
 import { prepareRun, SELECT_ALL, type Selection } from './prepare.js';
 import { describeRunFailure, type RunFailure } from './failure.js';
-import { checkOutputsWritable, removeLeftovers } from './outputs.js';
+import { checkOutputsWritable, outputsJournal, removeLeftovers } from './outputs.js';
 
 const notStarted = (failure: RunFailure): BuildOutcome => ({ status: 'not-started', failure, message: describeRunFailure(failure) });
 const LOG_DIR = join('.build-images', 'logs');
@@ -34,11 +34,17 @@ export interface BuildOptions<A, C = unknown> {
   readonly timeoutMs?: number;
   /** The config's secrets, resolved from the environment by the caller. */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** Test seam: called at each step of the outputs' commit (src/fs/commit.ts). */
+  readonly onCommitStep?: CommitOptions['at'];
 }
 
 export type BuildOutcome =
+  /** The manifest was written, and the tfvars when every image has an ID; together, at one decision point. */
   | { readonly status: 'succeeded'; readonly images: Manifest['images']; readonly tfvars: string | undefined }
-  | { readonly status: 'failed' | 'interrupted'; readonly images: Manifest['images']; readonly error?: string; readonly tfvars?: string }
+  /** The manifest was written (unless `error` says it could not be); the tfvars were left as they were. */
+  | { readonly status: 'failed'; readonly images: Manifest['images']; readonly error?: string; readonly tfvars?: string }
+  /** A signal came before the decision point: nothing was written, neither the tfvars nor the manifest. */
+  | { readonly status: 'interrupted'; readonly images: Manifest['images'] }
   /** The run could not start (Packer, the engine or the account unusable): nothing was built or written. */
   | { readonly status: 'not-started'; readonly failure: RunFailure; readonly message: string };
 
@@ -55,7 +61,10 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
     join(definition.templates.dir, '.probe'),
     join(LOG_DIR, definition.name, '.probe'),
   ];
-  // Temp files of a killed run (kill -9) are removed first: this run holds the project's lock.
+  // What a killed run (kill -9) left is dealt with first, this run holding the project's lock: outputs it had
+  // decided to write are completed, then temp files of writers that are gone are removed.
+  const journal = outputsJournal(definition.name);
+  await recoverCommit(root, journal);
   await removeLeftovers(root, [...new Set(outputs.map((f) => dirname(f)))], join('.build-images', definition.name, 'env'));
   const unwritable = await checkOutputsWritable(root, outputs);
   if (unwritable !== undefined) return notStarted({ reason: 'outputs-unwritable', message: unwritable });
@@ -207,34 +216,34 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
     },
   });
 
-  // From here on a signal no longer changes what is written: the run writes everything (tfvars, then the
-  // manifest) or, when it was interrupted before this point, only the manifest. Never a mix (issue 13 #15).
-  const interrupted = signal.aborted;
-  const allDone = !interrupted && scheduled.every((n) => result.states.get(n.name) === 'completed');
   const images = Object.fromEntries(
     tree.order.map((n) => [
       n.name,
       records.get(n.name) ?? { status: 'skipped' as const, parent: n.parent ?? null, error: 'skipped: interrupted' },
     ]),
   );
+  // The write phase (issue 13 #15): the outputs are staged (durable, invisible) and then made visible together at
+  // one decision point (commitStaged), where the signal is looked at for the last time. A signal before it: nothing
+  // is written, neither the tfvars nor the manifest (the run's record is its output, --json and the logs; the
+  // images it built are reused by fingerprint). A signal after it: everything is written, and the command says so.
+  if (signal.aborted) return { status: 'interrupted', images };
+  const complete = scheduled.length === tree.order.length && scheduled.every((n) => result.states.get(n.name) === 'completed');
+  const staged: StagedFile[] = [];
   // Only a complete tree reaches Terraform: a partial file would roll out a mix of old and new images.
   let tfvars: string | undefined;
   let error: string | undefined;
-  if (allDone && scheduled.length === tree.order.length) {
+  if (complete) {
     try {
-      await writeFileAtomic(
-        join(root, definition.terraform.tfvars),
-        target.tfvars(tree.order.map((n) => [n.name, result.values.get(n.name)!] as const)),
-      );
+      const text = target.tfvars(tree.order.map((n) => [n.name, result.values.get(n.name)!] as const));
+      staged.push(await stageFile(root, definition.terraform.tfvars, text));
       tfvars = definition.terraform.tfvars;
     } catch (e: unknown) {
-      error = `could not write ${definition.terraform.tfvars}: ${e instanceof Error ? e.message : String(e)}; the images were built and are reused by the next run`;
+      error = `could not write ${definition.terraform.tfvars}: ${message(e)}; the images were built and are reused by the next run`;
     }
   }
-  const status = error !== undefined ? 'failed' : allDone ? 'succeeded' : interrupted ? 'interrupted' : 'failed';
-  await writeFileAtomic(
-    manifestPath(root, definition.name),
-    renderManifest({
+  const status = error === undefined && complete ? 'succeeded' : 'failed';
+  try {
+    const manifest = renderManifest({
       version: 1,
       target: definition.name,
       tool: TOOL_VERSION,
@@ -244,11 +253,23 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
       status,
       ...(error === undefined ? {} : { error }),
       images,
-    }),
-  );
+    });
+    staged.push(await stageFile(root, manifestFile, manifest));
+  } catch (e: unknown) {
+    await discardStaged(root, staged);
+    const why = `could not write ${manifestFile}: ${message(e)}; nothing was written (the tfvars were left as they were)`;
+    return { status: 'failed', images, error: error === undefined ? why : `${error}; ${why}` };
+  }
+  const committed = await commitStaged(root, journal, staged, {
+    proceed: () => !signal.aborted,
+    ...(options.onCommitStep ? { at: options.onCommitStep } : {}),
+  });
+  if (!committed) return { status: 'interrupted', images };
   if (status === 'succeeded') return { status, images, tfvars };
   return { status, images, ...(error === undefined ? {} : { error }) };
 }
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
   if (signal.aborted) return Promise.resolve(undefined);

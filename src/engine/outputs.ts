@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pidAlive, tempWriter } from '../fs/atomic.js';
 
-/** What writeFileAtomic leaves when killed between open and rename: `.<name>.<12 hex>.tmp`. */
-const ATOMIC_TEMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
+/** The journal that makes the tfvars and the manifest appear together (src/fs/commit.ts). */
+export const outputsJournal = (target: string): string => join('.build-images', target, 'outputs.journal.json');
 
 /**
  * Every place a run writes, checked before anything is built: a directory that cannot be created or written
@@ -43,14 +44,21 @@ export async function checkOutputsWritable(root: string, files: readonly string[
 
 /**
  * What a killed run (kill -9, a closed terminal) left in the directories only runs of this project write, the
- * caller holding the project lock: temp files of atomic writes, and provisioner env files, which hold variable
- * and secret values. Returns the paths removed (relative).
+ * caller holding the project lock: temp files of writers that are gone (the pid in the name; this process's own
+ * pid counts as gone, since this run has written none yet and a container may give every run the same pid), and
+ * provisioner env files, which hold variable and secret values. Returns the paths removed (relative).
  */
-export async function removeLeftovers(root: string, dirs: readonly string[], envDir: string): Promise<string[]> {
+export async function removeLeftovers(
+  root: string,
+  dirs: readonly string[],
+  envDir: string,
+  alive: (pid: number) => boolean = pidAlive,
+): Promise<string[]> {
   const removed: string[] = [];
   for (const dir of dirs) {
     for (const name of await readdir(join(root, dir)).catch(() => [] as string[])) {
-      if (!ATOMIC_TEMP.test(name)) continue;
+      const writer = tempWriter(name);
+      if (writer === undefined || (writer !== 0 && writer !== process.pid && alive(writer))) continue;
       await rm(join(root, dir, name), { force: true });
       removed.push(join(dir, name));
     }
