@@ -11,6 +11,7 @@ import { GRAPH_FORMATS, type GraphFormat } from './commands/graph-formats.js';
 import { didYouMean } from './config/suggest.js';
 import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
 import type { RehearseFlags } from './commands/rehearse.js';
+import { watchSignals } from './commands/interrupts.js';
 
 // Start-up loads only commander and the few small modules above; each command imports what it runs
 // when it runs (`--version` and `--help` load nothing else; `generate` never loads the Docker client).
@@ -120,22 +121,32 @@ function program(setExit: (code: number) => void): Command {
           SelectionFlags &
           VarFlags & { concurrency?: number; verbose?: boolean; plain?: boolean; timeout?: number; json?: boolean },
       ) => {
-        const loaded = await configAndTarget(opts);
-        if (!loaded) return setExit(EXIT.badInput);
-        const { config, target } = loaded;
-        const { runBuildCommand } = await import('./commands/build.js');
-        setExit(
-          await runBuildCommand(config, {
-            packer: await packerCli(),
-            target,
-            concurrency: opts.concurrency,
-            verbose: opts.verbose ?? false,
-            plain: opts.plain ?? false,
-            flags: opts,
-            timeoutMs: opts.timeout,
-            json: opts.json ?? false,
-          }),
-        );
+        // Signals are watched before the config is read, until the lock is released (issue 13 #15).
+        const interrupts = watchSignals();
+        try {
+          const loaded = await configAndTarget(opts);
+          if (!loaded) return setExit(interrupts.signal.aborted ? EXIT.interrupted : EXIT.badInput);
+          const { config, target } = loaded;
+          const { runBuildCommand } = await import('./commands/build.js');
+          setExit(
+            await runBuildCommand(
+              config,
+              {
+                packer: await packerCli(),
+                target,
+                concurrency: opts.concurrency,
+                verbose: opts.verbose ?? false,
+                plain: opts.plain ?? false,
+                flags: opts,
+                timeoutMs: opts.timeout,
+                json: opts.json ?? false,
+              },
+              interrupts,
+            ),
+          );
+        } finally {
+          interrupts.stop();
+        }
       },
     );
 

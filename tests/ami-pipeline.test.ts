@@ -140,7 +140,7 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     expect(await readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).toBe('{"amis": {}}\n');
   });
 
-  it('interrupted: Packer cleans up, the run is marked interrupted, the children are skipped, no tfvars', async () => {
+  it('interrupted: Packer cleans up, the children are skipped, neither tfvars nor manifest written', async () => {
     const { root, config } = await project();
     const account = fakeAccount(mock);
     const { outcome, events } = await build(config, account, { FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }) }, (line) =>
@@ -148,9 +148,15 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     );
     expect(outcome.status).toBe('interrupted');
     expect(events.some((e) => e.type === 'log' && e.line === '==> amazon-ebs.base: Deleting temporary keypair...')).toBe(true);
-    const manifest = await readJson(join(root, '.build-images/ami/manifest.json'));
-    expect(manifest.status).toBe('interrupted');
-    expect(statuses(manifest)).toEqual({ base: 'failed', consul: 'skipped', cortex: 'skipped', nginx: 'skipped', monitoring: 'skipped' });
+    // The run's record is its outcome (build --json); nothing is written, neither tfvars nor manifest (issue 13 #15).
+    expect(statuses({ images: outcome.status === 'interrupted' ? outcome.images : {} })).toEqual({
+      base: 'failed',
+      consul: 'skipped',
+      cortex: 'skipped',
+      nginx: 'skipped',
+      monitoring: 'skipped',
+    });
+    await expect(readFile(join(root, '.build-images/ami/manifest.json'), 'utf8')).rejects.toThrow(/ENOENT/);
     await expect(readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 

@@ -15,6 +15,7 @@ import type { Selection } from '../engine/prepare.js';
 import { forceStop } from '../packer/run.js';
 import { unreachable } from '../result.js';
 import type { CommitOptions } from '../fs/commit.js';
+import { watchSignals, type Interrupts } from './interrupts.js';
 
 export interface BuildCommandOptions {
   readonly packer: Packer;
@@ -33,55 +34,24 @@ export interface BuildCommandOptions {
 /** Interactive display only for a person at a terminal; CI logs and pipes get plain lines. */
 const interactive = (plain: boolean): boolean => !plain && process.stderr.isTTY === true && !process.env.CI;
 
-export async function runBuildCommand(config: Config, options: BuildCommandOptions): Promise<number> {
-  // Signals are handled from here until the lock is released (issue 13 #15): a signal while the lock is taken or
-  // released used to kill the process there, leaving a stale lock. Whenever one came, the run exits 130.
-  const interrupts = watchSignals(options.target.definition.wording.cleanup);
+/**
+ * `interrupts`: the signal watch cli.ts starts before it reads the config (a test passes none: the command then
+ * watches for itself). Whenever a signal came, the run exits 130.
+ */
+export async function runBuildCommand(config: Config, options: BuildCommandOptions, watched?: Interrupts): Promise<number> {
+  const interrupts = watched ?? watchSignals();
+  interrupts.cleanup = options.target.definition.wording.cleanup;
+  interrupts.forceStop = forceStop;
   try {
+    if (interrupts.signal.aborted) {
+      process.stderr.write('Interrupted before anything was built or written.\n');
+      return EXIT.interrupted;
+    }
     const code = await lockedBuild(config, options, interrupts);
     return interrupts.signal.aborted ? EXIT.interrupted : code;
   } finally {
-    interrupts.stop();
+    if (!watched) interrupts.stop();
   }
-}
-
-interface Interrupts {
-  readonly signal: AbortSignal;
-  /** What the run is doing, for the message a signal gets. */
-  phase: 'building' | 'finishing';
-  stop(): void;
-}
-
-function watchSignals(cleanup: string): Interrupts {
-  const controller = new AbortController();
-  const state: Interrupts = {
-    signal: controller.signal,
-    phase: 'building',
-    stop: () => {
-      for (const s of signals) process.off(s, interrupt);
-    },
-  };
-  // SIGHUP (the terminal closed) is a request to stop like any other: without a handler Node exits at once
-  // and orphans Packer, whose build container keeps the env file with the secrets (issue 13 #6).
-  const interrupt = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      // A second signal is obeyed at once, even when Packer or the engine hang (issue 13 #5): Packer's process
-      // groups are killed; what they leave (labelled build containers, env files, an unfinished commit of the
-      // outputs) the next run removes or completes.
-      process.stderr.write(`\n${signal} again: stopping now; the next run removes what the builds left behind.\n`);
-      forceStop();
-      process.exit(EXIT.interrupted);
-    }
-    process.stderr.write(
-      state.phase === 'building'
-        ? `\n${signal}: stopping builds; Packer is removing its ${cleanup}...\n`
-        : `\n${signal}: the run has finished; exiting with ${EXIT.interrupted}.\n`,
-    );
-    controller.abort();
-  };
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const s of signals) process.on(s, interrupt);
-  return state;
 }
 
 async function lockedBuild(config: Config, options: BuildCommandOptions, interrupts: Interrupts): Promise<number> {
@@ -127,6 +97,7 @@ async function build(
     ? undefined
     : plainRenderer((line) => process.stderr.write(`${line}\n`), { verbose: options.verbose, images: config.images.map((i) => i.name) });
 
+  interrupts.phase = 'building';
   const outcome = await runBuild({
     config,
     packer: options.packer,
@@ -177,7 +148,9 @@ async function build(
       );
       return EXIT.buildFailed;
     case 'interrupted':
-      process.stderr.write('Interrupted before the outputs were written: the Terraform variables file and the manifest were left as they were.\n');
+      process.stderr.write(
+        'Interrupted before the outputs were written: the Terraform variables file and the manifest were left as they were.\n',
+      );
       return EXIT.interrupted;
     default:
       return unreachable(outcome);
