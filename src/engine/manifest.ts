@@ -38,6 +38,7 @@ export interface Manifest {
   readonly packer: string;
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** `interrupted` only in manifests of older versions: an interrupted run now writes no manifest (issue 13 #15). */
   readonly status: 'succeeded' | 'failed' | 'interrupted';
   /** Why the run failed when no image did (e.g. the tfvars could not be written). */
   readonly error?: string;
