@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../config/types.js';
 import type { DockerEngine, ImageSummary } from './engine.js';
 import { FINGERPRINT_LABEL } from './build-image.js';
-import { dockerTarget } from './target.js';
+import type { RegistrySide } from './registry/side.js';
+import { dockerTarget, type DockerContext } from './target.js';
 
 const R = 'f'.repeat(64);
 const C = 'e'.repeat(64);
@@ -41,6 +42,8 @@ const config = {
   images: [],
 } as unknown as Config;
 
+const CONTEXT: DockerContext = { base: { resolved: { name: 'local/debian:bookworm', id: id('0') }, source: id('0'), local: true } };
+
 describe('reuse across projects', () => {
   it('never pairs a parent from one build with a child built on another', async () => {
     // Project A built root a1 and child on a1; project B built root b1 (newer) and child on b1... only A's child is left.
@@ -55,7 +58,7 @@ describe('reuse across projects', () => {
         { image: 'root', fingerprint: R, recorded: [] },
         { image: 'child', fingerprint: C, recorded: [], parent: 'root' },
       ],
-      undefined,
+      CONTEXT,
     );
     if (!found.ok) throw new Error(found.error);
     const root = found.value.get('root');
@@ -65,5 +68,30 @@ describe('reuse across projects', () => {
     // And a parent that has a matching child is preferred: nothing needs rebuilding here.
     expect(root?.id).toBe(id('a'));
     expect(child?.id).toBe(id('c'));
+  });
+});
+
+describe('reuse from the registry alone (a fresh runner)', () => {
+  it('keeps the config blob’s created time and labels: max_age and provenance without pulling', async () => {
+    const labels = { [FINGERPRINT_LABEL]: R, 'org.build-images.base-id': id('0'), 'org.build-images.base': 'local/debian:bookworm' };
+    const registry = {
+      host: '127.0.0.1:5000',
+      find: async () => ({
+        ok: true as const,
+        value: {
+          ref: `127.0.0.1:5000/p/root@${id('d')}`,
+          digest: id('d'),
+          imageId: id('a'),
+          labels,
+          created: '2026-10-01T08:00:00.123456789Z',
+        },
+      }),
+    } as unknown as RegistrySide;
+    const target = dockerTarget({} as never, config, engine([]), () => undefined, registry);
+    const found = await target.findReusable([{ image: 'root', fingerprint: R, recorded: [] }], CONTEXT);
+    if (!found.ok) throw new Error(found.error);
+    const artifact = found.value.get('root')!;
+    expect(target.builtAt(artifact)?.toISOString()).toBe('2026-10-01T08:00:00.123Z');
+    expect(target.provenance(artifact)?.base).toEqual({ name: 'local/debian:bookworm', id: id('0') });
   });
 });
