@@ -5,7 +5,8 @@ import { shortId } from '../../text.js';
 import type { Target, TargetDefinition } from '../target.js';
 import { buildDockerImage, dockerLogFile, FINGERPRINT_LABEL } from './build-image.js';
 import type { DockerEngine } from './engine.js';
-import { dockerPrune } from './prune.js';
+import { dockerPrune, IMAGE_LABEL, PROJECT_LABEL } from './prune.js';
+import { projectId } from '../project.js';
 import type { RegistrySide } from './registry/side.js';
 import { renderRegistryTfvars } from './registry/tfvars.js';
 import { resolveDockerBase, type DockerBase } from './base.js';
@@ -127,6 +128,32 @@ export function dockerTarget(
         if (chosen !== undefined) found.set(query.image, chosen);
       }
       return ok(found);
+    },
+    async findEarlier(queries) {
+      const wanted = new Set(queries.map((q) => q.image));
+      const project = projectId(config.root);
+      const out = new Map<string, DockerArtifact>();
+      try {
+        // Newest first: the first of each image is its latest build here. Only this project's: another project's
+        // image of the same name says nothing about this one.
+        for (const image of await docker.listByLabel(IMAGE_LABEL)) {
+          const name = image.labels[IMAGE_LABEL] ?? '';
+          if (!wanted.has(name) || out.has(name) || image.labels[PROJECT_LABEL] !== project) continue;
+          out.set(name, { id: image.id, created: image.created, labels: image.labels });
+        }
+        // An empty engine with a registry: what the tfvars pins (Terraform's last images), read without pulling.
+        for (const query of registry === undefined ? [] : queries) {
+          for (const ref of out.has(query.image) ? [] : query.recorded) {
+            const read = await registry!.resolve(ref);
+            if (!read.ok || read.value === undefined) continue;
+            out.set(query.image, { id: read.value.imageId, ref: read.value.ref, labels: read.value.labels });
+            break;
+          }
+        }
+      } catch {
+        // Only the wording of a plan depends on this: an engine that fails here fails the lookups that matter.
+      }
+      return out;
     },
     async beforeRoots({ base }) {
       if (await docker.inspectImage(base.source)) return undefined;
