@@ -156,9 +156,6 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
     const root = (raced.images as Json[])[0]!;
     expect(root.status).toBe('built');
     expect(root.provenance.base).toEqual({ name: BASE_TAG, id: baseId });
-    const label = (key: string) => docker('image', 'inspect', '--format', `{{index .Config.Labels "${key}"}}`, root.id as string);
-    expect(await label('org.build-images.parent')).toBe(baseId);
-    expect(await label('org.build-images.base-id')).toBe(baseId);
     const [baseLayers, rootLayers, otherLayers] = await Promise.all([
       imageLayers(baseId),
       imageLayers(root.id as string),
@@ -168,6 +165,9 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
     expect(rootLayers.length).toBe(baseLayers.length + 1); // on the base itself, not on `other` (which is base + 1 layer)
     expect(otherLayers.length).toBe(baseLayers.length + 1);
     expect(rootLayers.at(-1)).not.toBe(otherLayers.at(-1));
+    const label = (key: string) => docker('image', 'inspect', '--format', `{{index .Config.Labels "${key}"}}`, root.id as string);
+    expect(await label('org.build-images.parent')).toBe(baseId);
+    expect(await label('org.build-images.base-id')).toBe(baseId);
   }, 300_000);
 
   it('the moved base rebuilds the whole tree, naming the move (exit 2), also on a fresh runner without a manifest', async () => {
