@@ -8,6 +8,8 @@ import type { Config } from '../../config/types.js';
 import type { DockerEngine, ImageSummary } from './engine.js';
 import { FINGERPRINT_LABEL } from './build-image.js';
 import type { RegistrySide } from './registry/side.js';
+import { IMAGE_LABEL, PROJECT_LABEL } from './prune.js';
+import { projectId } from '../project.js';
 import { dockerTarget, type DockerContext } from './target.js';
 
 const R = 'f'.repeat(64);
@@ -93,5 +95,59 @@ describe('reuse from the registry alone (a fresh runner)', () => {
     const artifact = found.value.get('root')!;
     expect(target.builtAt(artifact)?.toISOString()).toBe('2026-10-01T08:00:00.123Z');
     expect(target.provenance(artifact)?.base).toEqual({ name: 'local/debian:bookworm', id: id('0') });
+  });
+});
+
+describe('findEarlier: the newest earlier build of each image, for a fresh runner’s reasons', () => {
+  const project = projectId('/nowhere');
+  const built = (i: string, name: string, owner: string, created: string, baseId: string): ImageSummary => ({
+    id: id(i),
+    created,
+    labels: {
+      [FINGERPRINT_LABEL]: C,
+      [IMAGE_LABEL]: name,
+      [PROJECT_LABEL]: owner,
+      'org.build-images.base': 'local/debian:bookworm',
+      'org.build-images.base-id': baseId,
+    },
+    tags: [],
+  });
+
+  it("takes this project's newest image of each name from the engine, never another project's", async () => {
+    // listByLabel answers newest first.
+    const images = [
+      built('9', 'root', 'someone-else', '2026-11-30T12:00:09Z', id('8')),
+      built('2', 'root', project, '2026-11-30T12:00:02Z', id('7')),
+      built('1', 'root', project, '2026-11-30T12:00:01Z', id('6')),
+      built('3', 'other', project, '2026-11-30T12:00:03Z', id('7')),
+    ];
+    const target = dockerTarget({} as never, config, engine(images), () => undefined);
+    const found = await target.findEarlier!([{ image: 'root', fingerprint: R, recorded: [] }], CONTEXT);
+    expect([...found.keys()]).toEqual(['root']);
+    expect(found.get('root')?.id).toBe(id('2'));
+    expect(target.provenance(found.get('root')!)?.base).toEqual({ name: 'local/debian:bookworm', id: id('7') });
+  });
+
+  it('an empty engine with a registry: the image the tfvars pins, read from the registry', async () => {
+    const ref = `127.0.0.1:5000/p/root@${id('d')}`;
+    const labels = { [FINGERPRINT_LABEL]: C, 'org.build-images.base': 'local/debian:bookworm', 'org.build-images.base-id': id('7') };
+    const registry = {
+      host: '127.0.0.1:5000',
+      resolve: async (asked: string) =>
+        ({ ok: true, value: asked === ref ? { ref, digest: id('d'), imageId: id('a'), labels, created: '' } : undefined }) as const,
+    } as unknown as RegistrySide;
+    const target = dockerTarget({} as never, config, engine([]), () => undefined, registry);
+    const found = await target.findEarlier!(
+      [{ image: 'root', fingerprint: R, recorded: [`127.0.0.1:5000/p/root@${id('e')}`, ref] }],
+      CONTEXT,
+    );
+    expect(found.get('root')).toMatchObject({ id: id('a'), ref });
+    expect(target.provenance(found.get('root')!)?.base?.id).toBe(id('7'));
+  });
+
+  it('an engine that fails answers nothing: it only shapes wording', async () => {
+    const failing = { ...engine([]), listByLabel: async () => Promise.reject(new Error('engine gone')) };
+    const target = dockerTarget({} as never, config, failing, () => undefined);
+    expect((await target.findEarlier!([{ image: 'root', fingerprint: R, recorded: [] }], CONTEXT)).size).toBe(0);
   });
 });
