@@ -109,7 +109,8 @@ function buildReasons(
   // No manifest entry. An earlier build's provenance still names the base it was built on; which other input changed, only a manifest can say.
   const last = earlier?.get(name);
   if (last === undefined) return ['new image (no earlier build recorded)'];
-  const moved = last.base === undefined ? [] : baseChange(last.base, now.inputs.base);
-  if (moved.length > 0 && last.base?.name === now.inputs.base?.name) return moved;
+  const [was, is] = [last.base, now.inputs.base];
+  if (was !== undefined && is !== undefined && was.name === is.name && was.id !== is.id) return baseChange(was, is);
+  if (was !== undefined && is !== undefined && was.name !== is.name) return [`base image changed (${was.name} → ${is.name})`];
   return [`changed since its last build ${last.shown} (no manifest on this runner records which input)`];
 }

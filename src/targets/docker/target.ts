@@ -158,10 +158,10 @@ export function dockerTarget(
     async beforeRoots({ base }) {
       if (await docker.inspectImage(base.source)) return undefined;
       // By the digest resolved when planning, not by the tag: the roots' fingerprints name that digest.
-      emitNote(`pulling base image ${base.source} (${settings.baseImage} as resolved; the engine does not have it)`);
+      emitNote(`pulling base image ${settings.baseImage} as resolved, ${base.source} (the engine does not have it)`);
       const pulled = await docker.pull(base.source, await baseAuth());
       if (pulled.ok) return undefined;
-      return `base image ${base.source} (${settings.baseImage}) is not in the Docker engine and could not be pulled: ${pulled.error}. Offline? Make a local base image and point targets.docker.base_image at it (see examples/offline/).`;
+      return `base image ${settings.baseImage} (resolved to ${base.source}) is not in the Docker engine and could not be pulled: ${pulled.error}. Offline? Make a local base image and point targets.docker.base_image at it (see examples/offline/).`;
     },
     async build(node, parent, fingerprint, ctx) {
       const logFile = dockerLogFile(config.root, node.name);
