@@ -97,6 +97,67 @@ describe('decide: a base that moved', () => {
   });
 });
 
+describe('decide: a fresh runner (no manifest), every reason true', () => {
+  const t = tree();
+  const now = fingerprints(t, { name: 'ubuntu:22.04', id: NEW });
+  const fresh = (earlier: Map<string, { shown: string; base?: ResolvedBase }> | undefined, existing = new Map<string, string>()) =>
+    show(
+      decide({
+        tree: t,
+        fingerprints: now,
+        existing,
+        previous: new Map(),
+        force: new Set(),
+        only: undefined,
+        ...(earlier ? { earlier } : {}),
+      }),
+    );
+  const all = (base?: ResolvedBase) => new Map(t.order.map((n) => [n.name, { shown: `${n.name}-old`, ...(base ? { base } : {}) }]));
+
+  it('a base that moved since the last build this runner finds: the move, and "parent rebuilt" below it', () => {
+    expect(fresh(all({ name: 'ubuntu:22.04', id: OLD }))).toEqual({
+      base: 'build: base image ubuntu:22.04 moved (sha256:ab12ab12ab12… → sha256:cd34cd34cd34…)',
+      app: 'build: parent base rebuilt',
+      tool: 'build: parent base rebuilt',
+      'app-debug': 'build: parent app rebuilt',
+    });
+  });
+
+  it('an earlier build on the same base: changed, naming that build, not "new" and not "moved"', () => {
+    expect(fresh(all({ name: 'ubuntu:22.04', id: NEW })).base).toBe(
+      'build: changed since its last build base-old (no manifest on this runner records which input)',
+    );
+    // Built before provenance was recorded: changed, nothing claimed about the base.
+    expect(fresh(all()).base).toBe('build: changed since its last build base-old (no manifest on this runner records which input)');
+    // Built on a base of another name: the base setting changed, which the earlier build's provenance shows.
+    expect(fresh(all({ name: 'debian:12', id: OLD })).base).toBe('build: base image changed (debian:12 → ubuntu:22.04)');
+  });
+
+  it('nothing built before: new, and a child of a rebuilt parent never built before is new too', () => {
+    expect(fresh(new Map())).toEqual({
+      base: 'build: new image (no earlier build recorded)',
+      app: 'build: new image (no earlier build recorded)',
+      tool: 'build: new image (no earlier build recorded)',
+      'app-debug': 'build: new image (no earlier build recorded)',
+    });
+    const onlyApp = new Map([['app', { shown: 'app-old' }]]);
+    expect(fresh(onlyApp)).toMatchObject({ app: 'build: parent base rebuilt', tool: 'build: new image (no earlier build recorded)' });
+  });
+
+  it('a target that cannot look (no earlier map) says only that no build is recorded', () => {
+    expect(fresh(undefined).base).toBe('build: new image (no earlier build recorded)');
+  });
+
+  it('reuse needs no reason: everything found by fingerprint is reused, whatever came before', () => {
+    expect(fresh(all({ name: 'ubuntu:22.04', id: OLD }), new Map(t.order.map((n) => [n.name, n.name])))).toEqual({
+      base: 'reuse base',
+      app: 'reuse app',
+      tool: 'reuse tool',
+      'app-debug': 'reuse app-debug',
+    });
+  });
+});
+
 describe('decide: max_age', () => {
   const t = tree({ base: '30d', app: '30d', 'app-debug': '30d', tool: '12h' });
   const fps = fingerprints(t, { name: 'ubuntu:22.04', id: OLD });

@@ -1,7 +1,7 @@
 import type { ImageTree } from '../graph/tree.js';
 import { ancestry } from '../graph/tree.js';
 import { expiredReason } from './age.js';
-import { describeChanges, type FingerprintInputs } from './fingerprint.js';
+import { baseChange, describeChanges, type FingerprintInputs, type ResolvedBase } from './fingerprint.js';
 import type { Fingerprinted } from './collect-inputs.js';
 
 /** When a reused artifact was built, from the artifact itself (image Created, AMI CreationDate), and its age then. */
@@ -9,6 +9,18 @@ export interface ArtifactAge {
   /** ISO 8601. */
   readonly builtAt: string;
   readonly ms: number;
+}
+
+/**
+ * The newest earlier build of an image, whatever its fingerprint, as its artifact records it: on a runner with
+ * no manifest (a fresh CI runner) the only way to tell a changed image from one never built, and to name a
+ * moved base.
+ */
+export interface EarlierBuild {
+  /** The artifact as progress lines show it (a short ID). */
+  readonly shown: string;
+  /** The base its tree was built on (its provenance); undefined when it does not say. */
+  readonly base?: ResolvedBase;
 }
 
 /** What a run will do with one image, and why: the data behind `plan` and the build. */
@@ -30,6 +42,11 @@ export interface DecideInput<A> {
   readonly force: 'all' | ReadonlySet<string>;
   /** `--only`: build these and whatever ancestors have no reusable artifact. Undefined: the whole tree. */
   readonly only: ReadonlySet<string> | undefined;
+  /**
+   * Images with no manifest entry: their newest earlier build, if the target found one. Undefined: the target
+   * cannot look, and such an image is "new" as far as this runner knows.
+   */
+  readonly earlier?: ReadonlyMap<string, EarlierBuild>;
   /** When an artifact was built, read from the artifact (never local files: a fresh CI runner has none). */
   readonly builtAt?: (artifact: A) => Date | undefined;
   /** The moment ages are measured at; one value for the whole plan. */
@@ -62,7 +79,7 @@ export function decide<A>(input: DecideInput<A>): Map<string, Decision<A>> {
       decisions.set(node.name, { action: 'build', reasons: ['forced'] });
     } else if (parent?.action === 'build') {
       // An artifact with this fingerprint is an earlier build too (a fresh CI runner has no manifest, but the engine or account does).
-      const known = previous.has(node.name) || artifact !== undefined;
+      const known = previous.has(node.name) || artifact !== undefined || input.earlier?.has(node.name) === true;
       const reasons = known ? [`parent ${node.parent} rebuilt`] : ['new image (no earlier build recorded)'];
       decisions.set(node.name, { action: 'build', reasons });
     } else if (artifact !== undefined && expired !== undefined) {
@@ -70,7 +87,7 @@ export function decide<A>(input: DecideInput<A>): Map<string, Decision<A>> {
     } else if (artifact !== undefined) {
       decisions.set(node.name, { action: 'reuse', artifact, ...age });
     } else {
-      decisions.set(node.name, { action: 'build', reasons: buildReasons(node.name, node.parent, fingerprints, previous) });
+      decisions.set(node.name, { action: 'build', reasons: buildReasons(node.name, node.parent, fingerprints, previous, input.earlier) });
     }
   }
   return decisions;
@@ -81,10 +98,19 @@ function buildReasons(
   parentName: string | undefined,
   fingerprints: ReadonlyMap<string, Fingerprinted>,
   previous: ReadonlyMap<string, FingerprintInputs>,
+  earlier: ReadonlyMap<string, EarlierBuild> | undefined,
 ): string[] {
   const before = previous.get(name);
   const now = fingerprints.get(name)!;
-  if (!before) return ['new image (no earlier build recorded)'];
-  const changes = describeChanges(before, now.inputs, parentName);
-  return changes.length > 0 ? changes : ['no image with this fingerprint (removed since the last build?)'];
+  if (before) {
+    const changes = describeChanges(before, now.inputs, parentName);
+    return changes.length > 0 ? changes : ['no image with this fingerprint (removed since the last build?)'];
+  }
+  // No manifest entry. An earlier build's provenance still names the base it was built on; which other input changed, only a manifest can say.
+  const last = earlier?.get(name);
+  if (last === undefined) return ['new image (no earlier build recorded)'];
+  const [was, is] = [last.base, now.inputs.base];
+  if (was !== undefined && is !== undefined && was.name === is.name && was.id !== is.id) return baseChange(was, is);
+  if (was !== undefined && is !== undefined && was.name !== is.name) return [`base image changed (${was.name} → ${is.name})`];
+  return [`changed since its last build ${last.shown} (no manifest on this runner records which input)`];
 }

@@ -68,7 +68,7 @@ export function describeChanges(before: FingerprintInputs, now: FingerprintInput
 }
 
 /** A base that moved under the same name; a renamed base is already a changed setting. */
-function baseChange(before: ResolvedBase | undefined, now: ResolvedBase | undefined): string[] {
+export function baseChange(before: ResolvedBase | undefined, now: ResolvedBase | undefined): string[] {
   if (now === undefined || before?.id === now.id) return [];
   if (before === undefined) return [`base image ${now.name} now part of the fingerprint (${shortRef(now.id)})`];
   if (before.name !== now.name) return [];

@@ -1,11 +1,11 @@
 import type { Config } from '../config/types.js';
 import { buildTree, type ImageTree } from '../graph/tree.js';
 import { fingerprintTree, type Fingerprinted } from '../cache/collect-inputs.js';
-import { decide, type Decision } from '../cache/decide.js';
+import { decide, type Decision, type EarlierBuild } from '../cache/decide.js';
 import type { FingerprintInputs, ResolvedBase } from '../cache/fingerprint.js';
 import { MINIMUM_PACKER, atLeast, type PackerVersion } from '../packer/version.js';
 import type { Packer } from '../packer/run.js';
-import type { GeneratedFile, Target } from '../targets/target.js';
+import type { GeneratedFile, ReuseQuery, Target } from '../targets/target.js';
 import { readTfvarsFile, type TfvarsProblem } from '../targets/tfvars-file.js';
 import { err, ok, type Result } from '../result.js';
 import type { RunFailure } from './failure.js';
@@ -92,11 +92,19 @@ export async function prepareRun<A, C>(
   const found = await target.findReusable(queries, engine.value.context);
   if (!found.ok) return err({ reason: 'reuse-lookup', target: name, message: found.error });
   const existing = new Map<string, A | undefined>(tree.order.map((node) => [node.name, found.value.get(node.name)]));
+  const previous = previousInputs(manifest);
+  const earlier = await earlierBuilds(
+    target,
+    engine.value.context,
+    queries,
+    (image) => previous.has(image) || existing.get(image) !== undefined,
+  );
   const decisions = decide({
     tree,
     fingerprints,
     existing,
-    previous: previousInputs(manifest),
+    previous,
+    ...(earlier === undefined ? {} : { earlier }),
     ...selection,
     // Ages from the artifacts themselves, measured at one moment for the whole plan.
     builtAt: (artifact) => target.builtAt(artifact),
@@ -116,6 +124,29 @@ export async function prepareRun<A, C>(
       manifest,
     },
   };
+}
+
+/**
+ * For images the manifest does not know and nothing can be reused for: their newest earlier build and the base
+ * it records, so a fresh runner's plan can say "base moved" or "changed" rather than "new". Undefined when the
+ * target cannot look.
+ */
+async function earlierBuilds<A, C>(
+  target: Target<A, C>,
+  context: C,
+  queries: readonly ReuseQuery[],
+  known: (image: string) => boolean,
+): Promise<Map<string, EarlierBuild> | undefined> {
+  if (target.findEarlier === undefined) return undefined;
+  const unknown = queries.filter((q) => !known(q.image));
+  if (unknown.length === 0) return new Map();
+  const found = await target.findEarlier(unknown, context);
+  return new Map(
+    [...found].map(([image, artifact]) => {
+      const base = target.provenance(artifact)?.base;
+      return [image, { shown: target.describe(artifact), ...(base === undefined ? {} : { base }) }] as const;
+    }),
+  );
 }
 
 /** The inputs of each image's last good build, from the last manifest; empty when there is none. */

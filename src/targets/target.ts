@@ -134,6 +134,12 @@ export interface Target<A, C = unknown> {
   preflight(): Promise<Result<Preflight<C>, string>>;
   /** Existing artifacts with these fingerprints, by image; an error when the lookup itself failed. */
   findReusable(queries: readonly ReuseQuery[], context: C): Promise<Result<ReadonlyMap<string, A>, string>>;
+  /**
+   * Optional: the newest artifact of each queried image, whatever its fingerprint (this project's only), for
+   * saying why an image builds on a runner without a manifest (a fresh CI runner): a base that moved, or a
+   * change, rather than "new". A failed lookup answers nothing: it only shapes wording, never stops a run.
+   */
+  findEarlier?(queries: readonly ReuseQuery[], context: C): Promise<ReadonlyMap<string, A>>;
   /** Work before the first build of a root (e.g. pulling the base image); returns why roots cannot build. */
   beforeRoots(context: C): Promise<string | undefined>;
   build(node: ImageNode, parent: A | undefined, fingerprint: string, ctx: TargetBuildContext<C>): Promise<Result<A, TargetBuildFailure>>;

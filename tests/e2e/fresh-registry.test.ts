@@ -61,7 +61,10 @@ describe.skipIf(!E2E)(e2eTitle('a base resolved from a real registry without pul
     expect(pushed).toMatch(/^sha256:[0-9a-f]{64}$/);
     const engine = dockerEngine();
     expect(await engine.inspectImage(ref)).toBeUndefined();
-    expect(await resolveDockerBase(engine, ref)).toEqual({ ok: true, value: { name: ref, id: pushed } });
+    expect(await resolveDockerBase(engine, ref)).toEqual({
+      ok: true,
+      value: { resolved: { name: ref, id: pushed }, source: `${ref.replace(/:[^:/]+$/, '')}@${pushed}`, local: false },
+    });
     expect(await engine.inspectImage(ref)).toBeUndefined();
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli } from '../helpers/project.js';
-import { assertPrerequisites, BASE_IMAGE, docker, E2E, e2eTitle } from '../helpers/e2e.js';
+import { assertPrerequisites, BASE_IMAGE, docker, E2E, e2eTitle, imageLayers } from '../helpers/e2e.js';
 import { schemaErrors } from '../helpers/json-schema.js';
 
 /**
@@ -137,14 +137,55 @@ describe.skipIf(!E2E)(e2eTitle('fresh images: ages, max_age, provenance, moving 
     expect((await plan('--detailed-exitcode')).code).toBe(0);
   }, 300_000);
 
-  it('a base that moves under its tag rebuilds the whole tree, naming the move (exit 2)', async () => {
+  it('a base that moves under its tag mid-build: the root is still built on the base the plan resolved', async () => {
     const other = (await docker('image', 'inspect', '--format', '{{.Id}}', `fresh-e2e/root:${RUN}`)).trim();
-    await docker('tag', other, BASE_TAG);
+    // The tag moves the moment the run has resolved the base (its first note, before any Packer starts).
+    // Roots are built from the resolved image ID (Packer 1.6.6 hands `image` to `docker run` as given,
+    // hashicorp/packer v1.6.6 builder/docker/driver_docker.go StartContainer), so the tag no longer matters.
+    const running = runCli(dir, ['build', '--json', '--force', 'root']);
+    let moved: Promise<string> | undefined;
+    running.stderr?.on('data', (chunk: Buffer) => {
+      if (moved === undefined && chunk.toString().includes('Packer ')) moved = docker('tag', other, BASE_TAG);
+    });
+    const run = await running;
+    expect(moved, run.all).toBeDefined();
+    await moved;
+    expect(run.exitCode, run.all).toBe(0);
+    const raced = JSON.parse(run.stdout) as Json;
+    for (const image of raced.images as Json[]) if (image.id) created.add(image.id as string);
+    const root = (raced.images as Json[])[0]!;
+    expect(root.status).toBe('built');
+    expect(root.provenance.base).toEqual({ name: BASE_TAG, id: baseId });
+    const [baseLayers, rootLayers, otherLayers] = await Promise.all([
+      imageLayers(baseId),
+      imageLayers(root.id as string),
+      imageLayers(other),
+    ]);
+    expect(rootLayers.slice(0, baseLayers.length)).toEqual(baseLayers);
+    expect(rootLayers.length).toBe(baseLayers.length + 1); // on the base itself, not on `other` (which is base + 1 layer)
+    expect(otherLayers.length).toBe(baseLayers.length + 1);
+    expect(rootLayers.at(-1)).not.toBe(otherLayers.at(-1));
+    const label = (key: string) => docker('image', 'inspect', '--format', `{{index .Config.Labels "${key}"}}`, root.id as string);
+    expect(await label('org.build-images.parent')).toBe(baseId);
+    expect(await label('org.build-images.base-id')).toBe(baseId);
+  }, 300_000);
+
+  it('the moved base rebuilds the whole tree, naming the move (exit 2), also on a fresh runner without a manifest', async () => {
+    const other = (await docker('image', 'inspect', '--format', '{{.Id}}', BASE_TAG)).trim();
+    expect(other).not.toBe(baseId);
     const { code, out } = await plan('--detailed-exitcode');
     expect(code, out).toBe(2);
     expect(out).toContain(`base image ${BASE_TAG} moved (${SHORT(baseId)} → ${SHORT(other)})`);
     expect(out).toMatch(/child\s+build\s+root\s+parent root rebuilt/);
     expect(out).toMatch(/leaf\s+build\s+child\s+parent child rebuilt/);
+    // A fresh CI runner has no manifest: the earlier builds in the engine still name the base they were built on.
+    await rm(join(dir, '.build-images'), { recursive: true, force: true });
+    const fresh = await plan('--detailed-exitcode');
+    expect(fresh.code, fresh.out).toBe(2);
+    expect(fresh.out).toContain(`base image ${BASE_TAG} moved (${SHORT(baseId)} → ${SHORT(other)})`);
+    expect(fresh.out).toMatch(/child\s+build\s+root\s+parent root rebuilt/);
+    expect(fresh.out).toMatch(/leaf\s+build\s+child\s+parent child rebuilt/);
+    expect(fresh.out).not.toContain('new image');
   }, 180_000);
 
   it('a base that resolves nowhere stops plan and build before anything is built (exit 1, also with --detailed-exitcode)', async () => {

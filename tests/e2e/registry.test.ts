@@ -83,10 +83,24 @@ describe.skipIf(!E2E)(e2eTitle('registry: two runners, one registry'), () => {
     expect(await imagesIn(envB)).toEqual([]);
     const plan = await runCli(projectB, ['plan', '--target', 'docker', '--json', ...config()], envB);
     expect(plan.exitCode, plan.stderr).toBe(0);
-    const planned = JSON.parse(plan.stdout) as { images: { image: string; action: string }[]; builds: string[][] };
+    const planned = JSON.parse(plan.stdout) as { images: { image: string; action: string; builtAt?: string }[]; builds: string[][] };
     expect(schemaErrors('plan-result.schema.json', planned)).toBe('');
     expect(planned.images.map((i) => i.action)).toEqual(['reuse', 'reuse', 'reuse', 'reuse', 'reuse']);
     expect(planned.builds).toEqual([[], []]);
+    // Each age comes from the image config blob in the registry (`created`), read without pulling: the same
+    // moment runner A's engine reports as the image's Created.
+    const refs = (JSON.parse(await tfvars(projectA)) as { images: Record<string, string> }).images;
+    for (const entry of planned.images) {
+      const createdOnA = await docker('image', 'inspect', '--format', '{{.Created}}', refs[entry.image]!);
+      expect(entry.builtAt, entry.image).toBe(new Date(createdOnA.trim()).toISOString());
+    }
+    // max_age on an image only the registry has: too old, so it and everything built on it are rebuilt (exit 2).
+    await writeFile(join(projectB, 'old.yaml'), 'max_age: 1s\n');
+    const old = await runCli(projectB, ['plan', '--target', 'docker', '--detailed-exitcode', ...config(), '--config', 'old.yaml'], envB);
+    expect(old.exitCode, old.all).toBe(2);
+    expect(old.stdout).toMatch(/\bbase\s+build\s+\S+\s+built \d+ (second|minute)s? ago \(max_age 1s\)/);
+    for (const image of IMAGES.slice(1)) expect(old.stdout).toMatch(new RegExp(`\\b${image}\\s+build\\s+base\\s+parent base rebuilt`));
+    await rm(join(projectB, 'old.yaml'));
     const build = await runCli(projectB, ['build', '--target', 'docker', '--json', '--plain', ...config()], envB);
     expect(build.exitCode, build.stderr).toBe(0);
     expect(statuses(build.stdout)).toEqual(Object.fromEntries(IMAGES.map((i) => [i, 'reused'])));

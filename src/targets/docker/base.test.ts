@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { err, ok } from '../../result.js';
-import { parseReference, resolveDockerBase, resolveInEngine } from './base.js';
+import { parseReference, pinnedReference, resolveDockerBase, resolveInEngine } from './base.js';
 import type { ImageInfo } from './engine.js';
 
 const A = `sha256:${'a'.repeat(64)}`;
@@ -18,6 +18,18 @@ describe('parseReference', () => {
     [`ghcr.io/acme/base@${A}`, { repository: 'ghcr.io/acme/base', tag: undefined, digest: A }],
   ])('%s', (ref, parsed) => {
     expect(parseReference(ref)).toEqual(parsed);
+  });
+});
+
+describe('pinnedReference', () => {
+  it.each([
+    ['ubuntu:22.04', `ubuntu@${A}`],
+    ['ubuntu', `ubuntu@${A}`],
+    ['127.0.0.1:5000/team/base:v1', `127.0.0.1:5000/team/base@${A}`],
+    ['127.0.0.1:5000/team/base', `127.0.0.1:5000/team/base@${A}`],
+    [`ubuntu:22.04@${B}`, `ubuntu@${A}`],
+  ])('%s', (name, pinned) => {
+    expect(pinnedReference(name, A)).toBe(pinned);
   });
 });
 
@@ -50,17 +62,33 @@ describe('resolveDockerBase', () => {
     },
   });
 
-  it('takes what the engine has, without asking a registry', async () => {
+  it('takes what the engine has, without asking a registry; roots are built from its image ID', async () => {
     asked.length = 0;
     expect(await resolveDockerBase(engine(local(), err('unreachable')), 'local/debian:bookworm')).toEqual(
-      ok({ name: 'local/debian:bookworm', id: B }),
+      ok({ resolved: { name: 'local/debian:bookworm', id: B }, source: B, local: true }),
     );
     expect(asked).toEqual([]);
   });
 
-  it('asks the registry (through the engine, without pulling) when the engine lacks it', async () => {
-    expect(await resolveDockerBase(engine(undefined, ok(A)), 'ubuntu:22.04')).toEqual(ok({ name: 'ubuntu:22.04', id: A }));
+  it('a pulled image: its repository digest in the fingerprint, and still built from its image ID', async () => {
+    expect(await resolveDockerBase(engine(local([`ubuntu@${A}`]), err('unreachable')), 'ubuntu:22.04')).toEqual(
+      ok({ resolved: { name: 'ubuntu:22.04', id: A }, source: B, local: true }),
+    );
+  });
+
+  it('asks the registry (through the engine, without pulling) when the engine lacks it; roots pull and build that digest', async () => {
+    expect(await resolveDockerBase(engine(undefined, ok(A)), 'ubuntu:22.04')).toEqual(
+      ok({ resolved: { name: 'ubuntu:22.04', id: A }, source: `ubuntu@${A}`, local: false }),
+    );
     expect(asked).toEqual(['ubuntu:22.04']);
+  });
+
+  it('a digest-pinned name the engine lacks: that digest, without asking', async () => {
+    asked.length = 0;
+    expect(await resolveDockerBase(engine(undefined, err('unreachable')), `ubuntu:22.04@${A}`)).toEqual(
+      ok({ resolved: { name: `ubuntu:22.04@${A}`, id: A }, source: `ubuntu@${A}`, local: false }),
+    );
+    expect(asked).toEqual([]);
   });
 
   it('hands the registry credentials to the engine: a base in a private registry is resolved on an empty runner', async () => {
@@ -69,7 +97,7 @@ describe('resolveDockerBase', () => {
     credentials.length = 0;
     const auth = { username: 'ci', password: 'secret', serveraddress: '127.0.0.1:5000' };
     expect(await resolveDockerBase(engine(undefined, ok(A)), '127.0.0.1:5000/debian:bookworm', auth)).toEqual(
-      ok({ name: '127.0.0.1:5000/debian:bookworm', id: A }),
+      ok({ resolved: { name: '127.0.0.1:5000/debian:bookworm', id: A }, source: `127.0.0.1:5000/debian@${A}`, local: false }),
     );
     expect(credentials).toEqual([auth]);
   });

@@ -43,6 +43,32 @@ export function resolveInEngine(name: string, image: { readonly id: string; read
 }
 
 /**
+ * `name` pinned to `digest`: `ubuntu:22.04` and `sha256:…` give `ubuntu@sha256:…`. A tag next to a digest
+ * is ignored by the engine anyway; leaving it out keeps the reference one the engine can pull and run.
+ */
+export function pinnedReference(name: string, digest: string): string {
+  const [nameTag = ''] = name.split('@', 1);
+  const slash = nameTag.lastIndexOf('/');
+  const colon = nameTag.lastIndexOf(':');
+  return `${colon > slash ? nameTag.slice(0, colon) : nameTag}@${digest}`;
+}
+
+/** The roots' base for one run: what goes into their fingerprints, and what they are built from. */
+export interface DockerBase {
+  readonly resolved: ResolvedBase;
+  /**
+   * The exact image the fingerprint names, never the tag (which may move between plan and build): the
+   * image ID when the engine has the image, else `repository@digest`, which beforeRoots pulls by digest.
+   * Packer 1.6.6's docker builder with `pull = false` passes `image` to `docker run` untouched
+   * (hashicorp/packer v1.6.6 builder/docker/step_pull.go returns early when !config.Pull;
+   * step_run.go and driver_docker.go StartContainer put config.Image into `{{.Image}}` of run_command).
+   */
+  readonly source: string;
+  /** Whether the engine has `source` already (false: it must be pulled before the first root builds). */
+  readonly local: boolean;
+}
+
+/**
  * The base as the engine has it, else as its registry serves it (a manifest digest, without pulling: the
  * same digest the engine records once it pulls). Neither: an error that stops the run before any build.
  */
@@ -51,13 +77,13 @@ export async function resolveDockerBase(
   name: string,
   /** Registry credentials (X-Registry-Auth) when the base lives in a registry that needs them. */
   auth?: Record<string, string>,
-): Promise<Result<ResolvedBase, string>> {
+): Promise<Result<DockerBase, string>> {
   const local = await docker.inspectImage(name);
-  if (local) return ok(resolveInEngine(name, local));
+  if (local) return ok({ resolved: resolveInEngine(name, local), source: local.id, local: true });
   const pinned = parseReference(name).digest;
-  if (pinned !== undefined) return ok({ name, id: pinned });
+  if (pinned !== undefined) return ok({ resolved: { name, id: pinned }, source: pinnedReference(name, pinned), local: false });
   const remote = await docker.registryDigest(name, auth);
-  if (remote.ok) return ok({ name, id: remote.value });
+  if (remote.ok) return ok({ resolved: { name, id: remote.value }, source: pinnedReference(name, remote.value), local: false });
   return err(
     `base image ${name} cannot be resolved: the Docker engine does not have it, and asking its registry failed (${remote.error}). ` +
       'Offline? Make a local base image and point targets.docker.base_image at it (see examples/offline/).',

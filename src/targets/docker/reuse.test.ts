@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../config/types.js';
 import type { DockerEngine, ImageSummary } from './engine.js';
 import { FINGERPRINT_LABEL } from './build-image.js';
-import { dockerTarget } from './target.js';
+import type { RegistrySide } from './registry/side.js';
+import { IMAGE_LABEL, PROJECT_LABEL } from './prune.js';
+import { projectId } from '../project.js';
+import { dockerTarget, type DockerContext } from './target.js';
 
 const R = 'f'.repeat(64);
 const C = 'e'.repeat(64);
@@ -41,6 +44,8 @@ const config = {
   images: [],
 } as unknown as Config;
 
+const CONTEXT: DockerContext = { base: { resolved: { name: 'local/debian:bookworm', id: id('0') }, source: id('0'), local: true } };
+
 describe('reuse across projects', () => {
   it('never pairs a parent from one build with a child built on another', async () => {
     // Project A built root a1 and child on a1; project B built root b1 (newer) and child on b1... only A's child is left.
@@ -55,7 +60,7 @@ describe('reuse across projects', () => {
         { image: 'root', fingerprint: R, recorded: [] },
         { image: 'child', fingerprint: C, recorded: [], parent: 'root' },
       ],
-      undefined,
+      CONTEXT,
     );
     if (!found.ok) throw new Error(found.error);
     const root = found.value.get('root');
@@ -65,5 +70,84 @@ describe('reuse across projects', () => {
     // And a parent that has a matching child is preferred: nothing needs rebuilding here.
     expect(root?.id).toBe(id('a'));
     expect(child?.id).toBe(id('c'));
+  });
+});
+
+describe('reuse from the registry alone (a fresh runner)', () => {
+  it('keeps the config blob’s created time and labels: max_age and provenance without pulling', async () => {
+    const labels = { [FINGERPRINT_LABEL]: R, 'org.build-images.base-id': id('0'), 'org.build-images.base': 'local/debian:bookworm' };
+    const registry = {
+      host: '127.0.0.1:5000',
+      find: async () => ({
+        ok: true as const,
+        value: {
+          ref: `127.0.0.1:5000/p/root@${id('d')}`,
+          digest: id('d'),
+          imageId: id('a'),
+          labels,
+          created: '2026-10-01T08:00:00.123456789Z',
+        },
+      }),
+    } as unknown as RegistrySide;
+    const target = dockerTarget({} as never, config, engine([]), () => undefined, registry);
+    const found = await target.findReusable([{ image: 'root', fingerprint: R, recorded: [] }], CONTEXT);
+    if (!found.ok) throw new Error(found.error);
+    const artifact = found.value.get('root')!;
+    expect(target.builtAt(artifact)?.toISOString()).toBe('2026-10-01T08:00:00.123Z');
+    expect(target.provenance(artifact)?.base).toEqual({ name: 'local/debian:bookworm', id: id('0') });
+  });
+});
+
+describe('findEarlier: the newest earlier build of each image, for a fresh runner’s reasons', () => {
+  const project = projectId('/nowhere');
+  const built = (i: string, name: string, owner: string, created: string, baseId: string): ImageSummary => ({
+    id: id(i),
+    created,
+    labels: {
+      [FINGERPRINT_LABEL]: C,
+      [IMAGE_LABEL]: name,
+      [PROJECT_LABEL]: owner,
+      'org.build-images.base': 'local/debian:bookworm',
+      'org.build-images.base-id': baseId,
+    },
+    tags: [],
+  });
+
+  it("takes this project's newest image of each name from the engine, never another project's", async () => {
+    // listByLabel answers newest first.
+    const images = [
+      built('9', 'root', 'someone-else', '2026-11-30T12:00:09Z', id('8')),
+      built('2', 'root', project, '2026-11-30T12:00:02Z', id('7')),
+      built('1', 'root', project, '2026-11-30T12:00:01Z', id('6')),
+      built('3', 'other', project, '2026-11-30T12:00:03Z', id('7')),
+    ];
+    const target = dockerTarget({} as never, config, engine(images), () => undefined);
+    const found = await target.findEarlier!([{ image: 'root', fingerprint: R, recorded: [] }], CONTEXT);
+    expect([...found.keys()]).toEqual(['root']);
+    expect(found.get('root')?.id).toBe(id('2'));
+    expect(target.provenance(found.get('root')!)?.base).toEqual({ name: 'local/debian:bookworm', id: id('7') });
+  });
+
+  it('an empty engine with a registry: the image the tfvars pins, read from the registry', async () => {
+    const ref = `127.0.0.1:5000/p/root@${id('d')}`;
+    const labels = { [FINGERPRINT_LABEL]: C, 'org.build-images.base': 'local/debian:bookworm', 'org.build-images.base-id': id('7') };
+    const registry = {
+      host: '127.0.0.1:5000',
+      resolve: async (asked: string) =>
+        ({ ok: true, value: asked === ref ? { ref, digest: id('d'), imageId: id('a'), labels, created: '' } : undefined }) as const,
+    } as unknown as RegistrySide;
+    const target = dockerTarget({} as never, config, engine([]), () => undefined, registry);
+    const found = await target.findEarlier!(
+      [{ image: 'root', fingerprint: R, recorded: [`127.0.0.1:5000/p/root@${id('e')}`, ref] }],
+      CONTEXT,
+    );
+    expect(found.get('root')).toMatchObject({ id: id('a'), ref });
+    expect(target.provenance(found.get('root')!)?.base?.id).toBe(id('7'));
+  });
+
+  it('an engine that fails answers nothing: it only shapes wording', async () => {
+    const failing = { ...engine([]), listByLabel: async () => Promise.reject(new Error('engine gone')) };
+    const target = dockerTarget({} as never, config, failing, () => undefined);
+    expect((await target.findEarlier!([{ image: 'root', fingerprint: R, recorded: [] }], CONTEXT)).size).toBe(0);
   });
 });

@@ -5,10 +5,11 @@ import { shortId } from '../../text.js';
 import type { Target, TargetDefinition } from '../target.js';
 import { buildDockerImage, dockerLogFile, FINGERPRINT_LABEL } from './build-image.js';
 import type { DockerEngine } from './engine.js';
-import { dockerPrune } from './prune.js';
+import { dockerPrune, IMAGE_LABEL, PROJECT_LABEL } from './prune.js';
+import { projectId } from '../project.js';
 import type { RegistrySide } from './registry/side.js';
 import { renderRegistryTfvars } from './registry/tfvars.js';
-import { resolveDockerBase } from './base.js';
+import { resolveDockerBase, type DockerBase } from './base.js';
 import { readProvenance } from '../../provenance/provenance.js';
 
 /** The label every built image carries naming the exact image it was built from (see imageLabels). */
@@ -27,6 +28,11 @@ export interface DockerArtifact {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** What the Docker target's preflight found, for this run's builds: the base the roots start from. */
+export interface DockerContext {
+  readonly base: DockerBase;
+}
+
 /**
  * Docker images built by Packer's docker builder in one engine, tagged <repository>/<image>:<tag>; with
  * `targets.docker.registry` (docs/registry.md) also pushed there and found there by fingerprint, so any
@@ -38,7 +44,7 @@ export function dockerTarget(
   docker: DockerEngine,
   emitNote: (message: string) => void,
   registry?: RegistrySide,
-): Target<DockerArtifact, undefined> {
+): Target<DockerArtifact, DockerContext> {
   const settings = config.targets.docker;
   // By name once: a find per image made fingerprinting quadratic (10,000 images: 50 million comparisons).
   const runtime = new Map(config.images.map((i) => [i.name, i.docker]));
@@ -78,7 +84,8 @@ export function dockerTarget(
       // Every root starts from base_image: what it points at now is part of their fingerprints.
       const base = await resolveDockerBase(docker, settings.baseImage, await baseAuth());
       if (!base.ok) return err(base.error);
-      return ok({ description: reg === undefined ? pinged.value : `${pinged.value}, ${reg.value}`, context: undefined, base: base.value });
+      const description = reg === undefined ? pinged.value : `${pinged.value}, ${reg.value}`;
+      return ok({ description, context: { base: base.value }, base: base.value.resolved });
     },
     async findReusable(queries) {
       // Queries come parent first. A child is reused only when it was built on the image chosen for its parent
@@ -94,7 +101,10 @@ export function dockerTarget(
         for (const [query, answer] of answers) {
           if (!answer.ok) return err(answer.error);
           if (answer.value !== undefined) {
-            found.set(query.image, { id: answer.value.imageId, ref: answer.value.ref });
+            // Created and labels from the image config blob the lookup read anyway: an image only the registry has
+            // still has an age for max_age (a fresh runner) and its provenance, without pulling it.
+            const { imageId, ref, created, labels } = answer.value;
+            found.set(query.image, { id: imageId, ref, labels, ...(created === '' ? {} : { created }) });
             continue;
           }
           // Not in the registry, but built in this engine (its push failed): reused, and pushed by adopt.
@@ -119,12 +129,39 @@ export function dockerTarget(
       }
       return ok(found);
     },
-    async beforeRoots() {
-      if (await docker.inspectImage(settings.baseImage)) return undefined;
-      emitNote(`pulling base image ${settings.baseImage} (the engine does not have it)`);
-      const pulled = await docker.pull(settings.baseImage, await baseAuth());
+    async findEarlier(queries) {
+      const wanted = new Set(queries.map((q) => q.image));
+      const project = projectId(config.root);
+      const out = new Map<string, DockerArtifact>();
+      try {
+        // Newest first: the first of each image is its latest build here. Only this project's: another project's
+        // image of the same name says nothing about this one.
+        for (const image of await docker.listByLabel(IMAGE_LABEL)) {
+          const name = image.labels[IMAGE_LABEL] ?? '';
+          if (!wanted.has(name) || out.has(name) || image.labels[PROJECT_LABEL] !== project) continue;
+          out.set(name, { id: image.id, created: image.created, labels: image.labels });
+        }
+        // An empty engine with a registry: what the tfvars pins (Terraform's last images), read without pulling.
+        for (const query of registry === undefined ? [] : queries) {
+          for (const ref of out.has(query.image) ? [] : query.recorded) {
+            const read = await registry!.resolve(ref);
+            if (!read.ok || read.value === undefined) continue;
+            out.set(query.image, { id: read.value.imageId, ref: read.value.ref, labels: read.value.labels });
+            break;
+          }
+        }
+      } catch {
+        // Only the wording of a plan depends on this: an engine that fails here fails the lookups that matter.
+      }
+      return out;
+    },
+    async beforeRoots({ base }) {
+      if (await docker.inspectImage(base.source)) return undefined;
+      // By the digest resolved when planning, not by the tag: the roots' fingerprints name that digest.
+      emitNote(`pulling base image ${settings.baseImage} as resolved, ${base.source} (the engine does not have it)`);
+      const pulled = await docker.pull(base.source, await baseAuth());
       if (pulled.ok) return undefined;
-      return `base image ${settings.baseImage} is not in the Docker engine and could not be pulled: ${pulled.error}. Offline? Make a local base image and point targets.docker.base_image at it (see examples/offline/).`;
+      return `base image ${settings.baseImage} (resolved to ${base.source}) is not in the Docker engine and could not be pulled: ${pulled.error}. Offline? Make a local base image and point targets.docker.base_image at it (see examples/offline/).`;
     },
     async build(node, parent, fingerprint, ctx) {
       const logFile = dockerLogFile(config.root, node.name);
@@ -137,7 +174,9 @@ export function dockerTarget(
       }
       const built = await buildDockerImage(
         node,
-        parent?.id ?? settings.baseImage,
+        // A root starts from the base exactly as resolved into its fingerprint (an ID or repository@digest), never
+        // from the tag: a tag moved between plan and build would give an image whose fingerprint names another base.
+        parent?.id ?? ctx.context.base.source,
         { ...ctx.provenance, fingerprint },
         {
           config,
