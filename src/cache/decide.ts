@@ -1,7 +1,7 @@
 import type { ImageTree } from '../graph/tree.js';
 import { ancestry } from '../graph/tree.js';
 import { expiredReason } from './age.js';
-import { describeChanges, type FingerprintInputs } from './fingerprint.js';
+import { describeChanges, type BaseWording, type FingerprintInputs } from './fingerprint.js';
 import type { Fingerprinted } from './collect-inputs.js';
 
 /** When a reused artifact was built, from the artifact itself (image Created, AMI CreationDate), and its age then. */
@@ -34,6 +34,8 @@ export interface DecideInput<A> {
   readonly builtAt?: (artifact: A) => Date | undefined;
   /** The moment ages are measured at; one value for the whole plan. */
   readonly now?: Date;
+  /** The target's words for a moved base (e.g. "source AMI changed (ami-a → ami-b)"); default Docker's. */
+  readonly baseWording?: BaseWording;
 }
 
 /**
@@ -70,7 +72,10 @@ export function decide<A>(input: DecideInput<A>): Map<string, Decision<A>> {
     } else if (artifact !== undefined) {
       decisions.set(node.name, { action: 'reuse', artifact, ...age });
     } else {
-      decisions.set(node.name, { action: 'build', reasons: buildReasons(node.name, node.parent, fingerprints, previous) });
+      decisions.set(node.name, {
+        action: 'build',
+        reasons: buildReasons(node.name, node.parent, fingerprints, previous, input.baseWording),
+      });
     }
   }
   return decisions;
@@ -81,10 +86,11 @@ function buildReasons(
   parentName: string | undefined,
   fingerprints: ReadonlyMap<string, Fingerprinted>,
   previous: ReadonlyMap<string, FingerprintInputs>,
+  wording: BaseWording | undefined,
 ): string[] {
   const before = previous.get(name);
   const now = fingerprints.get(name)!;
   if (!before) return ['new image (no earlier build recorded)'];
-  const changes = describeChanges(before, now.inputs, parentName);
+  const changes = describeChanges(before, now.inputs, parentName, wording);
   return changes.length > 0 ? changes : ['no image with this fingerprint (removed since the last build?)'];
 }
