@@ -137,8 +137,8 @@ describe('buildAmiImage', () => {
       account.add(
         region,
         // As builds before this change named it (<image>-<fingerprint>), and as a build one minute earlier names it.
-        { id: `ami-0${r}1111111111111111`, name: `base-${F1}`, tags: earlier },
-        { id: `ami-0${r}2222222222222222`, name: `base-${F1.slice(0, 24)}-20261130170312`, tags: earlier },
+        { id: `ami-0${r}111111111111111`, name: `base-${F1}`, tags: earlier },
+        { id: `ami-0${r}222222222222222`, name: `base-${F1.slice(0, 24)}-20261130170312`, tags: earlier },
       );
     }
     const built = await buildAmiImage(ROOT, ctx);
