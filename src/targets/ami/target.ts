@@ -97,7 +97,8 @@ export function amiTarget(
           variables: { ...node.image.variables, ...ctx.secrets },
           fingerprint,
           parent: parent === undefined ? undefined : { image: node.parent!, amiId: inBuildRegion(parent), amiName: parent.name },
-          sourceAmi: ctx.context.sourceAmi.id,
+          // A root boots the source AMI preflight resolved (the one in its fingerprint); a child its parent's.
+          ...(parent === undefined ? { sourceAmi: ctx.context.sourceAmi.id } : {}),
         },
         {
           root: config.root,
