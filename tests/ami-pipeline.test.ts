@@ -15,11 +15,12 @@ import { runBuild, type BuildOutcome } from '../src/engine/build.js';
 import type { BuildEvent } from '../src/engine/events.js';
 import { ec2Api } from '../src/targets/ami/ec2.js';
 import { amiDefinition } from '../src/targets/ami/definition.js';
-import { fakeAccount, type FakeAccount } from './helpers/ami/fake-account.js';
+import { fakeAccount as emptyAccount, ubuntuAmi, type FakeAccount } from './helpers/ami/fake-account.js';
 import { fakePackerRunner, finishCopiesOnSecondLook } from './helpers/ami/fake-packer-runner.js';
 import { removeTempDirs, tempDir } from './helpers/temp-dir.js';
 import { FAKE_PACKER, fakeAmiId, scenarios } from './helpers/fake-packer.js';
 import { runPruneCommand } from '../src/commands/prune.js';
+import { runPlanCommand } from '../src/commands/plan.js';
 import { buildResultJson } from '../src/commands/build-result.js';
 import { schemaErrors } from './helpers/json-schema.js';
 
@@ -47,6 +48,15 @@ const SCRIPTS = Object.fromEntries(
     `#!/bin/sh\necho ${s}\n`,
   ]),
 );
+
+/** The Ubuntu AMI the default source_ami_filter finds in the build region: every root is built from it. */
+const SOURCE = 'ami-0000000000000a001';
+/** An account where Canonical has published one Ubuntu 22.04 AMI in the build region. */
+const fakeAccount = (mock: Parameters<typeof emptyAccount>[0]): FakeAccount => {
+  const account = emptyAccount(mock);
+  account.add('eu-central-1', ubuntuAmi(SOURCE, '2026-11-01T10:00:00.000Z'));
+  return account;
+};
 
 async function project(): Promise<{ root: string; config: Config }> {
   const root = await tempDir({ 'images.yaml': CONFIG, ...SCRIPTS });
@@ -115,6 +125,34 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
       Object.fromEntries(IMAGES.map((i) => [i, 'reused'])),
     );
     expect(await readFile(join(root, 'terraform/aws/images.auto.tfvars.json'), 'utf8')).toBe(tfvarsText);
+    expect(manifest.images.base.source).toBe(SOURCE);
+
+    // Canonical publishes a new Ubuntu AMI: plan rebuilds the whole tree, and says why.
+    account.add('eu-central-1', ubuntuAmi('ami-0000000000000a002', '2026-11-29T10:00:00.000Z'));
+    const planned: string[] = [];
+    const code = await runPlanCommand(
+      config,
+      {
+        packer: fakePackerRunner(
+          account,
+          { region: 'eu-central-1', copyTo: ['us-east-1'] },
+          {},
+          { executable: FAKE_PACKER, amiId: fakeAmiId },
+        ),
+        target: amiDefinition({ ec2: () => ec2Api(), target: { builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }) } }).open(
+          config,
+        ),
+      },
+      { detailedExitcode: true },
+      (text) => planned.push(text),
+    );
+    expect(code).toBe(2);
+    const rows = planned.join('').split('\n');
+    expect(rows.find((l) => /^0\s+base\s/.test(l))).toMatch(
+      /^0\s+base\s+build\s+ami-0000000000000a002\s+source AMI changed \(ami-0000000000000a001 → ami-0000000000000a002\)$/,
+    );
+    for (const image of IMAGES.slice(1))
+      expect(rows.find((l) => new RegExp(`^1\\s+${image}\\s`).test(l))).toMatch(/build\s+base\s+parent base rebuilt$/);
   });
 
   it('a failing image: the others finish, no tfvars are written, the manifest says what happened', async () => {
@@ -188,7 +226,7 @@ describe('--target ami pipeline (stand-in packer, mocked EC2)', () => {
     expect(lines.filter((l) => l.startsWith('remove'))).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^remove  cortex-[0-9a-f]+: eu-central-1 ${first.amis.cortex['eu-central-1']}, us-east-1 ${first.amis.cortex['us-east-1']}$`,
+          `^remove  cortex-[0-9a-f]{24}-[0-9]{14}: eu-central-1 ${first.amis.cortex['eu-central-1']}, us-east-1 ${first.amis.cortex['us-east-1']}$`,
         ),
       ),
     ]);

@@ -27,10 +27,10 @@ async function project(image: string, vars: Record<string, unknown>): Promise<st
     join(dir, 'vars.json'),
     JSON.stringify({
       region: 'eu-central-1',
-      fingerprint: 'f00d',
+      ami_name: `${image}-f00d-20261130170412`,
       temporary_security_group_source_cidrs: ['203.0.113.7/32'],
       env_file: join(dir, 'env.sh'),
-      tags: { 'build-images:image': image },
+      tags: { 'build-images:image': image, 'build-images:fingerprint': 'f00d' },
       ...vars,
     }),
   );

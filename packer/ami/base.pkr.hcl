@@ -24,9 +24,9 @@ variable "ssh_username" {
   description = "User Packer connects as over SSH (needs passwordless sudo)."
 }
 
-variable "fingerprint" {
+variable "ami_name" {
   type        = string
-  description = "Content-derived part of the AMI name, also its build-images:fingerprint tag."
+  description = "Name of the AMI in every region: image, fingerprint prefix and UTC build time, new for every build."
 }
 
 variable "subnet_id" {
@@ -84,27 +84,18 @@ variable "env_file" {
   description = "Shell file with the provisioner environment, written by build-images per build."
 }
 
-variable "source_ami_filters" {
-  type        = map(string)
-  description = "EC2 filters for the source AMI (name, virtualization-type, root-device-type); the newest match is used."
-}
-
-variable "source_ami_owners" {
-  type        = list(string)
-  description = "Accounts the source AMI may belong to."
+variable "source_ami" {
+  type        = string
+  description = "The source AMI: the newest match of targets.ami.source_ami_filter, resolved by build-images before the run (it is in the fingerprint)."
 }
 
 source "amazon-ebs" "base" {
   region          = var.region
   ami_regions     = var.ami_regions
   instance_type   = var.instance_type
-  ami_name        = "base-${var.fingerprint}"
+  ami_name        = var.ami_name
   ami_description = "build-images image base"
-  source_ami_filter {
-    filters     = var.source_ami_filters
-    owners      = var.source_ami_owners
-    most_recent = true
-  }
+  source_ami      = var.source_ami
 
   subnet_id = var.subnet_id
   subnet_filter {

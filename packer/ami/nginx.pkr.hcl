@@ -24,9 +24,9 @@ variable "ssh_username" {
   description = "User Packer connects as over SSH (needs passwordless sudo)."
 }
 
-variable "fingerprint" {
+variable "ami_name" {
   type        = string
-  description = "Content-derived part of the AMI name, also its build-images:fingerprint tag."
+  description = "Name of the AMI in every region: image, fingerprint prefix and UTC build time, new for every build."
 }
 
 variable "subnet_id" {
@@ -93,9 +93,9 @@ source "amazon-ebs" "nginx" {
   region          = var.region
   ami_regions     = var.ami_regions
   instance_type   = var.instance_type
-  ami_name        = "nginx-${var.fingerprint}"
+  ami_name        = var.ami_name
   ami_description = "build-images image nginx"
-  source_ami = var.source_ami
+  source_ami      = var.source_ami
 
   subnet_id = var.subnet_id
   subnet_filter {

@@ -1,7 +1,7 @@
 import type { ImageTree } from '../graph/tree.js';
 import { ancestry } from '../graph/tree.js';
 import { expiredReason } from './age.js';
-import { baseChange, describeChanges, type FingerprintInputs, type ResolvedBase } from './fingerprint.js';
+import { baseChange, describeChanges, type BaseWording, type FingerprintInputs, type ResolvedBase } from './fingerprint.js';
 import type { Fingerprinted } from './collect-inputs.js';
 
 /** When a reused artifact was built, from the artifact itself (image Created, AMI CreationDate), and its age then. */
@@ -51,6 +51,8 @@ export interface DecideInput<A> {
   readonly builtAt?: (artifact: A) => Date | undefined;
   /** The moment ages are measured at; one value for the whole plan. */
   readonly now?: Date;
+  /** The target's words for a moved base (e.g. "source AMI changed (ami-a → ami-b)"); default Docker's. */
+  readonly baseWording?: BaseWording;
 }
 
 /**
@@ -87,7 +89,10 @@ export function decide<A>(input: DecideInput<A>): Map<string, Decision<A>> {
     } else if (artifact !== undefined) {
       decisions.set(node.name, { action: 'reuse', artifact, ...age });
     } else {
-      decisions.set(node.name, { action: 'build', reasons: buildReasons(node.name, node.parent, fingerprints, previous, input.earlier) });
+      decisions.set(node.name, {
+        action: 'build',
+        reasons: buildReasons(node.name, node.parent, fingerprints, previous, input.earlier, input.baseWording),
+      });
     }
   }
   return decisions;
@@ -99,18 +104,19 @@ function buildReasons(
   fingerprints: ReadonlyMap<string, Fingerprinted>,
   previous: ReadonlyMap<string, FingerprintInputs>,
   earlier: ReadonlyMap<string, EarlierBuild> | undefined,
+  wording: BaseWording | undefined,
 ): string[] {
   const before = previous.get(name);
   const now = fingerprints.get(name)!;
   if (before) {
-    const changes = describeChanges(before, now.inputs, parentName);
+    const changes = describeChanges(before, now.inputs, parentName, wording);
     return changes.length > 0 ? changes : ['no image with this fingerprint (removed since the last build?)'];
   }
   // No manifest entry. An earlier build's provenance still names the base it was built on; which other input changed, only a manifest can say.
   const last = earlier?.get(name);
   if (last === undefined) return ['new image (no earlier build recorded)'];
   const [was, is] = [last.base, now.inputs.base];
-  if (was !== undefined && is !== undefined && was.name === is.name && was.id !== is.id) return baseChange(was, is);
+  if (was !== undefined && is !== undefined && was.name === is.name && was.id !== is.id) return baseChange(was, is, wording);
   if (was !== undefined && is !== undefined && was.name !== is.name) return [`base image changed (${was.name} → ${is.name})`];
   return [`changed since its last build ${last.shown} (no manifest on this runner records which input)`];
 }

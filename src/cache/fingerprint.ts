@@ -55,24 +55,47 @@ export function fingerprint(inputs: FingerprintInputs): string {
   return sha256(`${SCHEME}\n${canonicalJson(inputs)}`);
 }
 
+/** How a target words a change of its roots' resolved base in `plan` (TargetDefinition.wording.base). */
+export interface BaseWording {
+  /** The same base name now resolves to another ID. */
+  moved(before: ResolvedBase, now: ResolvedBase): string;
+  /** The last recorded build had no resolved base in its fingerprint (a manifest from before issue 17). */
+  added(now: ResolvedBase): string;
+}
+
+/** Docker's words, and the default. */
+export const DEFAULT_BASE_WORDING: BaseWording = {
+  moved: (before, now) => `base image ${now.name} moved (${shortRef(before.id)} → ${shortRef(now.id)})`,
+  added: (now) => `base image ${now.name} now part of the fingerprint (${shortRef(now.id)})`,
+};
+
 /** What differs between the inputs of the last recorded build and now, as the text `plan` prints. */
-export function describeChanges(before: FingerprintInputs, now: FingerprintInputs, parentName: string | undefined): string[] {
+export function describeChanges(
+  before: FingerprintInputs,
+  now: FingerprintInputs,
+  parentName: string | undefined,
+  wording: BaseWording = DEFAULT_BASE_WORDING,
+): string[] {
   const changes: string[] = [];
   if (before.template !== now.template) changes.push('template changed');
   changes.push(...mapChanges('', before.files, now.files));
   changes.push(...mapChanges('variable ', before.variables, now.variables));
   changes.push(...mapChanges('setting ', before.settings, now.settings));
-  changes.push(...baseChange(before.base, now.base));
+  changes.push(...baseChange(before.base, now.base, wording));
   if (before.parent !== now.parent) changes.push(`parent ${parentName ?? ''} changed`.replace('  ', ' '));
   return changes;
 }
 
 /** A base that moved under the same name; a renamed base is already a changed setting. */
-export function baseChange(before: ResolvedBase | undefined, now: ResolvedBase | undefined): string[] {
+export function baseChange(
+  before: ResolvedBase | undefined,
+  now: ResolvedBase | undefined,
+  wording: BaseWording = DEFAULT_BASE_WORDING,
+): string[] {
   if (now === undefined || before?.id === now.id) return [];
-  if (before === undefined) return [`base image ${now.name} now part of the fingerprint (${shortRef(now.id)})`];
+  if (before === undefined) return [wording.added(now)];
   if (before.name !== now.name) return [];
-  return [`base image ${now.name} moved (${shortRef(before.id)} → ${shortRef(now.id)})`];
+  return [wording.moved(before, now)];
 }
 
 /** `sha256:` and 12 hex digits (Docker's short ID length) and an ellipsis; other IDs (ami-…) are short already. */

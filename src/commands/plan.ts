@@ -115,7 +115,7 @@ async function plan(
     const images = entries.map(({ shown: _shown, ageMs: _ageMs, ...e }) => e);
     write(`${JSON.stringify({ target: deps.target.definition.name, images, levels, builds: planBuilds(entries, levels) }, null, 2)}\n`);
   } else {
-    write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined)));
+    write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined, prepared.value.context)));
   }
   return { planned: true, exit: EXIT.ok, actions: entries.map((e) => e.action) };
 }

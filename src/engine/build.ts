@@ -152,7 +152,7 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
         return { ok: true, value: decision.artifact };
       }
       const reasons = decision.action === 'build' ? decision.reasons : [];
-      const source = target.source(parent);
+      const source = target.source(parent, context);
       const started = Date.now();
       const startedAt = new Date(started).toISOString();
       emit({ type: 'started', image: name, reasons });

@@ -78,9 +78,12 @@ describe('prepareRun: what stops plan and build before anything is written', () 
 
   it('an EC2 error in the AMI reuse lookup is reported as that error, not planned as "build" (real EC2Client, mocked)', async () => {
     const config = await project();
-    mock
-      .on(DescribeImagesCommand)
-      .rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
+    // The source AMI lookup (preflight) succeeds; the reuse lookup (by fingerprint tag) is refused.
+    mock.on(DescribeImagesCommand).callsFake((input: { Filters?: { Name?: string }[] }) => {
+      if (input.Filters?.some((f) => f.Name === 'name'))
+        return { Images: [{ ImageId: 'ami-0000000000000a001', State: 'available', CreationDate: '2026-11-01T10:00:00.000Z' }] };
+      throw Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' });
+    });
     const target = amiDefinition({
       ec2: () => ec2Api({ maxAttempts: 1 }),
       target: { builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }) },

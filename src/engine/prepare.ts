@@ -109,6 +109,7 @@ export async function prepareRun<A, C>(
     // Ages from the artifacts themselves, measured at one moment for the whole plan.
     builtAt: (artifact) => target.builtAt(artifact),
     now: new Date(),
+    ...(target.definition.wording.base === undefined ? {} : { baseWording: target.definition.wording.base }),
   });
   return {
     ok: true,

@@ -6,7 +6,11 @@ import { usesPlugins, type PackerVersion } from './version.js';
 /** What one amazon-ebs template needs: structure only. Every user value arrives through the variables file. */
 export interface AmiTemplateInput {
   readonly image: string;
-  /** Roots start from the newest AMI matching a filter; children from their parent's AMI built (or reused) in this run. */
+  /**
+   * Both start from `var.source_ami`: a root from the source AMI build-images resolved from source_ami_filter
+   * before the run (the one in its fingerprint), a child from its parent's AMI built (or reused) in this run.
+   * Only the variable's description differs.
+   */
   readonly root: boolean;
   /** provisioners/<name>.sh, in run order. */
   readonly provisioners: readonly string[];
@@ -35,7 +39,7 @@ export const AMI_TEMPLATE_VARIABLES = {
   ami_regions: { type: 'list(string)', description: 'Regions the AMI is copied to after it is made.' },
   instance_type: { type: 'string', description: 'EC2 instance type of the build instance.' },
   ssh_username: { type: 'string', description: 'User Packer connects as over SSH (needs passwordless sudo).' },
-  fingerprint: { type: 'string', description: 'Content-derived part of the AMI name, also its build-images:fingerprint tag.' },
+  ami_name: { type: 'string', description: 'Name of the AMI in every region: image, fingerprint prefix and UTC build time, new for every build.' },
   subnet_id: { type: 'string', description: 'Subnet of the build instance; empty to use subnet_filters or the default VPC.' },
   subnet_filters: { type: 'map(string)', description: 'EC2 filters choosing the subnet with the most free addresses; empty for none.' },
   vpc_filters: { type: 'map(string)', description: 'EC2 filters choosing the VPC (narrows subnet_filters); empty for none.' },
@@ -49,23 +53,26 @@ export const AMI_TEMPLATE_VARIABLES = {
   env_file: { type: 'string', description: 'Shell file with the provisioner environment, written by build-images per build.' },
 } as const;
 
-/** Only root templates declare these. */
+/** Roots declare source_ami with this description. */
 export const AMI_ROOT_TEMPLATE_VARIABLES = {
-  source_ami_filters: { type: 'map(string)', description: 'EC2 filters for the source AMI (name, virtualization-type, root-device-type); the newest match is used.' },
-  source_ami_owners: { type: 'list(string)', description: 'Accounts the source AMI may belong to.' },
+  source_ami: {
+    type: 'string',
+    description: 'The source AMI: the newest match of targets.ami.source_ami_filter, resolved by build-images before the run (it is in the fingerprint).',
+  },
 } as const;
 
-/** Only child templates declare this. */
+/** Children declare source_ami with this description. */
 export const AMI_CHILD_TEMPLATE_VARIABLES = {
   source_ami: { type: 'string', description: "The parent image's AMI ID in the build region, from this run." },
 } as const;
 
-export interface AmiCommonTemplateVariables {
+/** The variables file of one AMI build, root or child alike. */
+export interface AmiTemplateVariables {
   readonly region: string;
   readonly ami_regions: readonly string[];
   readonly instance_type: string;
   readonly ssh_username: string;
-  readonly fingerprint: string;
+  readonly ami_name: string;
   readonly subnet_id: string;
   readonly subnet_filters: Readonly<Record<string, string>>;
   readonly vpc_filters: Readonly<Record<string, string>>;
@@ -77,11 +84,8 @@ export interface AmiCommonTemplateVariables {
   readonly tags: Readonly<Record<string, string>>;
   readonly run_tags: Readonly<Record<string, string>>;
   readonly env_file: string;
+  readonly source_ami: string;
 }
-
-export type AmiTemplateVariables =
-  | (AmiCommonTemplateVariables & { readonly source_ami_filters: Readonly<Record<string, string>>; readonly source_ami_owners: readonly string[] })
-  | (AmiCommonTemplateVariables & { readonly source_ami: string });
 
 /** The variable names a template declares, in declaration order. */
 export function amiTemplateVariableNames(root: boolean): string[] {
@@ -128,18 +132,10 @@ export function renderAmiTemplate(input: AmiTemplateInput): string {
   lines.push('  region          = var.region');
   lines.push('  ami_regions     = var.ami_regions');
   lines.push('  instance_type   = var.instance_type');
-  // The image name passed the name rule, so it is safe inside an HCL template string.
-  lines.push(`  ami_name        = "${name}-\${var.fingerprint}"`);
+  lines.push('  ami_name        = var.ami_name');
   lines.push(`  ami_description = ${hclString(`build-images image ${name}`)}`);
-  if (input.root) {
-    lines.push('  source_ami_filter {');
-    lines.push('    filters     = var.source_ami_filters');
-    lines.push('    owners      = var.source_ami_owners');
-    lines.push('    most_recent = true');
-    lines.push('  }');
-  } else {
-    lines.push('  source_ami = var.source_ami');
-  }
+  // Never source_ami_filter, even for a root: Packer would pick the newest AMI itself, maybe not the one in the fingerprint.
+  lines.push('  source_ami      = var.source_ami');
   lines.push('');
   lines.push('  subnet_id = var.subnet_id');
   lines.push('  subnet_filter {');

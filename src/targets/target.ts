@@ -1,4 +1,4 @@
-import type { ResolvedBase } from '../cache/fingerprint.js';
+import type { BaseWording, ResolvedBase } from '../cache/fingerprint.js';
 import type { Diagnostic } from '../config/diagnostic.js';
 import type { Config } from '../config/types.js';
 import type { CheckResult } from '../doctor/check.js';
@@ -42,6 +42,8 @@ export interface TargetDefinition {
   readonly wording: {
     /** What Packer removes when a build is stopped (interrupt or timeout). */
     readonly cleanup: string;
+    /** How `plan` says the roots' resolved base changed; undefined: "base image <name> moved (a → b)". */
+    readonly base?: BaseWording;
   };
   /** Problems in the config that keep it from being built for this target (exit 2). */
   problems(config: Config): readonly Diagnostic[];
@@ -145,8 +147,8 @@ export interface Target<A, C = unknown> {
   build(node: ImageNode, parent: A | undefined, fingerprint: string, ctx: TargetBuildContext<C>): Promise<Result<A, TargetBuildFailure>>;
   /** Makes a reused artifact current (e.g. re-tags it); may do nothing. */
   adopt(image: string, artifact: A): Promise<void>;
-  /** What the image was built from, for the manifest: the parent's ID or the base. */
-  source(parent: A | undefined): string;
+  /** What the image was built from, for the manifest: the parent's ID or the base (as this run's preflight resolved it). */
+  source(parent: A | undefined, context: C): string;
   /** The artifact's IDs as recorded in the manifest and the `--json` result. */
   ids(artifact: A): { readonly id: string; readonly regions?: Readonly<Record<string, string>> };
   /** A short form for progress lines and the summary. */

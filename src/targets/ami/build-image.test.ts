@@ -47,6 +47,16 @@ const TARGET: BuildableAmiTarget = {
   location: undefined,
 };
 
+/** Fingerprints as the engine makes them (sha256 hex); AMI names take their first 24 digits. */
+const F1 = 'f1'.repeat(32);
+const F2 = 'f2'.repeat(32);
+const NOW = new Date('2026-11-30T17:04:12.345Z');
+/** The name a build started at NOW gets: image, 24 hex of the fingerprint, the UTC time to the second. */
+const NAME = `base-${F1.slice(0, 24)}-20261130170412`;
+/** The source AMI preflight resolved for the roots. */
+const SOURCE = 'ami-0aaaabbbbccccdddd';
+const ROOT = { image: 'base', variables: {}, fingerprint: F1, parent: undefined, sourceAmi: SOURCE } as const;
+
 async function setup(env: Record<string, string> = {}) {
   const account = fakeAccount(mock);
   finishCopiesOnSecondLook(account);
@@ -80,6 +90,7 @@ async function setup(env: Record<string, string> = {}) {
     sshSourceCidrs: ['203.0.113.7/32'],
     requireImdsV2ViaApi: true,
     pollMs: 1,
+    now: () => NOW,
   };
   const invocations = async () =>
     existsSync(log)
@@ -92,33 +103,53 @@ async function setup(env: Record<string, string> = {}) {
 }
 
 describe('buildAmiImage', () => {
-  it('builds a root, waits for the copy and confirms both AMIs; the env file does not outlive the build', async () => {
+  it('builds a root from the resolved source AMI, waits for the copy and confirms both AMIs; the env file does not outlive the build', async () => {
     const { account, root, ctx, lines, invocations } = await setup();
-    const built = await buildAmiImage({ image: 'base', variables: { GREETING: "it's" }, fingerprint: 'f1', parent: undefined }, ctx);
+    const built = await buildAmiImage({ ...ROOT, variables: { GREETING: "it's" } }, ctx);
     expect(built.ok && Object.fromEntries(Object.entries(built.value.amis).map(([r, a]) => [r, `${a.id} ${a.state}`]))).toEqual({
-      'eu-central-1': `${fakeAmiId('base', 'eu-central-1', 'f1')} available`,
-      'us-east-1': `${fakeAmiId('base', 'us-east-1', 'f1')} available`,
+      'eu-central-1': `${fakeAmiId('base', 'eu-central-1', F1)} available`,
+      'us-east-1': `${fakeAmiId('base', 'us-east-1', F1)} available`,
     });
+    expect(built.ok && built.value.name).toBe(NAME);
     const [invocation] = await invocations();
     expect(invocation?.vars).toMatchObject({
       region: 'eu-central-1',
       ami_regions: ['us-east-1'],
-      fingerprint: 'f1',
-      source_ami_owners: ['099720109477'],
+      ami_name: NAME,
+      source_ami: SOURCE,
       temporary_security_group_source_cidrs: ['203.0.113.7/32'],
-      tags: { Name: 'base-f1', team: 'observability', [TAG.image]: 'base', [TAG.fingerprint]: 'f1' },
+      tags: { Name: NAME, team: 'observability', [TAG.image]: 'base', [TAG.fingerprint]: F1 },
     });
+    expect(invocation?.vars).not.toHaveProperty('source_ami_filters');
     expect(existsSync(join(root, '.build-images/ami/env/base.env'))).toBe(false);
     expect(await readFile(amiLogFile(root, 'base'), 'utf8')).toContain('==> amazon-ebs.base: Waiting for AMI to become ready...');
-    expect(lines).toContain('==> amazon-ebs.base: Prevalidating AMI Name: base-f1');
+    expect(lines).toContain(`==> amazon-ebs.base: Prevalidating AMI Name: ${NAME}`);
+    expect(lines).toContain(`    amazon-ebs.base: Found Image ID: ${SOURCE}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(account.imdsRequired).toEqual([expect.stringMatching(/^eu-central-1:i-[0-9a-f]{17}:required$/)]);
+  });
+
+  it('a forced rebuild (same fingerprint) gets a new name, so the AMIs it replaces do not stop it (finding 2)', async () => {
+    const { account, ctx, invocations } = await setup();
+    const earlier = { [TAG.image]: 'base', [TAG.fingerprint]: F1 };
+    for (const region of ['eu-central-1', 'us-east-1']) {
+      const r = region === 'us-east-1' ? 'e' : 'c';
+      account.add(
+        region,
+        // As builds before this change named it (<image>-<fingerprint>), and as a build one minute earlier names it.
+        { id: `ami-0${r}111111111111111`, name: `base-${F1}`, tags: earlier },
+        { id: `ami-0${r}222222222222222`, name: `base-${F1.slice(0, 24)}-20261130170312`, tags: earlier },
+      );
+    }
+    const built = await buildAmiImage(ROOT, ctx);
+    expect(built.ok ? built.value.name : built.error.message).toBe(NAME);
+    expect((await invocations()).map((i) => i.vars['ami_name'])).toEqual([NAME]);
   });
 
   it('a child whose parent AMI is gone stops before Packer runs', async () => {
     const { ctx, invocations } = await setup();
     const built = await buildAmiImage(
-      { image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: 'ami-0123456789abcdef0', amiName: 'base-f1' } },
+      { image: 'consul', variables: {}, fingerprint: F2, parent: { image: 'base', amiId: 'ami-0123456789abcdef0', amiName: NAME } },
       ctx,
     );
     expect(built).toEqual({
@@ -132,22 +163,24 @@ describe('buildAmiImage', () => {
     expect(await invocations()).toEqual([]);
   });
 
-  it('a name already taken in a copy region stops before Packer runs', async () => {
+  it('a name already taken (a genuine clash: names carry the second) stops before Packer runs, and says why', async () => {
     const { account, ctx, invocations } = await setup();
-    account.add('us-east-1', { id: 'ami-0fedcba9876543210', name: 'base-f1' });
-    const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, ctx);
-    expect(!built.ok && built.error.message).toBe(
-      'AMI name "base-f1" is already taken in us-east-1 by ami-0fedcba9876543210 (not made by build-images: rename or deregister it)',
-    );
+    account.add('us-east-1', { id: 'ami-0fedcba9876543210', name: NAME });
+    account.add('eu-central-1', { id: 'ami-0fedcba9876543211', name: NAME, tags: { [TAG.image]: 'base', [TAG.fingerprint]: F1 } });
+    const built = await buildAmiImage(ROOT, ctx);
+    expect(!built.ok && built.error.message.split('\n')).toEqual([
+      `AMI name "${NAME}" is already taken in eu-central-1 by ami-0fedcba9876543211 (made by build-images for image "base": another build of it with the same content started in the same second, e.g. on another runner). Names carry the build time, so building again picks a new one, or reuses that AMI once it is available in every region`,
+      `AMI name "${NAME}" is already taken in us-east-1 by ami-0fedcba9876543210 (not made by build-images). Names carry the build time, so building again picks a new one`,
+    ]);
     expect(await invocations()).toEqual([]);
   });
 
   it("a failing provisioner: Packer's error, and the log to read", async () => {
     const { account, root, ctx } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ consul: 'fail' }) });
-    const parent = { id: 'ami-0123456789abcdef0', name: 'base-f1', tags: { [TAG.image]: 'base' } };
+    const parent = { id: 'ami-0123456789abcdef0', name: NAME, tags: { [TAG.image]: 'base' } };
     account.add('eu-central-1', parent);
     const built = await buildAmiImage(
-      { image: 'consul', variables: {}, fingerprint: 'f2', parent: { image: 'base', amiId: parent.id, amiName: parent.name } },
+      { image: 'consul', variables: {}, fingerprint: F2, parent: { image: 'base', amiId: parent.id, amiName: parent.name } },
       ctx,
     );
     expect(built).toEqual({
@@ -165,17 +198,14 @@ describe('buildAmiImage', () => {
     // ignores SIGINT (see tests/fake-packer.test.ts), which would leave this test waiting for the kill.
     const { ctx, lines } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }), FAKE_PACKER_NO_WRAPPER: '1' });
     const controller = new AbortController();
-    const built = buildAmiImage(
-      { image: 'base', variables: {}, fingerprint: 'f1', parent: undefined },
-      {
-        ...ctx,
-        signal: controller.signal,
-        onLine: (line) => {
-          lines.push(line);
-          if (line.includes('waiting (until interrupted)')) controller.abort();
-        },
+    const built = buildAmiImage(ROOT, {
+      ...ctx,
+      signal: controller.signal,
+      onLine: (line) => {
+        lines.push(line);
+        if (line.includes('waiting (until interrupted)')) controller.abort();
       },
-    );
+    });
     expect(await built).toEqual({ ok: false, error: { message: 'interrupted', logFile: amiLogFile(ctx.root, 'base'), interrupted: true } });
     expect(lines).toContain('==> amazon-ebs.base: Deleting temporary keypair...');
   });
@@ -183,7 +213,7 @@ describe('buildAmiImage', () => {
   it('past --timeout the build "timed out" (as Docker says), not "interrupted" (finding 10)', async () => {
     // Single-process mode, as above: the stand-in waits in the build until Packer is interrupted.
     const { ctx, lines } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }), FAKE_PACKER_NO_WRAPPER: '1' });
-    const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, { ...ctx, timeoutMs: 1_500 });
+    const built = await buildAmiImage(ROOT, { ...ctx, timeoutMs: 1_500 });
     expect(built).toEqual({
       ok: false,
       error: {
@@ -205,7 +235,7 @@ describe('buildAmiImage', () => {
         return err({ reason: 'interrupted' });
       },
     };
-    await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, { ...ctx, packer });
+    await buildAmiImage(ROOT, { ...ctx, packer });
     expect(grace).toEqual([AMI_CLEANUP_GRACE_MS]);
     expect(AMI_CLEANUP_GRACE_MS).toBeGreaterThan(10 * 60_000);
   });
@@ -213,7 +243,7 @@ describe('buildAmiImage', () => {
   it('stops the build when IMDSv2 cannot be required, rather than warn and provision with IMDSv1 open (finding 3)', async () => {
     const { account, ctx } = await setup();
     account.launching = Array.from({ length: 1000 }, () => 'UnauthorizedOperation');
-    const built = await buildAmiImage({ image: 'base', variables: {}, fingerprint: 'f1', parent: undefined }, ctx);
+    const built = await buildAmiImage(ROOT, ctx);
     expect(built.ok).toBe(false);
     expect(!built.ok && built.error.message).toMatch(
       /^could not require IMDSv2 on i-[0-9a-f]{17}: .*UnauthorizedOperation.*; Packer stopped the build and cleaned up$/,

@@ -54,16 +54,20 @@ export interface AmiBuildContext {
   readonly redact?: readonly string[];
   readonly waitTimeoutMs?: number;
   readonly pollMs?: number;
+  /** The clock for the AMI name's build time (tests fix it). */
+  readonly now?: () => Date;
 }
 
 export interface AmiBuildRequest {
   readonly image: string;
   /** The image's effective provisioner environment (ImageConfig.variables). */
   readonly variables: Readonly<Record<string, string>>;
-  /** The content-derived part of the AMI name. */
+  /** The engine's fingerprint: the AMI's fingerprint tag, and the start of its name. */
   readonly fingerprint: string;
   /** The parent's AMI in the build region, built or reused in this run; undefined for a root. */
   readonly parent: { readonly image: string; readonly amiId: string; readonly amiName: string } | undefined;
+  /** A root's source AMI as preflight resolved it (in its fingerprint); a child builds from `parent.amiId`. */
+  readonly sourceAmi?: string;
 }
 
 export interface BuiltAmi {
@@ -98,7 +102,10 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
         })
       : err({ message: 'interrupted', logFile, interrupted: true });
   const { image, fingerprint, parent } = request;
-  const name = amiName(image, fingerprint);
+  const sourceAmi = parent?.amiId ?? request.sourceAmi;
+  if (sourceAmi === undefined) throw new Error(`bug: root image ${image} built without its resolved source AMI`);
+  // A new name for every build (finding 2): a forced rebuild keeps its fingerprint, and the name its AMI had is taken.
+  const name = amiName(image, fingerprint, (ctx.now ?? (() => new Date()))());
   const regions = amiRegions(target);
   const waits = {
     timeoutMs: ctx.waitTimeoutMs ?? DEFAULT_AMI_WAIT_MS,
@@ -127,6 +134,8 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
     target,
     image,
     fingerprint,
+    amiName: name,
+    sourceAmi,
     parent: parent === undefined ? undefined : { amiId: parent.amiId, amiName: parent.amiName },
     toolVersion: ctx.toolVersion,
     gitCommit: ctx.gitCommit,

@@ -99,14 +99,14 @@ describe('checkNameFree', () => {
     expect(await checkNameFree(ec2Api(), { name: 'base-f1', regions: REGIONS })).toEqual({ ok: true, value: undefined });
   });
 
-  it('reports a collision in a copy region, naming the region and the existing AMI', async () => {
+  it('reports a collision in a copy region, naming the region and the existing AMI, without claiming it is "not in every region"', async () => {
     const account = fakeAccount(mock);
     account.add('us-east-1', { id: 'ami-0000000c', name: 'base-f1' });
     account.add('eu-west-1', ours('base', 'f1', { id: 'ami-0000000d' }));
     const free = await checkNameFree(ec2Api(), { name: 'base-f1', regions: REGIONS });
     expect(!free.ok && free.error.map(describeAmiFailure)).toEqual([
-      'AMI name "base-f1" is already taken in us-east-1 by ami-0000000c (not made by build-images: rename or deregister it)',
-      'AMI name "base-f1" is already taken in eu-west-1 by ami-0000000d (made by build-images, fingerprint f1; it is not in every region, so it cannot be reused: deregister it, e.g. with `build-images prune --target ami`, and build again)',
+      'AMI name "base-f1" is already taken in us-east-1 by ami-0000000c (not made by build-images). Names carry the build time, so building again picks a new one',
+      'AMI name "base-f1" is already taken in eu-west-1 by ami-0000000d (made by build-images for image "base": another build of it with the same content started in the same second, e.g. on another runner). Names carry the build time, so building again picks a new one, or reuses that AMI once it is available in every region',
     ]);
     expect(account.describeCalls.map((c) => c.region).sort()).toEqual([...REGIONS].sort());
   });

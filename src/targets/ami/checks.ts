@@ -64,7 +64,9 @@ export async function checkParentReady(
 
 /**
  * Before building: the AMI name must be free in every region it will exist in, or Packer (or the copy to
- * that region) would fail after minutes of work. Every collision is reported, not just the first.
+ * that region) would fail after minutes of work. Every collision is reported, not just the first. Names carry
+ * the build's start time to the second (amiName), so a taken name is a genuine clash: another build of the same
+ * image and content started in the same second, or someone else's AMI with that name.
  */
 export async function checkNameFree(
   ec2: Ec2,
@@ -143,8 +145,8 @@ export type ReuseLookup =
   | { readonly kind: 'reusable'; readonly amis: Readonly<Record<string, AmiImage>> }
   | { readonly kind: 'absent' }
   /**
-   * In some regions only (a copy failed, or copy_to grew). Not reusable: the tfvars need every region.
-   * The name is taken where it exists, so the build's name check will stop with a message saying so.
+   * In some regions only (a copy failed, or copy_to grew). Not reusable: the tfvars need every region. The
+   * rebuild gets a new name (amiName), so these do not block it.
    */
   | { readonly kind: 'partial'; readonly present: Readonly<Record<string, AmiImage>>; readonly missing: readonly string[] };
 
@@ -178,7 +180,7 @@ export function describeAmiFailure(f: AmiCheckFailure): string {
     case 'parent-not-ready':
       return `parent AMI ${f.amiId} (image "${f.parentImage}") of image "${f.image}" in ${f.region} ${describeWait(f.wait)}`;
     case 'name-taken':
-      return `AMI name "${f.name}" is already taken in ${f.region} by ${f.existing.id}${madeByUs(f.existing) ? ` (made by build-images, fingerprint ${f.existing.tags[TAG.fingerprint]}; it is not in every region, so it cannot be reused: deregister it, e.g. with \`build-images prune --target ami\`, and build again)` : ' (not made by build-images: rename or deregister it)'}`;
+      return `AMI name "${f.name}" is already taken in ${f.region} by ${f.existing.id} (${madeByUs(f.existing) ? `made by build-images for image "${f.existing.tags[TAG.image]}": another build of it with the same content started in the same second, e.g. on another runner` : 'not made by build-images'}). Names carry the build time, so building again picks a new one${madeByUs(f.existing) ? ', or reuses that AMI once it is available in every region' : ''}`;
     case 'regions-mismatch':
       return `packer reported AMIs of image "${f.image}" in ${f.reported.join(', ') || 'no region'}, but the build needs exactly ${f.expected.join(', ')}`;
     case 'not-ready':

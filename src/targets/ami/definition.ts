@@ -33,7 +33,14 @@ export function amiDefinition(adapters: Partial<AmiAdapters> = {}): TargetDefini
       },
     },
     rootSource: (config) => `source AMI ${config.targets.ami?.sourceAmiFilter.name ?? '(targets.ami.source_ami_filter)'}`,
-    wording: { cleanup: 'build instances, key pairs and security groups' },
+    wording: {
+      cleanup: 'build instances, key pairs and security groups',
+      // The base's name is the filter's name pattern: the IDs say more.
+      base: {
+        moved: (before, now) => `source AMI changed (${before.id} → ${now.id})`,
+        added: (now) => `source AMI ${now.id} now part of the fingerprint`,
+      },
+    },
     problems: (config) => {
       const checked = buildableAmiTarget(config);
       return checked.ok ? [] : checked.error;

@@ -66,6 +66,15 @@ export interface Ec2 {
    * not know yet (InvalidInstanceID.NotFound) or that is still pending (IncorrectInstanceState) is retried.
    */
   requireImdsV2(region: string, instanceId: string, options?: { timeoutMs?: number; pollMs?: number; signal?: AbortSignal }): Promise<void>;
+  /**
+   * AMIs of these owners (account IDs or aliases such as "amazon") matching every filter (one value each), every
+   * page: what a root's source_ami_filter selects from (source-ami.ts). Deprecated AMIs are left out, as EC2 does
+   * by default and as Packer asks (IncludeDeprecated false).
+   */
+  findImages(
+    region: string,
+    query: { readonly owners: readonly string[]; readonly filters: Readonly<Record<string, string>> },
+  ): Promise<AmiImage[]>;
 }
 
 export { Ec2Error } from './ec2-error.js';
@@ -223,6 +232,16 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
         if (options?.State === 'applied' && options.HttpTokens === 'required') return;
         await pause(`metadata options still ${options?.State ?? 'unknown'} (HttpTokens ${options?.HttpTokens ?? 'unknown'})`);
       }
+    },
+
+    findImages(region, { owners, filters }) {
+      return call('DescribeImages', region, async () => {
+        const images: AmiImage[] = [];
+        const input = { Owners: [...owners], Filters: Object.entries(filters).map(([Name, value]) => ({ Name, Values: [value] })) };
+        for await (const page of paginateDescribeImages({ client: client(region), pageSize: 1000 }, input))
+          for (const image of page.Images ?? []) images.push(toImage(region, image));
+        return images;
+      });
     },
   };
 }

@@ -7,7 +7,8 @@ import type { Target, TargetDefinition } from '../target.js';
 import { amiLogFile, buildAmiImage, type BuiltAmi } from './build-image.js';
 import { builderCidr } from './builder-address.js';
 import { amiRegions, describeAmiFailure, findReusable } from './checks.js';
-import type { Ec2 } from './ec2.js';
+import type { AmiImage, Ec2 } from './ec2.js';
+import { resolveSourceAmi } from './source-ami.js';
 import { readGitCommit } from './git-commit.js';
 import { amiPrune } from './prune.js';
 import { readProvenance } from '../../provenance/provenance.js';
@@ -28,6 +29,8 @@ export interface AmiTargetDeps {
 export interface AmiContext {
   readonly sshSourceCidrs: readonly string[];
   readonly gitCommit: string | undefined;
+  /** What source_ami_filter resolved to in the build region: every root of this run boots from it. */
+  readonly sourceAmi: AmiImage;
 }
 
 /** AMIs with Packer's amazon-ebs builder: one AMI per image in the build region, copied to copy_to. */
@@ -55,14 +58,23 @@ export function amiTarget(
     }),
     async preflight() {
       const fromEnv = process.env.BUILD_IMAGES_BUILDER_CIDR;
-      const cidr = fromEnv ? ok(fromEnv) : await (deps.builderCidr ?? builderCidr)();
+      // Both ask the network: at once.
+      const [cidr, source] = await Promise.all([
+        fromEnv ? ok(fromEnv) : (deps.builderCidr ?? builderCidr)(),
+        resolveSourceAmi(deps.ec2, target.region, target.sourceAmiFilter, target.location),
+      ]);
+      // Nothing is built when the roots' source cannot be resolved (issue 17): Packer would only find out mid-build.
+      if (!source.ok) return err(source.error);
       if (!cidr.ok)
         return err(
           `cannot find this machine's public address for the build instances' security group: ${cidr.error}. Set BUILD_IMAGES_BUILDER_CIDR (e.g. 203.0.113.7/32).`,
         );
+      const sourceAmi = source.value;
       return ok({
-        description: `AWS ${target.region}${target.copyTo.length ? ` (+ ${target.copyTo.join(', ')})` : ''}, SSH from ${cidr.value}`,
-        context: { sshSourceCidrs: [cidr.value], gitCommit: await readGitCommit(config.root) },
+        description: `AWS ${target.region}${target.copyTo.length ? ` (+ ${target.copyTo.join(', ')})` : ''}, source AMI ${sourceAmi.id} (${sourceAmi.name}), SSH from ${cidr.value}`,
+        context: { sshSourceCidrs: [cidr.value], gitCommit: await readGitCommit(config.root), sourceAmi },
+        // In the roots' fingerprints: a newly published source AMI rebuilds the tree ("source AMI changed").
+        base: { name: target.sourceAmiFilter.name, id: sourceAmi.id },
       });
     },
     async findReusable(queries) {
@@ -85,6 +97,8 @@ export function amiTarget(
           variables: { ...node.image.variables, ...ctx.secrets },
           fingerprint,
           parent: parent === undefined ? undefined : { image: node.parent!, amiId: inBuildRegion(parent), amiName: parent.name },
+          // A root boots the source AMI preflight resolved (the one in its fingerprint); a child its parent's.
+          ...(parent === undefined ? { sourceAmi: ctx.context.sourceAmi.id } : {}),
         },
         {
           root: config.root,
@@ -107,7 +121,7 @@ export function amiTarget(
         },
       ),
     adopt: async () => undefined,
-    source: (parent) => (parent === undefined ? 'source_ami_filter' : inBuildRegion(parent)),
+    source: (parent, context) => (parent === undefined ? context.sourceAmi.id : inBuildRegion(parent)),
     ids: (artifact) => ({ id: inBuildRegion(artifact), regions: Object.fromEntries(regions.map((r) => [r, artifact.amis[r]!.id])) }),
     describe: (artifact) =>
       `${inBuildRegion(artifact)}${target.copyTo.length ? ` (+${target.copyTo.length} region${target.copyTo.length === 1 ? '' : 's'})` : ''}`,

@@ -22,10 +22,13 @@ const TARGET: BuildableAmiTarget = {
   location: undefined,
 };
 
+const FINGERPRINT = '3f9a1c0d2b7e44a09b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6';
 const VALUES: AmiBuildValues = {
   target: TARGET,
   image: 'consul',
-  fingerprint: '3f9a1c0d2b7e',
+  fingerprint: FINGERPRINT,
+  amiName: 'consul-3f9a1c0d2b7e44a09b1c2d3e-20261130170412',
+  sourceAmi: 'ami-0123456789abcdef0',
   parent: { amiId: 'ami-0123456789abcdef0', amiName: 'base-77aa00bb11cc' },
   toolVersion: '0.1.0',
   gitCommit: '0123456789abcdef0123456789abcdef01234567',
@@ -37,13 +40,13 @@ describe('amiTemplateVariables', () => {
   it('a child: its parent AMI, tags for the AMI and for the build instance', () => {
     expect(amiTemplateVariables(VALUES)).toMatchInlineSnapshot(`
       {
+        "ami_name": "consul-3f9a1c0d2b7e44a09b1c2d3e-20261130170412",
         "ami_regions": [
           "us-east-1",
         ],
         "associate_public_ip_address": null,
         "encrypt_boot": true,
         "env_file": "/work/project/.build-images/ami/env/consul.env",
-        "fingerprint": "3f9a1c0d2b7e",
         "instance_type": "t3.micro",
         "kms_key_id": "",
         "region": "eu-central-1",
@@ -63,7 +66,7 @@ describe('amiTemplateVariables', () => {
         "tags": {
           "Name": "cortex image",
           "build-images:commit": "0123456789abcdef0123456789abcdef01234567",
-          "build-images:fingerprint": "3f9a1c0d2b7e",
+          "build-images:fingerprint": "3f9a1c0d2b7e44a09b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6",
           "build-images:image": "consul",
           "build-images:parent": "ami-0123456789abcdef0",
           "build-images:parent-name": "base-77aa00bb11cc",
@@ -78,17 +81,17 @@ describe('amiTemplateVariables', () => {
     `);
   });
 
-  it('a root: the source AMI filter, no parent tags', () => {
-    const vars = amiTemplateVariables({ ...VALUES, image: 'base', parent: undefined, gitCommit: undefined });
-    expect(vars).toMatchObject({
-      source_ami_filters: {
-        name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*',
-        'virtualization-type': 'hvm',
-        'root-device-type': 'ebs',
-      },
-      source_ami_owners: ['099720109477'],
+  it('a root: the source AMI preflight resolved (never a filter for Packer to resolve again), no parent tags', () => {
+    const vars = amiTemplateVariables({
+      ...VALUES,
+      image: 'base',
+      sourceAmi: 'ami-0fedcba9876543210',
+      parent: undefined,
+      gitCommit: undefined,
     });
-    expect(vars).not.toHaveProperty('source_ami');
+    expect(vars.source_ami).toBe('ami-0fedcba9876543210');
+    expect(vars).not.toHaveProperty('source_ami_filters');
+    expect(vars).not.toHaveProperty('source_ami_owners');
     expect(Object.keys(vars.tags)).toEqual(['Name', 'team', 'build-images:image', 'build-images:fingerprint', 'build-images:version']);
   });
 
@@ -96,17 +99,33 @@ describe('amiTemplateVariables', () => {
     expect(() => amiTemplateVariables({ ...VALUES, sshSourceCidrs: [] })).toThrow(/SSH source CIDRs/);
     expect(() => amiTemplateVariables({ ...VALUES, sshSourceCidrs: ['0.0.0.0'] })).toThrow(/SSH source CIDRs/);
     expect(() => amiTemplateVariables({ ...VALUES, gitCommit: 'main' })).toThrow(/not a git commit/);
-    expect(() => amiTemplateVariables({ ...VALUES, parent: { amiId: 'ami-xyz', amiName: 'base-1' } })).toThrow(/not an AMI ID/);
+    expect(() => amiTemplateVariables({ ...VALUES, parent: undefined, sourceAmi: 'ami-xyz' })).toThrow(/not an AMI ID/);
+    expect(() => amiTemplateVariables({ ...VALUES, parent: { amiId: 'ami-0fedcba9876543210', amiName: 'base-1' } })).toThrow(
+      /parent's AMI/,
+    );
+    expect(() => amiTemplateVariables({ ...VALUES, amiName: 'base-{{timestamp}}' })).toThrow(/not an AMI name/);
   });
 });
 
 describe('amiName', () => {
-  it('is <image>-<fingerprint>, within what EC2 accepts', () => {
-    expect(amiName('base', '3f9a1c0d2b7e')).toBe('base-3f9a1c0d2b7e');
-    expect(amiName('base', "v1 (2026-11-21) [x] a/b.c@d'e_f")).toBe("base-v1 (2026-11-21) [x] a/b.c@d'e_f");
-    expect(() => amiName('base', '')).toThrow(/not a valid AMI name/);
-    expect(() => amiName('base', '{{timestamp}}')).toThrow(/not a valid AMI name/);
-    expect(() => amiName('base', 'x'.repeat(124))).toThrow(/not a valid AMI name/);
-    expect(amiName('base', 'x'.repeat(123))).toHaveLength(128);
+  const AT = new Date('2026-11-30T17:04:12.345Z');
+  it('is <image>-<first 24 hex of the fingerprint>-<UTC YYYYMMDDhhmmss>: a new name for every build of the same content', () => {
+    expect(amiName('base', FINGERPRINT, AT)).toBe('base-3f9a1c0d2b7e44a09b1c2d3e-20261130170412');
+    // A forced rebuild a second later: same fingerprint, another name, so the old AMI's name is no obstacle (finding 2).
+    expect(amiName('base', FINGERPRINT, new Date(AT.getTime() + 1000))).toBe('base-3f9a1c0d2b7e44a09b1c2d3e-20261130170413');
+  });
+
+  it('stays within what EC2 accepts for the longest image name (63 characters): letters, digits, - and _ only', () => {
+    const longest = `${'a'.repeat(61)}-b`;
+    expect(longest).toHaveLength(63);
+    const name = amiName(longest, FINGERPRINT, AT);
+    expect(name.length).toBeLessThanOrEqual(128);
+    expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it("refuses a fingerprint that is not the engine's hex (a bug)", () => {
+    expect(() => amiName('base', '', AT)).toThrow(/not a valid AMI name/);
+    expect(() => amiName('base', 'f1', AT)).toThrow(/not a valid AMI name/);
+    expect(() => amiName('base', '{{timestamp}}'.padEnd(24, 'x'), AT)).toThrow(/not a valid AMI name/);
   });
 });

@@ -1,18 +1,31 @@
 import type { BuildableAmiTarget } from '../../config/types.js';
 import { AMI_ID } from '../../terraform/tfvars.js';
-import type { AmiCommonTemplateVariables, AmiTemplateVariables } from '../../packer/render-ami.js';
+import type { AmiTemplateVariables } from '../../packer/render-ami.js';
 import { amiTags, buildInstanceTags } from './tags.js';
 
-/** Characters EC2 accepts in an AMI name (CreateImage), and its length limits. */
+/**
+ * What EC2 accepts as an AMI name: "3-128 alphanumeric characters, parentheses (()), square brackets ([]), spaces
+ * ( ), periods (.), slashes (/), dashes (-), single quotes ('), at-signs (@), or underscores(_)" (CreateImage and
+ * CopyImage `Name`, EC2 API reference; e.g. docs.aws.amazon.com/sdkfornet/v3/apidocs/items/EC2/MCreateImageRequestctorStringString.html).
+ */
 const AMI_NAME = /^[A-Za-z0-9()[\]. /'@_-]{3,128}$/;
 const GIT_COMMIT = /^[0-9a-f]{7,64}$/;
 const CIDR = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:3[0-2]|[12]?\d)$/;
+/** Hex digits of the fingerprint in the name: 96 bits tell contents apart; the full one is the AMI's fingerprint tag. */
+const NAME_FINGERPRINT_DIGITS = 24;
 
-/** `<image>-<fingerprint>`: unique per content, the same in every region. Throws on a fingerprint EC2 would refuse. */
-export function amiName(image: string, fingerprint: string): string {
-  const name = `${image}-${fingerprint}`;
-  if (fingerprint === '' || !AMI_NAME.test(name)) {
-    throw new Error(`bug: ${JSON.stringify(name)} is not a valid AMI name (3-128 of letters, digits, ()[] ./'@_-)`);
+/**
+ * `<image>-<first 24 hex of the fingerprint>-<UTC YYYYMMDDhhmmss>`, e.g. `base-3f9a1c0d2b7e44a09b1c2d3e-20261130170412`:
+ * a new name for every build, so a forced rebuild (or the child of a rebuilt parent), whose fingerprint is
+ * unchanged, never collides with the AMI it replaces; EC2 names are unique per account and region. Reuse finds
+ * AMIs by their fingerprint tag, never by name. At most 63 + 40 characters (image names are <= 63), all of them
+ * letters, digits, `-` and `_`. Throws on anything EC2 would refuse (a bug: the engine's fingerprints are sha256 hex).
+ */
+export function amiName(image: string, fingerprint: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const name = `${image}-${fingerprint.slice(0, NAME_FINGERPRINT_DIGITS)}-${stamp}`;
+  if (!new RegExp(`^[0-9a-f]{${NAME_FINGERPRINT_DIGITS},}$`).test(fingerprint) || !/^\d{14}$/.test(stamp) || !AMI_NAME.test(name)) {
+    throw new Error(`bug: ${JSON.stringify(name)} is not a valid AMI name (3-128 of letters, digits, ()[] ./'@_-; a hex fingerprint)`);
   }
   return name;
 }
@@ -20,8 +33,12 @@ export function amiName(image: string, fingerprint: string): string {
 export interface AmiBuildValues {
   readonly target: BuildableAmiTarget;
   readonly image: string;
-  /** The content part of the AMI name, from the engine's fingerprint of the image. */
+  /** The engine's fingerprint of the image: the AMI's fingerprint tag. */
   readonly fingerprint: string;
+  /** This build's AMI name, from amiName(). */
+  readonly amiName: string;
+  /** The AMI the build instance boots from: the parent's, or for a root the source AMI preflight resolved. */
+  readonly sourceAmi: string;
   /** The parent's AMI in the build region, built or reused in this run; undefined for a root image. */
   readonly parent: { readonly amiId: string; readonly amiName: string } | undefined;
   readonly toolVersion: string;
@@ -37,19 +54,22 @@ export interface AmiBuildValues {
 /** The JSON variables file of one AMI build: every value the template declares, nothing else. Pure. */
 export function amiTemplateVariables(v: AmiBuildValues): AmiTemplateVariables {
   const { target } = v;
-  const name = amiName(v.image, v.fingerprint);
+  const name = v.amiName;
+  if (!AMI_NAME.test(name)) throw new Error(`bug: not an AMI name: ${JSON.stringify(name)}`);
+  if (!AMI_ID.test(v.sourceAmi)) throw new Error(`bug: not an AMI ID: ${JSON.stringify(v.sourceAmi)}`);
+  if (v.parent !== undefined && v.parent.amiId !== v.sourceAmi) throw new Error("bug: a child is built from its parent's AMI");
   if (v.gitCommit !== undefined && !GIT_COMMIT.test(v.gitCommit)) throw new Error(`bug: not a git commit: ${JSON.stringify(v.gitCommit)}`);
-  if (v.parent !== undefined && !AMI_ID.test(v.parent.amiId)) throw new Error(`bug: not an AMI ID: ${JSON.stringify(v.parent.amiId)}`);
   const bad = v.sshSourceCidrs.filter((c) => !CIDR.test(c));
   // An empty list would make Packer open SSH to 0.0.0.0/0 (its default), which is what this setting exists to prevent.
   if (v.sshSourceCidrs.length === 0 || bad.length > 0)
     throw new Error(`bug: SSH source CIDRs must be IPv4 CIDRs, got ${JSON.stringify(v.sshSourceCidrs)}`);
-  const common: AmiCommonTemplateVariables = {
+  return {
     region: target.region,
     ami_regions: [...target.copyTo],
     instance_type: target.instanceType,
     ssh_username: target.sshUsername,
-    fingerprint: v.fingerprint,
+    ami_name: name,
+    source_ami: v.sourceAmi,
     subnet_id: target.subnetId ?? '',
     subnet_filters: tagFilters(target.subnetTags),
     vpc_filters: tagFilters(target.vpcTags),
@@ -71,13 +91,6 @@ export function amiTemplateVariables(v: AmiBuildValues): AmiTemplateVariables {
     }),
     run_tags: buildInstanceTags({ image: v.image, toolVersion: v.toolVersion, userTags: target.tags }),
     env_file: v.envFile,
-  };
-  if (v.parent !== undefined) return { ...common, source_ami: v.parent.amiId };
-  const filter = target.sourceAmiFilter;
-  return {
-    ...common,
-    source_ami_filters: { name: filter.name, 'virtualization-type': filter.virtualizationType, 'root-device-type': filter.rootDeviceType },
-    source_ami_owners: [...filter.owners],
   };
 }
 

@@ -26,7 +26,25 @@ export interface FakeAmi {
   readonly snapshots?: readonly string[];
   /** Owned by another account (e.g. Canonical): never matched by Owners: ["self"]. */
   readonly foreign?: boolean;
+  /** The owning account of a foreign AMI (e.g. Canonical's 099720109477), matched by Owners: ["099720109477"]. */
+  readonly owner?: string;
+  /** Default "hvm". */
+  readonly virtualizationType?: string;
+  /** Default "ebs". */
+  readonly rootDeviceType?: string;
 }
+
+/** Canonical's account, the default source_ami_filter's owner (config/normalise.ts DEFAULT_SOURCE_AMI_FILTER). */
+export const CANONICAL = '099720109477';
+
+/** A Canonical Ubuntu 22.04 server AMI, as the default source_ami_filter finds it in a region. */
+export const ubuntuAmi = (id: string, created: string): FakeAmi => ({
+  id,
+  name: `ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-${created.slice(0, 10).replaceAll('-', '')}`,
+  owner: CANONICAL,
+  foreign: true,
+  created,
+});
 
 export interface FakeAccount {
   add(region: string, ...amis: FakeAmi[]): void;
@@ -85,7 +103,7 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     }
     const matches = all.filter(
       (a) =>
-        (input.Owners?.includes('self') ? !a.foreign : true) &&
+        (input.Owners === undefined || input.Owners.some((o) => (o === 'self' ? !a.foreign && a.owner === undefined : a.owner === o))) &&
         (input.Filters ?? []).every((f) => matchesFilter(a, f.Name ?? '', f.Values ?? [])),
     );
     const pageSize = Math.min(options.pageSize ?? 1000, input.MaxResults ?? 1000);
@@ -165,7 +183,11 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
 }
 
 function matchesFilter(ami: FakeAmi, name: string, values: readonly string[]): boolean {
-  if (name === 'name') return values.includes(ami.name);
+  // EC2 filter values take * and ? as wildcards (DescribeImages, "Filters").
+  if (name === 'name') return values.some((v) => wildcard(v).test(ami.name));
+  if (name === 'state') return values.includes(ami.state ?? 'available');
+  if (name === 'virtualization-type') return values.includes(ami.virtualizationType ?? 'hvm');
+  if (name === 'root-device-type') return values.includes(ami.rootDeviceType ?? 'ebs');
   if (name === 'tag-key') return values.some((v) => ami.tags?.[v] !== undefined);
   if (name.startsWith('tag:')) {
     const value = ami.tags?.[name.slice(4)];
@@ -174,11 +196,22 @@ function matchesFilter(ami: FakeAmi, name: string, values: readonly string[]): b
   throw new Error(`fake account: unsupported filter ${name}`);
 }
 
+const wildcard = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
+  );
+
 function toImage(a: FakeAmi): Image {
   return {
     ImageId: a.id,
     Name: a.name,
     State: (a.state ?? 'available') as Image['State'],
+    ...(a.owner === undefined ? {} : { OwnerId: a.owner }),
+    VirtualizationType: (a.virtualizationType ?? 'hvm') as Image['VirtualizationType'],
+    RootDeviceType: (a.rootDeviceType ?? 'ebs') as Image['RootDeviceType'],
     CreationDate: a.created ?? '2026-01-01T00:00:00.000Z',
     Tags: Object.entries(a.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
     BlockDeviceMappings: (a.snapshots ?? []).map((SnapshotId, i) => ({ DeviceName: `/dev/sd${'abcdefgh'[i]}`, Ebs: { SnapshotId } })),

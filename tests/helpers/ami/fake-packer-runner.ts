@@ -21,17 +21,18 @@ export function fakePackerRunner(
       const result = await real.build(request);
       if (result.ok) {
         const vars = JSON.parse(await readFile(join(request.cwd, request.varFile), 'utf8')) as {
-          fingerprint: string;
+          ami_name: string;
           tags: Record<string, string>;
         };
+        const fingerprint = vars.tags['build-images:fingerprint'] ?? 'unknown';
         const image = request.target.replace('amazon-ebs.', '');
         for (const region of [regions.region, ...regions.copyTo]) {
           account.add(region, {
-            id: fake.amiId(image, region, vars.fingerprint),
-            name: `${image}-${vars.fingerprint}`,
+            id: fake.amiId(image, region, fingerprint),
+            name: vars.ami_name,
             state: region === regions.region ? 'available' : 'pending',
             tags: vars.tags,
-            snapshots: [`snap-${image}-${region}-${vars.fingerprint.slice(0, 12)}`],
+            snapshots: [`snap-${image}-${region}-${fingerprint.slice(0, 12)}`],
             created: new Date().toISOString(),
           });
         }
