@@ -103,7 +103,8 @@ describe('prune', () => {
       state: 'available',
       stateReason: undefined,
       creationDate: created,
-      tags: { [TAG.image]: name.split('-')[0]!, ...tags },
+      // Every AMI Packer finished carries the fingerprint tag (tags.ts); one without it is unfinished.
+      tags: { [TAG.image]: name.split('-')[0]!, [TAG.fingerprint]: `fp-${name}`, ...tags },
       snapshotIds: [],
     });
     const images = [

@@ -16,6 +16,7 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { fakeUsage, type FakeUsage } from './fake-usage.js';
 
 export interface FakeAmi {
   readonly id: string;
@@ -45,6 +46,8 @@ export interface FakeAccount {
   imdsNeverApplied: boolean;
   /** DescribeImages inputs, with the region they went to. */
   readonly describeCalls: Array<{ region: string; input: DescribeImagesCommandInput }>;
+  /** Launch templates and launches (prune): none unless a test adds them. */
+  readonly usage: FakeUsage;
 }
 
 export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?: number } = {}): FakeAccount {
@@ -70,6 +73,7 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     imdsNeverApplied: false,
     imdsRequired: [],
     describeCalls: [],
+    usage: fakeUsage(mock, (region, id) => (regions.get(region) ?? []).some((a) => a.id === id && a.state !== 'gone')),
   };
   const regionOf = async (getClient: () => unknown): Promise<string> => (getClient() as EC2Client).config.region();
 
@@ -165,7 +169,8 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
 }
 
 function matchesFilter(ami: FakeAmi, name: string, values: readonly string[]): boolean {
-  if (name === 'name') return values.includes(ami.name);
+  // `*` and `?` are wildcards in DescribeImages filter values.
+  if (name === 'name') return values.some((v) => glob(v).test(ami.name));
   if (name === 'tag-key') return values.some((v) => ami.tags?.[v] !== undefined);
   if (name.startsWith('tag:')) {
     const value = ami.tags?.[name.slice(4)];
@@ -173,6 +178,14 @@ function matchesFilter(ami: FakeAmi, name: string, values: readonly string[]): b
   }
   throw new Error(`fake account: unsupported filter ${name}`);
 }
+
+const glob = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 function toImage(a: FakeAmi): Image {
   return {
