@@ -205,7 +205,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-tfvars', 'prune although there is no tfvars file (no Terraform uses these images); without it a missing file stops prune')
     .option(
       '--launched-within <age>',
-      'AMIs that launched an instance this recently stay (EC2 lastLaunchedTime, reported up to 24 h late), e.g. 14d',
+      'AMIs that launched an instance this recently stay (EC2 lastLaunchedTime, reported up to 24 h late; default: 30d)',
       launchedWithin,
     )
     .addHelpText(

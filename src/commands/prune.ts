@@ -37,8 +37,8 @@ export async function runPruneCommand(config: Config, options: PruneOptions): Pr
     process.stderr.write(
       `error: ${path} does not exist, so prune cannot tell which images Terraform uses (the file is not committed: a fresh checkout or CI job does not have it).\n` +
         "  Run prune where the last build ran, or give it the file that build wrote with --tfvars <file> (e.g. the CI job's artifact),\n" +
-        '  or pass --no-tfvars if no Terraform uses these images: then only --keep, parents' +
-        (target.definition.name === 'ami' ? ', launch templates and recent launches protect them.\n' : ' and the newest protect them.\n'),
+        '  or pass --no-tfvars if no Terraform uses these images: then only the newest --keep and their parents stay' +
+        (target.definition.name === 'ami' ? ', and AMIs that launch templates name or that launched an instance recently.\n' : '.\n'),
     );
     return EXIT.badInput;
   }
@@ -68,7 +68,7 @@ export async function runPruneCommand(config: Config, options: PruneOptions): Pr
     options.write(
       present
         ? `Terraform uses ${ids.size} ID${ids.size === 1 ? '' : 's'} (${path}).`
-        : `No tfvars file (--no-tfvars): nothing is kept for Terraform's sake.`,
+        : `No tfvars file (--no-tfvars): nothing is kept for Terraform’s sake.`,
     );
     for (const line of plan.lines) options.write(line);
     if (options.dryRun || plan.removeCount === 0) {
