@@ -75,6 +75,7 @@ describe('prune without the tfvars file', () => {
     );
     expect(result.stderr).toContain('--tfvars <file>');
     expect(result.stderr).toContain('--no-tfvars');
+    expect(result.stderr).toContain('and AMIs that launch templates name or that launched an instance recently.');
     expect(result.lines).toEqual([]);
     expect(account.deregistered).toEqual([]);
   });

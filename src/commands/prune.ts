@@ -38,7 +38,7 @@ export async function runPruneCommand(config: Config, options: PruneOptions): Pr
       `error: ${path} does not exist, so prune cannot tell which images Terraform uses (the file is not committed: a fresh checkout or CI job does not have it).\n` +
         "  Run prune where the last build ran, or give it the file that build wrote with --tfvars <file> (e.g. the CI job's artifact),\n" +
         '  or pass --no-tfvars if no Terraform uses these images: then only the newest --keep and their parents stay' +
-        (target.definition.name === 'ami' ? ', and AMIs that launch templates name or that launched an instance recently.\n' : '.\n'),
+        (target.prune.alsoKept === undefined ? '.\n' : `, and ${target.prune.alsoKept}.\n`),
     );
     return EXIT.badInput;
   }

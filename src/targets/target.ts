@@ -164,6 +164,8 @@ export interface Target<A, C = unknown> {
   /** Prune: how many per image to keep when --keep is not given, and the plan for `keep` and the IDs Terraform uses. */
   readonly prune: {
     readonly defaultKeep: number;
+    /** What else keeps an image besides the newest, their parents and the tfvars (for messages), e.g. "launch templates". */
+    readonly alsoKept?: string;
     plan(keep: number, referenced: ReadonlySet<string>, options?: TargetPruneOptions): Promise<TargetPrunePlan>;
   };
 }

@@ -318,37 +318,42 @@ export function amiUsageApi(options: Ec2Options = {}): AmiUsage {
       });
     },
 
-    launchTemplateImages(region) {
-      return call('DescribeLaunchTemplateVersions', region, async () => {
-        const found: LaunchTemplateImage[] = [];
-        const templates = paginateDescribeLaunchTemplates({ client: client(region), pageSize: 200 }, {});
-        for await (const page of templates) {
-          for (const template of page.LaunchTemplates ?? []) {
-            if (template.LaunchTemplateId === undefined) continue;
-            // No Versions: every version of this template (DescribeLaunchTemplateVersions, EC2 API reference). ResolveAlias:
-            // a version whose ImageId is `resolve:ssm:<parameter>` reports the AMI the parameter names now.
-            const versions = paginateDescribeLaunchTemplateVersions(
-              { client: client(region), pageSize: 200 },
-              { LaunchTemplateId: template.LaunchTemplateId, ResolveAlias: true },
-            );
-            for await (const v of versions) {
-              for (const version of v.LaunchTemplateVersions ?? []) {
-                const imageId = version.LaunchTemplateData?.ImageId;
-                if (imageId === undefined || imageId === '') continue;
-                found.push({
-                  region,
-                  templateId: template.LaunchTemplateId,
-                  templateName: template.LaunchTemplateName ?? template.LaunchTemplateId,
-                  version: version.VersionNumber ?? 0,
-                  isDefault: version.DefaultVersion ?? false,
-                  imageId,
-                });
-              }
-            }
+    async launchTemplateImages(region) {
+      const templates = await call('DescribeLaunchTemplates', region, async () => {
+        const found: Array<{ id: string; name: string }> = [];
+        for await (const page of paginateDescribeLaunchTemplates({ client: client(region), pageSize: 200 }, {})) {
+          for (const t of page.LaunchTemplates ?? []) {
+            if (t.LaunchTemplateId !== undefined) found.push({ id: t.LaunchTemplateId, name: t.LaunchTemplateName ?? t.LaunchTemplateId });
           }
         }
         return found;
       });
+      const found: LaunchTemplateImage[] = [];
+      for (const template of templates) {
+        await call('DescribeLaunchTemplateVersions', region, async () => {
+          // No Versions: every version of this template (DescribeLaunchTemplateVersions, EC2 API reference). ResolveAlias:
+          // a version whose ImageId is `resolve:ssm:<parameter>` reports the AMI the parameter names now.
+          const pages = paginateDescribeLaunchTemplateVersions(
+            { client: client(region), pageSize: 200 },
+            { LaunchTemplateId: template.id, ResolveAlias: true },
+          );
+          for await (const page of pages) {
+            for (const version of page.LaunchTemplateVersions ?? []) {
+              const imageId = version.LaunchTemplateData?.ImageId;
+              if (imageId === undefined || imageId === '') continue;
+              found.push({
+                region,
+                templateId: template.id,
+                templateName: template.name,
+                version: version.VersionNumber ?? 0,
+                isDefault: version.DefaultVersion ?? false,
+                imageId,
+              });
+            }
+          }
+        });
+      }
+      return found;
     },
 
     async lastLaunched(region, imageId) {

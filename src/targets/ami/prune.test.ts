@@ -223,6 +223,8 @@ describe('prune: what a failed or interrupted copy left (issue 14, finding 6)', 
     expect(await plan.apply((l) => removed.push(l))).toEqual({ failed: [] });
     expect(account.deregistered).toEqual(['eu-central-1:ami-00000401', 'eu-central-1:ami-00000201', 'us-east-1:ami-00000202']);
     expect(account.deletedSnapshots).toEqual(['eu-central-1:snap-401', 'eu-central-1:snap-201']);
+    // Launches asked about only for AMIs that would go and could have launched anything (not the failed copy).
+    expect(account.usage.attributeCalls).toEqual(['eu-central-1:ami-00000401', 'eu-central-1:ami-00000201']);
     // Asked by name prefix, owner self, in both regions (one call each besides the tag search).
     const byName = account.describeCalls.filter((c) => c.input.Filters?.[0]?.Name === 'name');
     expect(byName.map((c) => [c.region, c.input.Owners, c.input.Filters?.[0]?.Values])).toEqual([
@@ -317,7 +319,7 @@ describe('prune: what else uses an AMI (issue 14, finding 7)', () => {
     const plan = await prune();
     expect(plan.removeCount).toBe(0);
     expect(plan.problem).toMatch(
-      /^EC2 DescribeLaunchTemplateVersions in us-east-1 failed: UnauthorizedOperation: .*ec2:DescribeLaunchTemplates.*nothing was removed$/,
+      /^EC2 DescribeLaunchTemplates in us-east-1 failed: UnauthorizedOperation: .*ec2:DescribeLaunchTemplates.*nothing was removed$/,
     );
     expect(await plan.apply(() => undefined)).toEqual({ failed: [] });
     expect(account.deregistered).toEqual([]);

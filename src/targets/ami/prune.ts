@@ -271,11 +271,13 @@ export async function amiPrune(request: AmiPruneRequest): Promise<TargetPrunePla
     const inUse = launchTemplateReasons(templates);
     let plan = planPrune({ images, keep, referenced, imageNames, inUse });
     if (options !== undefined && plan.remove.length > 0) {
-      // Only what would go is asked about (one call per AMI and region); a recent launch keeps it, and so its parents.
+      // Only what would go is asked about (one call per AMI and region), and only AMIs that can launch anything
+      // (available: a pending or failed one never did); a recent launch keeps it, and so its parents.
       const since = options.now.getTime() - options.usedWithin.ms;
       const launched = await Promise.all(
         plan.remove
           .flatMap((a) => Object.values(a.byRegion))
+          .filter((ami) => ami.state === 'available')
           .map(async (ami) => ({ ami, at: await usage.lastLaunched(ami.region, ami.id) })),
       );
       const recent = launched.filter(({ at }) => at !== undefined && Date.parse(at) >= since);

@@ -127,6 +127,7 @@ export function amiTarget(
       ),
     prune: {
       defaultKeep: target.keep,
+      alsoKept: 'AMIs that launch templates name or that launched an instance recently',
       plan: (keep, referenced, options) =>
         amiPrune({
           ec2: deps.ec2,
