@@ -169,8 +169,8 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
 }
 
 function matchesFilter(ami: FakeAmi, name: string, values: readonly string[]): boolean {
-  // `*` and `?` are wildcards in DescribeImages filter values.
-  if (name === 'name') return values.some((v) => glob(v).test(ami.name));
+  // EC2 filter values take * and ? as wildcards (DescribeImages, "Filters").
+  if (name === 'name') return values.some((v) => wildcard(v).test(ami.name));
   if (name === 'tag-key') return values.some((v) => ami.tags?.[v] !== undefined);
   if (name.startsWith('tag:')) {
     const value = ami.tags?.[name.slice(4)];
@@ -179,12 +179,12 @@ function matchesFilter(ami: FakeAmi, name: string, values: readonly string[]): b
   throw new Error(`fake account: unsupported filter ${name}`);
 }
 
-const glob = (pattern: string): RegExp =>
+const wildcard = (pattern: string): RegExp =>
   new RegExp(
     `^${pattern
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
+      .replaceAll('*', '.*')
+      .replaceAll('?', '.')}$`,
   );
 
 function toImage(a: FakeAmi): Image {
