@@ -7,6 +7,7 @@ import { DETAILED_EXIT } from './commands/detailed-exitcode.js';
 import { TARGET_NAMES, type Target, type TargetName } from './targets/target.js';
 import type { SelectionFlags } from './commands/selection.js';
 import { parseDuration } from './commands/duration.js';
+import { parseMaxAge, type MaxAge } from './config/max-age.js';
 import { GRAPH_FORMATS, type GraphFormat } from './commands/graph-formats.js';
 import { didYouMean } from './config/suggest.js';
 import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
@@ -30,6 +31,14 @@ function positiveInt(value: string): number {
   }
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.');
   return n;
+}
+
+/** --launched-within: an age as max_age writes it ("30d"); EC2 reports a launch up to 24 h late, so less than a day misleads. */
+function launchedWithin(value: string): MaxAge {
+  const age = parseMaxAge(value);
+  if (age === undefined) throw new InvalidArgumentError('expected an age: a whole number from 1 and a unit, s, m, h or d (like "14d").');
+  if (age.ms < 86_400_000) throw new InvalidArgumentError('EC2 reports a launch up to 24 hours late: give at least 1d.');
+  return age;
 }
 
 /** Beyond this a count (--concurrency, --keep) means nothing; 1e400 is Infinity in JavaScript, not a count. */
@@ -203,8 +212,18 @@ function program(setExit: (code: number) => void): Command {
     )
     .option('--keep <n>', 'images to keep per image name (default: targets.ami.keep for AMIs, 3 for Docker)', positiveInt)
     .option('--dry-run', 'list what would be removed and kept; remove nothing')
-    .addHelpText('after', '\nExamples:\n  $ build-images prune --target docker --dry-run\n  $ build-images prune --target ami --keep 2')
-    .action(async (opts: GlobalOptions & { keep?: number; dryRun?: boolean }) => {
+    .option('--tfvars <file>', "Terraform's variables file, when it is not at terraform/<target>/ (e.g. the CI build's artifact)")
+    .option('--no-tfvars', 'prune although there is no tfvars file (no Terraform uses these images); without it a missing file stops prune')
+    .option(
+      '--launched-within <age>',
+      'AMIs that launched an instance this recently stay (EC2 lastLaunchedTime, reported up to 24 h late; default: 30d)',
+      launchedWithin,
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ build-images prune --target docker --dry-run\n  $ build-images prune --target ami --keep 2\n  $ build-images prune --target ami --tfvars artifacts/images.auto.tfvars.json --launched-within 14d',
+    )
+    .action(async (opts: GlobalOptions & { keep?: number; dryRun?: boolean; tfvars?: string | false; launchedWithin?: MaxAge }) => {
       const config = await loadConfigOrReport(opts.config);
       if (!config) return setExit(EXIT.badInput);
       const target = await targetOrReport(opts.target, config);
@@ -216,6 +235,9 @@ function program(setExit: (code: number) => void): Command {
           keep: opts.keep,
           dryRun: opts.dryRun ?? false,
           write: (line) => process.stdout.write(`${line}\n`),
+          // --tfvars <file> gives a string, --no-tfvars false, neither undefined (commander: --foo defined before --no-foo).
+          ...(opts.tfvars === undefined ? {} : { tfvars: opts.tfvars }),
+          ...(opts.launchedWithin === undefined ? {} : { launchedWithin: opts.launchedWithin }),
         }),
       );
     });

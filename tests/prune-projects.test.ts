@@ -70,13 +70,13 @@ describe.skipIf(!available)('prune --target docker only ever considers this proj
   });
 
   it('removes only this project’s old image, keeps others’ images with the reason, and says which project it is', async () => {
-    const dry = await runCli(dir, ['prune', '--target', 'docker', '--keep', '1', '--dry-run']);
+    const dry = await runCli(dir, ['prune', '--target', 'docker', '--keep', '1', '--no-tfvars', '--dry-run']);
     expect(dry.exitCode, dry.all).toBe(0);
     expect(dry.stdout).toContain(`project ${projectId(dir)} (from `);
     expect(dry.stdout.split('\n').filter((l) => l.startsWith('remove'))).toEqual([expect.stringMatching(/^remove {2}root [0-9a-f]{12} /)]);
     expect(dry.stdout).toContain('not this project');
 
-    const run = await runCli(dir, ['prune', '--target', 'docker', '--keep', '1']);
+    const run = await runCli(dir, ['prune', '--target', 'docker', '--keep', '1', '--no-tfvars']);
     expect(run.exitCode, run.all).toBe(0);
     expect(await exists(ids.oldRoot!)).toBe(false);
     for (const name of ['otherRepository', 'sameRepository', 'legacy', 'sharedByReuse', 'root', 'child']) {

@@ -1,3 +1,6 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { MaxAge } from '../config/max-age.js';
 import type { Config } from '../config/types.js';
 import { acquireLock } from '../engine/lock.js';
 import type { Target } from '../targets/target.js';
@@ -5,29 +8,68 @@ import { readTfvarsFile } from '../targets/tfvars-file.js';
 import { describeRunFailure } from '../engine/failure.js';
 import { EXIT } from './exit-codes.js';
 
+/** How long a launch keeps an image when --launched-within is not given. EC2 reports a launch up to 24 h late. */
+export const DEFAULT_LAUNCHED_WITHIN: MaxAge = { text: '30d', ms: 30 * 86_400_000 };
+
 export interface PruneOptions {
   readonly target: Target<unknown>;
   readonly keep: number | undefined;
   readonly dryRun: boolean;
   readonly write: (line: string) => void;
+  /**
+   * Where Terraform's variables file is: undefined for the target's own (terraform/<target>/images.auto.tfvars.json),
+   * a path for a copy of it (e.g. the artifact of the CI job that built), false (--no-tfvars) to prune without one.
+   */
+  readonly tfvars?: string | false;
+  /** Images that launched an instance this recently stay (AMIs); default DEFAULT_LAUNCHED_WITHIN. */
+  readonly launchedWithin?: MaxAge;
+  readonly now?: Date;
 }
 
 export async function runPruneCommand(config: Config, options: PruneOptions): Promise<number> {
   const { target } = options;
   const keep = options.keep ?? target.prune.defaultKeep;
-  // Images the current tfvars reference never go; a tfvars file that cannot be read stops the prune.
-  const referenced = await readTfvarsFile(config.root, target.definition);
+  const path = typeof options.tfvars === 'string' ? options.tfvars : target.definition.terraform.tfvars;
+  // The tfvars file is not committed (.gitignore): a fresh checkout, such as a CI job's, has none. Taking
+  // that as "Terraform uses nothing" would remove every image but the newest --keep, deployed ones too.
+  const present = await exists(resolve(config.root, path));
+  if (!present && options.tfvars !== false) {
+    process.stderr.write(
+      `error: ${path} does not exist, so prune cannot tell which images Terraform uses (the file is not committed: a fresh checkout or CI job does not have it).\n` +
+        "  Run prune where the last build ran, or give it the file that build wrote with --tfvars <file> (e.g. the CI job's artifact),\n" +
+        '  or pass --no-tfvars if no Terraform uses these images: then only the newest --keep and their parents stay' +
+        (target.prune.alsoKept === undefined ? '.\n' : `, and ${target.prune.alsoKept}.\n`),
+    );
+    return EXIT.badInput;
+  }
+  // Images the tfvars reference never go; a tfvars file that cannot be read stops the prune.
+  const referenced = present
+    ? await readTfvarsFile(config.root, target.definition, path)
+    : { ok: true as const, value: new Map<string, string[]>() };
   if (!referenced.ok) {
     process.stderr.write(`error: ${describeRunFailure(referenced.error)}: refusing to prune without knowing what Terraform uses.\n`);
     return EXIT.buildFailed;
   }
+  const ids = new Set([...referenced.value.values()].flat());
   const lock = await acquireLock(config.root, `prune --target ${target.definition.name}`);
   if (!lock.ok) {
     process.stderr.write(`error: ${lock.message}\n`);
     return EXIT.buildFailed;
   }
   try {
-    const plan = await target.prune.plan(keep, new Set([...referenced.value.values()].flat()));
+    const plan = await target.prune.plan(keep, ids, {
+      usedWithin: options.launchedWithin ?? DEFAULT_LAUNCHED_WITHIN,
+      now: options.now ?? new Date(),
+    });
+    if (plan.problem !== undefined) {
+      process.stderr.write(`error: ${plan.problem}\n`);
+      return EXIT.buildFailed;
+    }
+    options.write(
+      present
+        ? `Terraform uses ${ids.size} ID${ids.size === 1 ? '' : 's'} (${path}).`
+        : `No tfvars file (--no-tfvars): nothing is kept for Terraform’s sake.`,
+    );
     for (const line of plan.lines) options.write(line);
     if (options.dryRun || plan.removeCount === 0) {
       options.write(
@@ -40,5 +82,15 @@ export async function runPruneCommand(config: Config, options: PruneOptions): Pr
     return outcome.failed.length === 0 ? EXIT.ok : EXIT.buildFailed;
   } finally {
     await lock.release();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (e: unknown) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return false;
+    return true; // Anything else (a permission problem) is for the reader to report, with the path.
   }
 }

@@ -21,13 +21,19 @@ export interface PruneCandidate {
   readonly inProgress: boolean;
   /** Set when the candidate is not this project's to remove: why (it is listed, never removed). */
   readonly notOurs?: string;
+  /** What else the target found still using it (a launch template, a recent launch): each keeps it. */
+  readonly inUse?: readonly KeepReason[];
 }
 
 export type KeepReason =
   | { readonly kind: 'newest'; readonly rank: number }
   | { readonly kind: 'referenced' }
   | { readonly kind: 'parent'; readonly of: string }
-  | { readonly kind: 'in-progress' };
+  | { readonly kind: 'in-progress' }
+  /** A launch template version names it (`template` as people know it: name and ID). */
+  | { readonly kind: 'launch-template'; readonly template: string; readonly version: number; readonly region: string }
+  /** It launched an instance at `at` (ISO 8601), within `within` (as the user wrote it, e.g. "30d"). */
+  | { readonly kind: 'launched'; readonly at: string; readonly region: string; readonly within: string };
 
 export interface PrunePlanOf<C extends PruneCandidate> {
   readonly keep: ReadonlyArray<{ readonly candidate: C; readonly why: readonly KeepReason[] }>;
@@ -38,7 +44,7 @@ export interface PrunePlanOf<C extends PruneCandidate> {
 
 /**
  * Per image, the newest `keep` complete candidates stay; so do those Terraform references, those still
- * being made, and every ancestor of anything kept (transitively), so that nothing in use as a base goes.
+ * being made, those the target found in use (launch templates, recent launches), and every ancestor of anything kept (transitively), so that nothing in use as a base goes.
  * Candidates that are not ours are never kept or removed: they are reported apart. Order is the input's.
  */
 export function planPrune<C extends PruneCandidate>(input: {
@@ -68,6 +74,7 @@ export function planPrune<C extends PruneCandidate>(input: {
   for (const c of ours) {
     if (c.ids.some((id) => input.referenced.has(id))) keep(c.key, { kind: 'referenced' });
     if (c.inProgress) keep(c.key, { kind: 'in-progress' });
+    for (const reason of c.inUse ?? []) keep(c.key, reason);
   }
   // Ancestors of everything kept so far, transitively; a loop instead of recursion (trees can be deep).
   const queue = [...why.keys()];
@@ -97,5 +104,9 @@ export function describeKeepReason(reason: KeepReason): string {
       return `parent of ${reason.of}`;
     case 'in-progress':
       return 'still being made';
+    case 'launch-template':
+      return `launch template ${reason.template} version ${reason.version} in ${reason.region}`;
+    case 'launched':
+      return `launched an instance ${reason.at} in ${reason.region}, within ${reason.within}`;
   }
 }

@@ -105,7 +105,16 @@ export interface ReuseQuery {
 export interface TargetPrunePlan {
   readonly lines: readonly string[];
   readonly removeCount: number;
+  /** Set when the target could not learn what is still in use (an API refused): nothing may be removed. */
+  readonly problem?: string;
   apply(onRemoved: (line: string) => void): Promise<{ readonly failed: readonly string[] }>;
+}
+
+/** How `prune` was asked to judge use beyond the tfvars file; a target that cannot see use ignores it. */
+export interface TargetPruneOptions {
+  /** Keep what launched something this recently (AMIs: lastLaunchedTime); `text` as the user wrote it, e.g. "30d". */
+  readonly usedWithin: { readonly text: string; readonly ms: number };
+  readonly now: Date;
 }
 
 /** What a target's preflight found: a description for people, its context, and what the roots' base resolved to. */
@@ -163,6 +172,8 @@ export interface Target<A, C = unknown> {
   /** Prune: how many per image to keep when --keep is not given, and the plan for `keep` and the IDs Terraform uses. */
   readonly prune: {
     readonly defaultKeep: number;
-    plan(keep: number, referenced: ReadonlySet<string>): Promise<TargetPrunePlan>;
+    /** What else keeps an image besides the newest, their parents and the tfvars (for messages), e.g. "launch templates". */
+    readonly alsoKept?: string;
+    plan(keep: number, referenced: ReadonlySet<string>, options?: TargetPruneOptions): Promise<TargetPrunePlan>;
   };
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { err, ok, type Result } from '../result.js';
 import type { TargetDefinition } from './target.js';
 
@@ -13,11 +13,15 @@ export type TfvarsProblem =
  * there is no file yet. A file that is there but is not what the tool writes is an error naming the file:
  * guessing would let prune remove what Terraform uses, or make a build hand out other IDs than last time.
  */
-export async function readTfvarsFile(root: string, definition: TargetDefinition): Promise<Result<Map<string, string[]>, TfvarsProblem>> {
-  const path = definition.terraform.tfvars;
+export async function readTfvarsFile(
+  root: string,
+  definition: TargetDefinition,
+  /** Another copy of the file (prune --tfvars), relative to `root` or absolute. */
+  path = definition.terraform.tfvars,
+): Promise<Result<Map<string, string[]>, TfvarsProblem>> {
   let text: string;
   try {
-    text = await readFile(join(root, path), 'utf8');
+    text = await readFile(resolve(root, path), 'utf8');
   } catch (e: unknown) {
     if ((e as { code?: unknown }).code === 'ENOENT') return ok(new Map());
     return err({ reason: 'tfvars-unreadable', path, message: e instanceof Error ? e.message : String(e) });

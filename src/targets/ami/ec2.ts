@@ -1,10 +1,13 @@
 import {
   DeregisterImageCommand,
+  DescribeImageAttributeCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   EC2Client,
   ModifyInstanceMetadataOptionsCommand,
   paginateDescribeImages,
+  paginateDescribeLaunchTemplates,
+  paginateDescribeLaunchTemplateVersions,
   type Filter,
   type Image,
 } from '@aws-sdk/client-ec2';
@@ -277,4 +280,109 @@ function toEc2Error(operation: string, region: string, e: unknown): Ec2Error {
     );
   }
   return new Ec2Error(operation, region, code === 'Error' ? '' : code, detail);
+}
+
+/** One launch template version that names an AMI. */
+export interface LaunchTemplateImage {
+  readonly region: string;
+  readonly templateId: string;
+  readonly templateName: string;
+  readonly version: number;
+  readonly isDefault: boolean;
+  /** The AMI ID, with an SSM parameter (`resolve:ssm:…`) already resolved by EC2 (ResolveAlias). */
+  readonly imageId: string;
+}
+
+/**
+ * What prune asks EC2 besides the tool's own AMIs: whatever else may still use an AMI, and the AMIs an
+ * interrupted Packer left without tags. Kept apart from `Ec2` (the build's slice) so a build needs none of
+ * these permissions: ec2:DescribeLaunchTemplates, ec2:DescribeLaunchTemplateVersions, ec2:DescribeImageAttribute.
+ */
+export interface AmiUsage {
+  /** This account's AMIs whose names start with one of the prefixes (DescribeImages `name` filter `<prefix>*`), every page. */
+  findImagesByNamePrefix(region: string, prefixes: readonly string[]): Promise<AmiImage[]>;
+  /** Every version of every launch template in the region that names an AMI. */
+  launchTemplateImages(region: string): Promise<LaunchTemplateImage[]>;
+  /** When the AMI last launched an instance (ISO 8601; EC2 reports it up to 24 h late); undefined when never (since April 2017). */
+  lastLaunched(region: string, imageId: string): Promise<string | undefined>;
+}
+
+/** The real AmiUsage: the same clients, credentials and retries as `ec2Api`. */
+export function amiUsageApi(options: Ec2Options = {}): AmiUsage {
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const clientFor = options.clientFor ?? ((region: string) => defaultEc2Client(region, maxAttempts));
+  const clients = new Map<string, EC2Client>();
+  const client = (region: string): EC2Client => {
+    const c = clients.get(region) ?? clientFor(region);
+    clients.set(region, c);
+    return c;
+  };
+  const call = async <T>(operation: string, region: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (e: unknown) {
+      throw toEc2Error(operation, region, e);
+    }
+  };
+  return {
+    findImagesByNamePrefix(region, prefixes) {
+      if (prefixes.length === 0) return Promise.resolve([]);
+      return call('DescribeImages', region, async () => {
+        // `*` is the name filter's wildcard (DescribeImages Filters, "name"); image names never contain one.
+        const filters: Filter[] = [{ Name: 'name', Values: prefixes.map((p) => `${p}*`) }];
+        const images: AmiImage[] = [];
+        const pages = paginateDescribeImages({ client: client(region), pageSize: 1000 }, { Owners: ['self'], Filters: filters });
+        for await (const page of pages) for (const image of page.Images ?? []) images.push(toImage(region, image));
+        return images;
+      });
+    },
+
+    async launchTemplateImages(region) {
+      const templates = await call('DescribeLaunchTemplates', region, async () => {
+        const found: Array<{ id: string; name: string }> = [];
+        for await (const page of paginateDescribeLaunchTemplates({ client: client(region), pageSize: 200 }, {})) {
+          for (const t of page.LaunchTemplates ?? []) {
+            if (t.LaunchTemplateId !== undefined) found.push({ id: t.LaunchTemplateId, name: t.LaunchTemplateName ?? t.LaunchTemplateId });
+          }
+        }
+        return found;
+      });
+      const found: LaunchTemplateImage[] = [];
+      for (const template of templates) {
+        await call('DescribeLaunchTemplateVersions', region, async () => {
+          // No Versions: every version of this template (DescribeLaunchTemplateVersions, EC2 API reference). ResolveAlias:
+          // a version whose ImageId is `resolve:ssm:<parameter>` reports the AMI the parameter names now.
+          const pages = paginateDescribeLaunchTemplateVersions(
+            { client: client(region), pageSize: 200 },
+            { LaunchTemplateId: template.id, ResolveAlias: true },
+          );
+          for await (const page of pages) {
+            for (const version of page.LaunchTemplateVersions ?? []) {
+              const imageId = version.LaunchTemplateData?.ImageId;
+              if (imageId === undefined || imageId === '') continue;
+              found.push({
+                region,
+                templateId: template.id,
+                templateName: template.name,
+                version: version.VersionNumber ?? 0,
+                isDefault: version.DefaultVersion ?? false,
+                imageId,
+              });
+            }
+          }
+        });
+      }
+      return found;
+    },
+
+    async lastLaunched(region, imageId) {
+      // DescribeImageAttribute, attribute "lastLaunchedTime" (ImageAttributeName in @aws-sdk/client-ec2): the answer's
+      // LastLaunchedTime.Value is an ISO 8601 date-time, absent for an AMI that never launched an instance.
+      const out = await call('DescribeImageAttribute', region, () =>
+        client(region).send(new DescribeImageAttributeCommand({ ImageId: imageId, Attribute: 'lastLaunchedTime' })),
+      );
+      const value = out.LastLaunchedTime?.Value;
+      return value === undefined || value === '' ? undefined : value;
+    },
+  };
 }

@@ -2,10 +2,10 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseAmiTfvars } from '../../terraform/tfvars.js';
-import { ec2Api, type AmiImage } from './ec2.js';
-import { describePrunePlan, executePrune, listToolAmis, planPrune } from './prune.js';
+import { amiUsageApi, ec2Api, type AmiImage } from './ec2.js';
+import { amiPrune, describePrunePlan, executePrune, imageOfAmiName, listToolAmis, planPrune } from './prune.js';
 import { TAG } from './tags.js';
-import { fakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
+import { fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());
@@ -103,7 +103,8 @@ describe('prune', () => {
       state: 'available',
       stateReason: undefined,
       creationDate: created,
-      tags: { [TAG.image]: name.split('-')[0]!, ...tags },
+      // Every AMI Packer finished carries the fingerprint tag (tags.ts); one without it is unfinished.
+      tags: { [TAG.image]: name.split('-')[0]!, [TAG.fingerprint]: `fp-${name}`, ...tags },
       snapshotIds: [],
     });
     const images = [
@@ -138,5 +139,189 @@ describe('prune', () => {
     expect(outcome.failed.map((f) => f.message)).toEqual([
       "EC2 DeregisterImage in eu-central-1 failed: InvalidAMIID.NotFound: The image id '[ami-00000021]' does not exist",
     ]);
+  });
+});
+
+const FP = (c: string): string => c.repeat(64);
+const NEW_NAME = (image: string, c: string, stamp: string): string => `${image}-${c.repeat(24)}-${stamp}`;
+const NOW = new Date('2026-11-30T12:00:00.000Z');
+
+/** A finished AMI as Packer leaves it after StepCreateTags: our image and fingerprint tags in every region. */
+function finished(n: number, image: string, name: string, day: number): Array<[string, FakeAmi]> {
+  return REGIONS.map((region, r) => [
+    region,
+    {
+      id: `ami-${String(n).padStart(7, '0')}${r + 1}`,
+      name,
+      created: `2026-11-${String(day).padStart(2, '0')}T10:00:0${r}.000Z`,
+      snapshots: [`snap-${n}${r + 1}`],
+      tags: { [TAG.image]: image, [TAG.fingerprint]: name.slice(image.length + 1) },
+    },
+  ]);
+}
+
+describe('prune: what a failed or interrupted copy left (issue 14, finding 6)', () => {
+  it('finds untagged AMIs named <image>-<fingerprint> (old and new names) in the build and copy regions, removes the settled ones and keeps the pending', async () => {
+    const account = fakeAccount(mock);
+    for (const [region, ami] of finished(1, 'base', `base-${FP('a')}`, 1)) account.add(region, ami);
+    // Packer 1.6.6, encrypt_boot: the build region's AMI is a copy too; us-east-1's copy failed, so Packer stopped
+    // before StepCreateTags and its Cleanup deregistered only the intermediary (step_ami_region_copy.go `toDelete`).
+    account.add('eu-central-1', {
+      id: 'ami-00000201',
+      name: `consul-${FP('b')}`,
+      created: '2026-11-02T10:00:00.000Z',
+      snapshots: ['snap-201'],
+    });
+    account.add('us-east-1', {
+      id: 'ami-00000202',
+      name: `consul-${FP('b')}`,
+      state: 'failed',
+      created: '2026-11-02T10:00:01.000Z',
+      snapshots: [],
+    });
+    // Interrupted (Ctrl-C) with amisrc's fresh names: EC2 goes on copying; perhaps a build still running elsewhere.
+    account.add('us-east-1', {
+      id: 'ami-00000302',
+      name: NEW_NAME('consul', 'c', '20261130113000'),
+      state: 'pending',
+      created: '2026-11-30T11:30:00.000Z',
+    });
+    // packer-plugin-amazon >= 1.3: CreateImage carried run_tags and CopyImage copied them (CopyImageTags): our image
+    // tag, no fingerprint. Newer than base's finished AMI, yet it must not push that one out of "newest".
+    account.add('eu-central-1', {
+      id: 'ami-00000401',
+      name: NEW_NAME('base', 'd', '20261103100000'),
+      created: '2026-11-03T10:00:00.000Z',
+      snapshots: ['snap-401'],
+      tags: { [TAG.image]: 'base', [TAG.version]: '0.1.0', Name: 'build-images: building base' },
+    });
+    // Not ours: another image's name, a hand-made name, another account's AMI with our name.
+    account.add('eu-central-1', { id: 'ami-00000501', name: `consul-agent-${FP('e')}`, snapshots: ['snap-501'] });
+    account.add('eu-central-1', { id: 'ami-00000502', name: 'consul-golden', snapshots: ['snap-502'] });
+    account.add('eu-central-1', { id: 'ami-00000503', name: `base-${FP('f')}`, foreign: true });
+
+    const plan = await amiPrune({
+      ec2: ec2Api(),
+      usage: amiUsageApi(),
+      regions: REGIONS,
+      imageNames: new Set(['base', 'consul']),
+      keep: 1,
+      referenced: new Set(),
+      options: { usedWithin: { text: '30d', ms: 30 * 86_400_000 }, now: NOW },
+    });
+    const unfinished = (what: string): string =>
+      `unfinished: ${what}, so Packer stopped before tagging it (a failed or interrupted build or copy)`;
+    expect(plan.problem).toBeUndefined();
+    expect(plan.lines).toEqual([
+      `keep    base-${FP('a')} (newest #1): eu-central-1 ami-00000011, us-east-1 ami-00000012`,
+      `keep    ${NEW_NAME('consul', 'c', '20261130113000')} (still being made; ${unfinished('no build-images tags in us-east-1')}): us-east-1 ami-00000302 pending`,
+      `remove  ${NEW_NAME('base', 'd', '20261103100000')} (${unfinished(`no ${TAG.fingerprint} tag in eu-central-1`)}): eu-central-1 ami-00000401 available`,
+      `remove  consul-${FP('b')} (${unfinished('no build-images tags in eu-central-1, no build-images tags in us-east-1')}): eu-central-1 ami-00000201 available, us-east-1 ami-00000202 failed`,
+    ]);
+    expect(plan.removeCount).toBe(2);
+    const removed: string[] = [];
+    expect(await plan.apply((l) => removed.push(l))).toEqual({ failed: [] });
+    expect(account.deregistered).toEqual(['eu-central-1:ami-00000401', 'eu-central-1:ami-00000201', 'us-east-1:ami-00000202']);
+    expect(account.deletedSnapshots).toEqual(['eu-central-1:snap-401', 'eu-central-1:snap-201']);
+    // Launches asked about only for AMIs that would go and could have launched anything (not the failed copy).
+    expect(account.usage.attributeCalls).toEqual(['eu-central-1:ami-00000401', 'eu-central-1:ami-00000201']);
+    // Asked by name prefix, owner self, in both regions (one call each besides the tag search).
+    const byName = account.describeCalls.filter((c) => c.input.Filters?.[0]?.Name === 'name');
+    expect(byName.map((c) => [c.region, c.input.Owners, c.input.Filters?.[0]?.Values])).toEqual([
+      ['eu-central-1', ['self'], ['base-*', 'consul-*']],
+      ['us-east-1', ['self'], ['base-*', 'consul-*']],
+    ]);
+  });
+
+  it('the name patterns: the old 64-hex fingerprint and the new 24-hex prefix with a UTC stamp, nothing else', () => {
+    const names = new Set(['consul', 'consul-agent']);
+    expect(imageOfAmiName(`consul-${FP('0')}`, names)).toBe('consul');
+    expect(imageOfAmiName(`consul-agent-${FP('0')}`, names)).toBe('consul-agent');
+    expect(imageOfAmiName(`consul-${'0'.repeat(24)}-20261130235959`, names)).toBe('consul');
+    expect(imageOfAmiName(`consul-${'0'.repeat(63)}`, names)).toBeUndefined();
+    expect(imageOfAmiName(`consul-${FP('A')}`, names)).toBeUndefined();
+    expect(imageOfAmiName(`consul-${'0'.repeat(24)}-2026113023595`, names)).toBeUndefined();
+    expect(imageOfAmiName(`nginx-${FP('0')}`, names)).toBeUndefined();
+    expect(imageOfAmiName('consul-latest', names)).toBeUndefined();
+  });
+});
+
+describe('prune: what else uses an AMI (issue 14, finding 7)', () => {
+  const seed = (account: FakeAccount): void => {
+    for (const [region, ami] of [
+      ...finished(1, 'base', `base-${FP('1')}`, 1),
+      ...finished(2, 'base', `base-${FP('2')}`, 2),
+      ...finished(3, 'base', `base-${FP('3')}`, 3),
+      ...finished(4, 'base', `base-${FP('4')}`, 4),
+      ...finished(5, 'base', `base-${FP('5')}`, 5),
+    ])
+      account.add(region, ami);
+  };
+  const prune = (options = { usedWithin: { text: '30d', ms: 30 * 86_400_000 }, now: NOW }) =>
+    amiPrune({
+      ec2: ec2Api(),
+      usage: amiUsageApi(),
+      regions: REGIONS,
+      imageNames: new Set(['base']),
+      keep: 1,
+      referenced: new Set(),
+      options,
+    });
+
+  it('keeps AMIs any version of any launch template names, an SSM parameter resolved, in every region, every page', async () => {
+    const account = fakeAccount(mock, { pageSize: 1 });
+    seed(account);
+    account.usage.ssm.set('/web/ami', 'ami-00000022');
+    account.usage.addLaunchTemplate('eu-central-1', { id: 'lt-0000000000000aaaa', name: 'empty', versions: [{}] });
+    account.usage.addLaunchTemplate('eu-central-1', {
+      id: 'lt-0000000000000bbbb',
+      name: 'web',
+      versions: [{ imageId: 'ami-00000011' }, { imageId: 'ami-0ffffffffffffffff', isDefault: true }],
+    });
+    account.usage.addLaunchTemplate('us-east-1', {
+      id: 'lt-0000000000000cccc',
+      name: 'web-ssm',
+      versions: [{ imageId: 'resolve:ssm:/web/ami' }],
+    });
+    const plan = await prune();
+    expect(plan.lines).toEqual([
+      `keep    base-${FP('5')} (newest #1): eu-central-1 ami-00000051, us-east-1 ami-00000052`,
+      `keep    base-${FP('2')} (launch template web-ssm (lt-0000000000000cccc) version 1 in us-east-1): eu-central-1 ami-00000021, us-east-1 ami-00000022`,
+      `keep    base-${FP('1')} (launch template web (lt-0000000000000bbbb) version 1 in eu-central-1): eu-central-1 ami-00000011, us-east-1 ami-00000012`,
+      `remove  base-${FP('4')}: eu-central-1 ami-00000041, us-east-1 ami-00000042`,
+      `remove  base-${FP('3')}: eu-central-1 ami-00000031, us-east-1 ami-00000032`,
+    ]);
+  });
+
+  it('keeps AMIs that launched an instance within --launched-within, asking only about those that would go', async () => {
+    const account = fakeAccount(mock);
+    seed(account);
+    account.usage.lastLaunched.set('us-east-1:ami-00000042', '2026-11-28T08:15:00.000Z'); // two days ago
+    account.usage.lastLaunched.set('eu-central-1:ami-00000031', '2026-10-01T00:00:00.000Z'); // two months ago
+    const plan = await prune();
+    expect(plan.lines).toEqual([
+      `keep    base-${FP('5')} (newest #1): eu-central-1 ami-00000051, us-east-1 ami-00000052`,
+      `keep    base-${FP('4')} (launched an instance 2026-11-28T08:15:00.000Z in us-east-1, within 30d): eu-central-1 ami-00000041, us-east-1 ami-00000042`,
+      `remove  base-${FP('3')}: eu-central-1 ami-00000031, us-east-1 ami-00000032`,
+      `remove  base-${FP('2')}: eu-central-1 ami-00000021, us-east-1 ami-00000022`,
+      `remove  base-${FP('1')}: eu-central-1 ami-00000011, us-east-1 ami-00000012`,
+    ]);
+    expect(account.usage.attributeCalls).not.toContain('eu-central-1:ami-00000051');
+    expect(account.usage.attributeCalls).toHaveLength(8);
+    const shorter = await prune({ usedWithin: { text: '1d', ms: 86_400_000 }, now: NOW });
+    expect(shorter.removeCount).toBe(4);
+  });
+
+  it('a launch template lookup EC2 refuses removes nothing and says which permissions prune needs', async () => {
+    const account = fakeAccount(mock);
+    seed(account);
+    account.usage.refuse.set('us-east-1', 'UnauthorizedOperation');
+    const plan = await prune();
+    expect(plan.removeCount).toBe(0);
+    expect(plan.problem).toMatch(
+      /^EC2 DescribeLaunchTemplates in us-east-1 failed: UnauthorizedOperation: .*ec2:DescribeLaunchTemplates.*nothing was removed$/,
+    );
+    expect(await plan.apply(() => undefined)).toEqual({ failed: [] });
+    expect(account.deregistered).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describeKeepReason, planPrune as planCandidates, type KeepReason, type PruneCandidate } from '../prune-plan.js';
-import type { TargetPrunePlan } from '../target.js';
-import type { AmiImage, Ec2 } from './ec2.js';
+import type { TargetPruneOptions, TargetPrunePlan } from '../target.js';
+import type { AmiImage, AmiUsage, Ec2, LaunchTemplateImage } from './ec2.js';
 import { Ec2Error } from './ec2-error.js';
 import { TAG } from './tags.js';
 
@@ -15,6 +15,11 @@ export interface LogicalAmi {
   readonly created: string;
   /** Region → that region's AMI. */
   readonly byRegion: Readonly<Record<string, AmiImage>>;
+  /**
+   * Set when Packer never finished it (why, for people): some region's AMI lacks build-images' fingerprint tag,
+   * which Packer's last step puts on every region at once. Never reused, never among the newest.
+   */
+  readonly unfinished?: string;
 }
 
 export type { KeepReason };
@@ -33,6 +38,52 @@ export interface PruneInput {
   readonly keep: number;
   /** AMI IDs the current tfvars file references, in any region. */
   readonly referenced: ReadonlySet<string>;
+  /**
+   * The config's image names: an AMI without our tags whose name is `<image>-<fingerprint>` (or amisrc's
+   * `<image>-<24 hex>-<UTC stamp>`) for one of them is a copy Packer left unfinished (see `leftoverImage`).
+   */
+  readonly imageNames?: ReadonlySet<string>;
+  /** AMI ID → what else uses it (launch templates, recent launches): each keeps it. */
+  readonly inUse?: ReadonlyMap<string, readonly KeepReason[]>;
+}
+
+/**
+ * The AMI names build-images gives: `<image>-<64 hex fingerprint>` (before source AMI resolution) and
+ * `<image>-<first 24 hex>-<UTC stamp YYYYMMDDhhmmss>` (fresh names per build). Image names may contain `-`,
+ * but the suffix is fixed, so `consul-agent-<fp>` never matches image `consul`.
+ */
+const NAME_SUFFIX = /^(?:[0-9a-f]{64}|[0-9a-f]{24}-[0-9]{14})$/;
+
+/** The config image an AMI name belongs to, by the names build-images gives; undefined for any other name. */
+export function imageOfAmiName(name: string, imageNames: ReadonlySet<string>): string | undefined {
+  for (const image of imageNames) {
+    if (name.startsWith(`${image}-`) && NAME_SUFFIX.test(name.slice(image.length + 1))) return image;
+  }
+  return undefined;
+}
+
+/**
+ * Which of the tool's images an AMI belongs to, and whether Packer finished it. Packer tags the AMIs only in
+ * its last step, StepCreateTags, after every copy; a copy that failed or was interrupted is left as it was:
+ * - Packer 1.6.6 (hashicorp/packer v1.6.6 builder/amazon/common/step_ami_region_copy.go): CopyImage gets the
+ *   final ami_name and no tags; Cleanup deletes only the encrypt_boot intermediary (`toDelete`), never a copy,
+ *   so a copy stays `pending` (EC2 goes on copying), `failed`, or `available` when another region failed.
+ *   With encrypt_boot even the build region's AMI is such a copy. stepCreateAMI's Cleanup
+ *   (builder/amazon/ebs/step_create_ami.go) deregisters only an AMI whose wait finished (`s.image`), so an
+ *   interrupt during "Waiting for AMI to become ready" leaves the build region's AMI too, untagged.
+ * - packer-plugin-amazon >= 1.1.0 (builder/ebs/step_create_ami.go) tags CreateImage with run_tags, and from
+ *   1.3.0 CopyImage has CopyImageTags (builder/common/step_ami_region_copy.go): leftovers then carry our
+ *   run tags (the image tag, no fingerprint), whatever their name, the random 7-character intermediary's too.
+ * Either way: no fingerprint tag means unfinished. Untagged AMIs count only when their name is one we give.
+ */
+function classify(ami: AmiImage, imageNames: ReadonlySet<string>): { image: string; unfinished?: string } | undefined {
+  const tagged = ami.tags[TAG.image];
+  if (tagged !== undefined) {
+    if (ami.tags[TAG.fingerprint] !== undefined) return { image: tagged };
+    return { image: tagged, unfinished: `no ${TAG.fingerprint} tag in ${ami.region}` };
+  }
+  const image = imageOfAmiName(ami.name, imageNames);
+  return image === undefined ? undefined : { image, unfinished: `no build-images tags in ${ami.region}` };
 }
 
 /** States in which an AMI may be gone for good: anything else (pending, transient) belongs to a running build. */
@@ -45,8 +96,19 @@ const SETTLED = new Set(['available', 'failed', 'invalid', 'error']);
  * without our image tag are never considered.
  */
 export function planPrune(input: PruneInput): PrunePlan {
-  const foreign = input.images.filter((i) => i.tags[TAG.image] === undefined);
-  const logical = group(input.images.filter((i) => i.tags[TAG.image] !== undefined)).sort(
+  const names = input.imageNames ?? new Set<string>();
+  const seen = new Set<string>();
+  const ours: Array<{ ami: AmiImage; image: string; unfinished?: string }> = [];
+  const foreign: AmiImage[] = [];
+  for (const ami of input.images) {
+    // The tag search and the name search find an unfinished AMI with our run tags twice.
+    if (seen.has(`${ami.region}\u0000${ami.id}`)) continue;
+    seen.add(`${ami.region}\u0000${ami.id}`);
+    const mine = classify(ami, names);
+    if (mine === undefined) foreign.push(ami);
+    else ours.push({ ami, ...mine });
+  }
+  const logical = group(ours).sort(
     (a, b) => a.image.localeCompare(b.image) || b.created.localeCompare(a.created) || a.name.localeCompare(b.name),
   );
   // A kept child's parent must stay launchable and rebuildable: found by the parent-name tag, or by the
@@ -69,8 +131,9 @@ export function planPrune(input: PruneInput): PrunePlan {
       created: ami.created,
       ids: regions.map((i) => i.id),
       parents: [...new Set(parents)],
-      complete: regions.every((i) => i.state === 'available'),
+      complete: ami.unfinished === undefined && regions.every((i) => i.state === 'available'),
       inProgress: regions.some((i) => !SETTLED.has(i.state)),
+      inUse: regions.flatMap((i) => input.inUse?.get(i.id) ?? []),
       ami,
     };
   });
@@ -82,19 +145,31 @@ export function planPrune(input: PruneInput): PrunePlan {
   };
 }
 
-function group(images: readonly AmiImage[]): LogicalAmi[] {
-  const byName = new Map<string, { image: string; byRegion: Record<string, AmiImage> }>();
-  for (const i of images) {
+function group(images: ReadonlyArray<{ ami: AmiImage; image: string; unfinished?: string }>): LogicalAmi[] {
+  const byName = new Map<string, { image: string; byRegion: Record<string, AmiImage>; unfinished: string[] }>();
+  for (const { ami, image, unfinished } of images) {
     // Two AMIs of one name in one region cannot exist (EC2 names are unique per account and region);
     // a name shared by two images' tags would be a tagging accident: key by both to keep them apart.
-    const key = `${i.tags[TAG.image]}\u0000${i.name}`;
-    const entry = byName.get(key) ?? { image: i.tags[TAG.image]!, byRegion: {} };
-    entry.byRegion[i.region] = i;
+    // A random-named intermediary is its region's only one of its name: it stays a group of its own.
+    const key = `${image}\u0000${ami.name}`;
+    const entry = byName.get(key) ?? { image, byRegion: {}, unfinished: [] };
+    entry.byRegion[ami.region] = ami;
+    if (unfinished !== undefined) entry.unfinished.push(unfinished);
     byName.set(key, entry);
   }
-  return [...byName.values()].map(({ image, byRegion }) => {
+  return [...byName.values()].map(({ image, byRegion, unfinished }) => {
     const regions = Object.values(byRegion);
-    return { image, name: regions[0]!.name, created: regions.map((r) => r.creationDate).sort()[0] ?? '', byRegion };
+    return {
+      image,
+      name: regions[0]!.name,
+      created: regions.map((r) => r.creationDate).sort()[0] ?? '',
+      byRegion,
+      ...(unfinished.length === 0
+        ? {}
+        : {
+            unfinished: `unfinished: ${unfinished.join(', ')}, so Packer stopped before tagging it (a failed or interrupted build or copy)`,
+          }),
+    };
   });
 }
 
@@ -135,31 +210,98 @@ export async function executePrune(
 
 /** One line per AMI for `prune --dry-run` and the report after a prune. */
 export function describePrunePlan(plan: PrunePlan): string[] {
+  // An unfinished AMI's state is part of the story (pending: EC2 is still copying; failed: it never will).
   const regions = (a: LogicalAmi): string =>
     Object.values(a.byRegion)
-      .map((i) => `${i.region} ${i.id}`)
+      .map((i) => `${i.region} ${i.id}${a.unfinished === undefined ? '' : ` ${i.state}`}`)
       .join(', ');
-  const reason = describeKeepReason;
+  const why = (a: LogicalAmi, reasons: readonly KeepReason[]): string =>
+    [...reasons.map(describeKeepReason), ...(a.unfinished === undefined ? [] : [a.unfinished])].join('; ');
   return [
-    ...plan.keep.map(({ ami, why }) => `keep    ${ami.name} (${why.map(reason).join('; ')}): ${regions(ami)}`),
-    ...plan.remove.map((ami) => `remove  ${ami.name}: ${regions(ami)}`),
+    ...plan.keep.map(({ ami, why: reasons }) => `keep    ${ami.name} (${why(ami, reasons)}): ${regions(ami)}`),
+    ...plan.remove.map((ami) => `remove  ${ami.name}${ami.unfinished === undefined ? '' : ` (${ami.unfinished})`}: ${regions(ami)}`),
   ];
 }
 
-/** The prune for one account: build-images' AMIs in the build and copy regions, planned by planPrune. */
-export async function amiPrune(
-  ec2: Ec2,
-  regions: readonly string[],
-  keep: number,
-  referenced: ReadonlySet<string>,
-): Promise<TargetPrunePlan> {
-  const plan = planPrune({ images: await listToolAmis(ec2, regions), keep, referenced });
-  return {
-    lines: describePrunePlan(plan),
-    removeCount: plan.remove.length,
-    async apply(onRemoved) {
-      const outcome = await executePrune(ec2, plan, { onRemoved: (a) => onRemoved(`removed ${a.region} ${a.id} and its snapshots`) });
-      return { failed: outcome.failed.map((f) => `could not remove ${f.ami.region} ${f.ami.id}: ${f.message}`) };
-    },
-  };
+/** What `amiPrune` needs: the account, the config's regions and image names, and what the command was asked. */
+export interface AmiPruneRequest {
+  readonly ec2: Ec2;
+  readonly usage: AmiUsage;
+  /** The build region first, then copy_to: every region the project uses. */
+  readonly regions: readonly string[];
+  readonly imageNames: ReadonlySet<string>;
+  readonly keep: number;
+  readonly referenced: ReadonlySet<string>;
+  /** Without it, recent launches are not looked at (a caller that did not ask). */
+  readonly options?: TargetPruneOptions;
+}
+
+/** Launch template versions naming an AMI, as keep reasons by AMI ID. */
+export function launchTemplateReasons(found: readonly LaunchTemplateImage[]): Map<string, KeepReason[]> {
+  const byId = new Map<string, KeepReason[]>();
+  for (const t of found) {
+    const reason: KeepReason = {
+      kind: 'launch-template',
+      template: `${t.templateName} (${t.templateId})`,
+      version: t.version,
+      region: t.region,
+    };
+    byId.set(t.imageId, [...(byId.get(t.imageId) ?? []), reason]);
+  }
+  return byId;
+}
+
+/**
+ * The prune for one account: build-images' AMIs (by tag) and the unfinished copies Packer left (by name) in the
+ * build and copy regions, planned by planPrune. Kept besides what planPrune keeps: AMIs any launch template version
+ * names (every template, every version, in every region the project uses), and, of what would go, AMIs that
+ * launched an instance within `options.usedWithin` (DescribeImageAttribute lastLaunchedTime). An EC2 call that
+ * fails makes the plan a problem: nothing is removed when what is in use cannot be known.
+ */
+export async function amiPrune(request: AmiPruneRequest): Promise<TargetPrunePlan> {
+  const { ec2, usage, regions, keep, referenced, imageNames, options } = request;
+  try {
+    const prefixes = [...imageNames].map((n) => `${n}-`);
+    const [tagged, named, templates] = await Promise.all([
+      listToolAmis(ec2, regions),
+      Promise.all(regions.map((r) => usage.findImagesByNamePrefix(r, prefixes))).then((f) => f.flat()),
+      Promise.all(regions.map((r) => usage.launchTemplateImages(r))).then((f) => f.flat()),
+    ]);
+    const images = [...tagged, ...named];
+    const inUse = launchTemplateReasons(templates);
+    let plan = planPrune({ images, keep, referenced, imageNames, inUse });
+    if (options !== undefined && plan.remove.length > 0) {
+      // Only what would go is asked about (one call per AMI and region), and only AMIs that can launch anything
+      // (available: a pending or failed one never did); a recent launch keeps it, and so its parents.
+      const since = options.now.getTime() - options.usedWithin.ms;
+      const launched = await Promise.all(
+        plan.remove
+          .flatMap((a) => Object.values(a.byRegion))
+          .filter((ami) => ami.state === 'available')
+          .map(async (ami) => ({ ami, at: await usage.lastLaunched(ami.region, ami.id) })),
+      );
+      const recent = launched.filter(({ at }) => at !== undefined && Date.parse(at) >= since);
+      for (const { ami, at } of recent) {
+        const reason: KeepReason = { kind: 'launched', at: at!, region: ami.region, within: options.usedWithin.text };
+        inUse.set(ami.id, [...(inUse.get(ami.id) ?? []), reason]);
+      }
+      if (recent.length > 0) plan = planPrune({ images, keep, referenced, imageNames, inUse });
+    }
+    return {
+      lines: describePrunePlan(plan),
+      removeCount: plan.remove.length,
+      async apply(onRemoved) {
+        const outcome = await executePrune(ec2, plan, { onRemoved: (a) => onRemoved(`removed ${a.region} ${a.id} and its snapshots`) });
+        return { failed: outcome.failed.map((f) => `could not remove ${f.ami.region} ${f.ami.id}: ${f.message}`) };
+      },
+    };
+  } catch (e: unknown) {
+    if (!(e instanceof Ec2Error)) throw e;
+    return {
+      lines: [],
+      removeCount: 0,
+      problem: `${e.message}. prune needs ec2:DescribeImages, ec2:DescribeLaunchTemplates, ec2:DescribeLaunchTemplateVersions and ec2:DescribeImageAttribute (and ssm:GetParameters for launch templates that name an SSM parameter) to know what is still in use; nothing was removed`,
+      apply: () => Promise.resolve({ failed: [] }),
+    };
+  }
 }

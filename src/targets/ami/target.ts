@@ -7,7 +7,7 @@ import type { Target, TargetDefinition } from '../target.js';
 import { amiLogFile, buildAmiImage, type BuiltAmi } from './build-image.js';
 import { builderCidr } from './builder-address.js';
 import { amiRegions, describeAmiFailure, findReusable } from './checks.js';
-import type { AmiImage, Ec2 } from './ec2.js';
+import { amiUsageApi, type AmiImage, type AmiUsage, type Ec2 } from './ec2.js';
 import { resolveSourceAmi } from './source-ami.js';
 import { readGitCommit } from './git-commit.js';
 import { amiPrune } from './prune.js';
@@ -23,6 +23,8 @@ export interface AmiTargetDeps {
   readonly builderCidr?: () => Promise<{ ok: true; value: string } | { ok: false; error: string }>;
   /** How often to look at an AMI that is not available yet (tests make it fast). */
   readonly pollMs?: number;
+  /** What prune asks about launch templates, launches and untagged AMIs; default: the real EC2 API. */
+  readonly usage?: AmiUsage;
 }
 
 /** What preflight found for this run, handed to every build. */
@@ -137,6 +139,19 @@ export function amiTarget(
         artifacts.map(([image, a]) => [image, Object.fromEntries(regions.map((r) => [r, a.amis[r]!.id]))] as const),
         regions,
       ),
-    prune: { defaultKeep: target.keep, plan: (keep, referenced) => amiPrune(deps.ec2, regions, keep, referenced) },
+    prune: {
+      defaultKeep: target.keep,
+      alsoKept: 'AMIs that launch templates name or that launched an instance recently',
+      plan: (keep, referenced, options) =>
+        amiPrune({
+          ec2: deps.ec2,
+          usage: deps.usage ?? amiUsageApi(),
+          regions,
+          imageNames: new Set(config.images.map((i) => i.name)),
+          keep,
+          referenced,
+          ...(options === undefined ? {} : { options }),
+        }),
+    },
   };
 }

@@ -16,6 +16,7 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { fakeUsage, type FakeUsage } from './fake-usage.js';
 
 export interface FakeAmi {
   readonly id: string;
@@ -63,6 +64,8 @@ export interface FakeAccount {
   imdsNeverApplied: boolean;
   /** DescribeImages inputs, with the region they went to. */
   readonly describeCalls: Array<{ region: string; input: DescribeImagesCommandInput }>;
+  /** Launch templates and launches (prune): none unless a test adds them. */
+  readonly usage: FakeUsage;
 }
 
 export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?: number } = {}): FakeAccount {
@@ -88,6 +91,7 @@ export function fakeAccount(mock: AwsClientStub<EC2Client>, options: { pageSize?
     imdsNeverApplied: false,
     imdsRequired: [],
     describeCalls: [],
+    usage: fakeUsage(mock, (region, id) => (regions.get(region) ?? []).some((a) => a.id === id && a.state !== 'gone')),
   };
   const regionOf = async (getClient: () => unknown): Promise<string> => (getClient() as EC2Client).config.region();
 
