@@ -31,6 +31,9 @@ function engine(images: ImageSummary[]): DockerEngine {
     registryDigest: none,
     removeImage: none,
     tag: none,
+    listContainers: none,
+    inspectContainer: none,
+    removeContainer: none,
     listByLabel: async () => images,
   };
 }
