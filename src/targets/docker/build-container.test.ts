@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { renderCheck } from '../../doctor/check.js';
+import { buildContainersCheck } from './doctor.js';
 import { buildContainerName, judgeBuildContainers, parseBuildContainerName, projectContainerFilter } from './build-container.js';
 
 const owner = { project: 'a1b2c3d4e5f6', host: '0badcafe', pid: 4242 };
@@ -31,5 +33,29 @@ describe('build container names (issue 13 #6, #8)', () => {
       ['running', 'build-images-a1b2c3d4e5f6-0badcafe-4242-child'],
       ['other-host', 'build-images-a1b2c3d4e5f6-ffffffff-4242-root'],
     ]);
+  });
+});
+
+describe('doctor: build containers left by killed runs', () => {
+  const c = (pid: number, image: string, state = 'exited') => ({
+    id: `id${pid}`,
+    name: buildContainerName({ ...owner, pid }, image),
+    state,
+  });
+  const alive = (pid: number) => pid === 99;
+
+  it('lists the left-over ones with what to run, and leaves a running build alone', () => {
+    const found = { ok: true as const, value: [c(17, 'root'), c(99, 'child', 'running')] };
+    expect(renderCheck(buildContainersCheck(found, owner, alive))).toBe(
+      "WARN  build containers: 1 left by killed runs, holding their builds' environment (variables, secrets): " +
+        'build-images-a1b2c3d4e5f6-0badcafe-17-root (exited, pid 17 gone) (1 of a running build); ' +
+        'fix: the next `build-images build` removes them before building; or now: `docker rm -f build-images-a1b2c3d4e5f6-0badcafe-17-root`',
+    );
+  });
+
+  it('is OK when there are none', () => {
+    expect(renderCheck(buildContainersCheck({ ok: true, value: [c(99, 'root', 'running')] }, owner, alive))).toBe(
+      'OK    build containers: none left by killed runs of this project (1 of a running build)',
+    );
   });
 });
