@@ -16,10 +16,11 @@ export const DIAGNOSIS_LIMIT_MS = 10_000;
  * - the container is gone: Packer removed it after an ordinary failure, and Packer's message stands.
  */
 export async function explainBuildFailure(
-  docker: Pick<DockerEngine, 'inspectContainer' | 'removeContainer'>,
+  docker: Pick<DockerEngine, 'inspectContainer' | 'removeContainer' | 'containerEvents'>,
   container: string,
   image: string,
   packerSaid: string,
+  startedAt: Date,
   limitMs: number = DIAGNOSIS_LIMIT_MS,
 ): Promise<string> {
   const asked = await withinLimit(docker.inspectContainer(container), limitMs);
@@ -31,6 +32,19 @@ export async function explainBuildFailure(
     );
   }
   const state = asked.value;
+  if (state === undefined || state.running) {
+    // The kernel's OOM killer often stops only the provisioner's process (`docker exec`), not the container:
+    // the container then runs on (State.OOMKilled stays false), Packer removes it, and the script's exit 137 is
+    // all Packer says. The engine still recorded an `oom` event for the container (seen on Docker 20.10.24).
+    const events = await withinLimit(docker.containerEvents(container, startedAt, ['oom']), limitMs);
+    if (events.ok && events.value.length > 0) {
+      if (state !== undefined) await withinLimit(docker.removeContainer(container), limitMs);
+      return (
+        `a process in the build container of ${image} ran out of memory: the kernel's OOM killer stopped it (the engine reported an oom event). ` +
+        `Give the build more memory (targets.docker.run_args --memory) or build fewer images at once (--concurrency). Packer said: ${packerSaid}`
+      );
+    }
+  }
   if (state === undefined) return packerSaid;
   const removed = await withinLimit(docker.removeContainer(container), limitMs);
   const leftNote =

@@ -125,6 +125,7 @@ export async function buildDockerImage(
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 
+  const startedAt = new Date();
   const timeout = ctx.timeoutMs === undefined ? undefined : AbortSignal.timeout(ctx.timeoutMs);
   const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
   try {
@@ -148,7 +149,7 @@ export async function buildDockerImage(
       }
       if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });
       if (failure.reason === 'not-found') return fail(failure.message);
-      return fail(await explainBuildFailure(ctx.docker, container, node.name, failure.message));
+      return fail(await explainBuildFailure(ctx.docker, container, node.name, failure.message, startedAt));
     }
     const id = dockerImageId(result.value);
     if (id === undefined) {

@@ -65,6 +65,11 @@ export interface DockerEngine {
   listContainers(nameFilter: string): Promise<ContainerSummary[]>;
   /** undefined when the engine has no such container; throws when the engine cannot be asked. */
   inspectContainer(nameOrId: string): Promise<ContainerState | undefined>;
+  /**
+   * The engine's events about a container (by name or ID; it may be gone) of these kinds (e.g. `oom`) from
+   * `since` until now: their actions, oldest first. The engine keeps recent events in memory (GET /events).
+   */
+  containerEvents(nameOrId: string, since: Date, kinds: readonly string[]): Promise<string[]>;
   /** Removes a container, stopping it first (`docker rm -f`); a container already gone is fine. */
   removeContainer(nameOrId: string): Promise<Result<void, string>>;
 }
@@ -173,6 +178,27 @@ export function dockerEngine(docker: Docker = new Docker({ timeout: engineTimeou
         if (isStatus(e, 404)) return undefined;
         throw e;
       }
+    },
+
+    async containerEvents(nameOrId, since, kinds) {
+      const stream = await call(() =>
+        docker.getEvents({
+          since: Math.floor(since.getTime() / 1000),
+          // An `until` ends the stream; the engine holds it open until that second has passed.
+          until: Math.ceil(Date.now() / 1000),
+          filters: { container: [nameOrId], event: [...kinds] },
+        }),
+      );
+      let text = '';
+      for await (const chunk of stream) text += String(chunk);
+      // One JSON object per line.
+      return text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          const event = JSON.parse(line) as { Action?: string; status?: string };
+          return event.Action ?? event.status ?? '?';
+        });
     },
 
     async removeContainer(nameOrId) {

@@ -34,6 +34,7 @@ function engine(images: ImageSummary[]): DockerEngine {
     listContainers: none,
     inspectContainer: none,
     removeContainer: none,
+    containerEvents: none,
     listByLabel: async () => images,
   };
 }
