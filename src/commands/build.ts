@@ -72,7 +72,7 @@ async function build(config: Config, options: BuildCommandOptions, selection: Se
   const interrupt = (signal: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
       // A second signal is obeyed at once, even when Packer or the engine hang (issue 13 #5): Packer's process
-      // groups are killed; what they leave (labelled build containers, env files) the next run removes.
+      // groups are killed; what they leave (named build containers, env files, Packer temp dirs) the next run removes.
       process.stderr.write(`\n${signal} again: stopping now; the next run removes what the builds left behind.\n`);
       forceStop();
       process.exit(EXIT.interrupted);
