@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import { renderCheck } from './check.js';
@@ -16,6 +17,7 @@ const CONFIG =
 const engine: DoctorDocker = {
   info: async () => ({ ok: true, value: { serverVersion: '24.0.7', storageDriver: 'overlay2', rootDir: undefined, networks: ['bridge'] } }),
   baseImage: async () => ({ kind: 'pullable', digest: undefined }),
+  containers: async () => ({ ok: true, value: [] }),
 };
 const packer16: DoctorDeps['packer'] = {
   version: async () => ({ kind: 'found', path: '/usr/bin/packer', version: { major: 1, minor: 6, patch: 6 } }),
@@ -67,8 +69,10 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'OK    docker engine: Docker 24.0.7 at unix:///var/run/docker.sock, storage driver overlay2',
       'OK    build network: build containers run with --network=host (targets.docker.run_args)',
       'OK    base image: local/base:1 is not in the engine; its registry has it, and the build will pull it',
+      'OK    build containers: none left by killed runs of this project',
       'OK    disk space: <free> (project root)',
       'OK    lock: no run holds .build-images/lock',
+      'OK    left-over files: no build environment files or Packer temp files left by killed runs',
     ]);
     expect(problems).toBeUndefined();
   });
@@ -88,7 +92,9 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'FAIL  docker engine: cannot reach tcp://127.0.0.1:2375: connect ECONNREFUSED 127.0.0.1:2375; fix: start the engine (`systemctl start docker`, or scripts/start-docker where there is no systemd) or point DOCKER_HOST at a running one',
       'WARN  build network: not checked: the Docker engine cannot be reached',
       'WARN  base image: not checked: the Docker engine cannot be reached',
+      'WARN  build containers: not checked: the Docker engine cannot be reached',
       'OK    lock: no run holds .build-images/lock',
+      'OK    left-over files: no build environment files or Packer temp files left by killed runs',
     ]);
     expect(problems).toContain(
       'images.yaml:3:19: error: unknown parent "nope" of image "solo"\n    3 |   solo: { parent: nope, provisioners: [ok] }\n      |                   ^^^^',
@@ -119,6 +125,7 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'WARN  aws permissions',
       'OK    disk space',
       'OK    lock',
+      'OK    left-over files',
     ]);
     expect(problems).toContain('images.yaml:1:1: error: missing "targets.ami": --target ami needs at least the AWS region to build in');
   });
@@ -142,6 +149,24 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'FAIL  aws credentials: the AWS SDK found no credentials: Could not load credentials from any providers; fix: set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or a web identity (OIDC) role; in CI see examples/ci/',
       'WARN  aws permissions: not checked: no AWS credentials',
     ]);
+  });
+});
+
+describe('left-over files (issue 13 #6: doctor said all OK while a killed run had left the secret on disk)', () => {
+  it('names the env files and Packer temp dirs a killed run left, unless a live run holds the lock', async () => {
+    const files = {
+      'images.yaml': CONFIG,
+      'provisioners/ok.sh': '#!/bin/sh\n',
+      '.build-images/docker/env/solo.env': "S='secret'\n",
+      '.build-images/docker/packer-tmp/tmp123/upload456': 'x',
+    };
+    const { lines } = await doctor(files);
+    expect(lines.at(-1)).toBe(
+      "WARN  left-over files: 2 left by a killed run, holding its builds' environment (variables, secrets): .build-images/docker/env/solo.env, .build-images/docker/packer-tmp/tmp123; fix: the next `build-images build` removes them before building; or delete them now",
+    );
+    const held = JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'now', command: 'build' });
+    const running = await doctor({ ...files, '.build-images/lock': held });
+    expect(running.lines.at(-1)).toBe('OK    left-over files: not judged: a run holds the lock, and these are its files');
   });
 });
 

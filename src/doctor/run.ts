@@ -9,6 +9,7 @@ import { lockCheck, probeLock } from './lock.js';
 import { packerCheck, type PackerFacts } from './packer.js';
 import { probeScripts, scriptsCheck } from './scripts.js';
 import { notChecked } from './check.js';
+import { leftoversCheck, probeLeftovers } from './leftovers.js';
 
 export interface DoctorOptions {
   /** --config files; empty means ./images.yaml. */
@@ -49,6 +50,8 @@ export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promi
   const disk = own.disk;
   const targetDisk = disk === undefined ? undefined : 'path' in disk ? await probeDisk(disk.path) : disk.remote;
   results.push(...diskChecks(await probeDisk(root), targetDisk));
-  results.push(lockCheck(await probeLock(root), displayPath(lockPath(root), options.cwd)));
+  const lock = await probeLock(root);
+  results.push(lockCheck(lock, displayPath(lockPath(root), options.cwd)));
+  results.push(leftoversCheck(await probeLeftovers(root, target.name), lock));
   return { results, configProblems: config.ok ? undefined : config.report };
 }

@@ -75,6 +75,8 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
   if (!prepared.ok) return notStarted(prepared.error);
   const { tree, decisions, fingerprints } = prepared.value;
   emit({ type: 'note', message: `Packer ${formatVersion(prepared.value.packer)}, ${prepared.value.engine}` });
+  // What a killed run (kill -9, an engine that died mid-build) left in the target: under the lock, nobody else's.
+  for (const line of (await target.removeLeftovers?.(prepared.value.context)) ?? []) emit({ type: 'note', message: line });
 
   const { context } = prepared.value;
   await writeGenerated(root, definition.templates.dir, prepared.value.templates);

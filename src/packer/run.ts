@@ -25,6 +25,8 @@ export interface PackerBuildRequest {
   readonly cleanupGraceMs?: number;
   /** Each line a person would see, as it arrives. */
   readonly onLine: (text: string) => void;
+  /** Added to this build's environment (e.g. PACKER_TMP_DIR: where the docker builder keeps its temp files). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type PackerBuildFailure =
@@ -71,7 +73,7 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
       const errors: string[] = [];
       const child = execa(executable, ['build', '-machine-readable', '-color=false', `-var-file=${req.varFile}`, req.template], {
         cwd: req.cwd,
-        env,
+        env: { ...req.env, ...env },
         // Its own process group: a terminal's Ctrl-C reaches only us, and we interrupt the whole group once.
         detached: true,
         stdin: 'ignore',

@@ -156,6 +156,12 @@ export interface Target<A, C = unknown> {
   build(node: ImageNode, parent: A | undefined, fingerprint: string, ctx: TargetBuildContext<C>): Promise<Result<A, TargetBuildFailure>>;
   /** Makes a reused artifact current (e.g. re-tags it); may do nothing. */
   adopt(image: string, artifact: A): Promise<void>;
+  /**
+   * Removes what killed runs of this project left in the target (build containers holding the build's
+   * environment, Packer's temp files); the caller holds the project lock, after a successful preflight.
+   * One line per thing removed (or that could not be), for people.
+   */
+  removeLeftovers?(context: C): Promise<readonly string[]>;
   /** What the image was built from, for the manifest: the parent's ID or the base (as this run's preflight resolved it). */
   source(parent: A | undefined, context: C): string;
   /** The artifact's IDs as recorded in the manifest and the `--json` result. */

@@ -11,6 +11,8 @@ import { provenanceLabels, type Provenance } from '../../provenance/provenance.j
 import type { DockerEngine } from './engine.js';
 import { projectId } from '../project.js';
 import { formatDuration } from '../../text.js';
+import { buildContainerName, type BuildContainerOwner } from './build-container.js';
+import { explainBuildFailure } from './build-failure.js';
 
 export interface BuiltImage {
   readonly id: string;
@@ -29,11 +31,22 @@ export interface DockerBuildContext {
   readonly signal: AbortSignal;
   readonly timeoutMs: number | undefined;
   readonly onLine: (line: string) => void;
+  /** Whose build containers these are: their names say so (build-container.ts). */
+  readonly owner: BuildContainerOwner;
 }
 
 export type DockerBuildFailure = { readonly message: string; readonly logFile: string; readonly interrupted: boolean };
 
 export const dockerLogFile = (root: string, image: string): string => join(root, '.build-images', 'logs', 'docker', `${image}.log`);
+/**
+ * Packer's docker builder keeps a temp dir per build (bind-mounted into the container as /packer-files; uploads
+ * pass through it) under PACKER_TMP_DIR, else ~/.packer.d (Packer 1.6.6 builder/docker/step_temp_dir.go,
+ * ConfigTmpDir; the same in packer-plugin-docker). A killed Packer leaves it there; inside the project, under the
+ * lock, the next run removes it. Not for a root holding ":", which `docker run -v host:guest` cannot mount.
+ */
+export const packerTmpDir = (root: string): string | undefined =>
+  root.includes(':') ? undefined : join(root, '.build-images', 'docker', 'packer-tmp');
+
 const workFile = (root: string, image: string, kind: string): string =>
   join(root, '.build-images', 'docker', kind, `${image}.${kind === 'vars' ? 'pkrvars.json' : 'env'}`);
 
@@ -84,9 +97,12 @@ export async function buildDockerImage(
   const varFile = workFile(root, node.name, 'vars');
   const envFile = workFile(root, node.name, 'env');
   const fail = (message: string): { ok: false; error: DockerBuildFailure } => err({ message, logFile, interrupted: false });
+  const container = buildContainerName(ctx.owner, node.name);
+  const tmp = packerTmpDir(root);
 
   await mkdir(join(root, '.build-images', 'docker', 'env'), { recursive: true, mode: 0o700 });
   await mkdir(join(root, '.build-images', 'docker', 'vars'), { recursive: true });
+  if (tmp !== undefined) await mkdir(tmp, { recursive: true, mode: 0o700 });
   // The environment may hold values users would rather not see in files: it lives only for the build.
   await writeFile(envFile, renderEnvFile({ ...node.image.variables, ...ctx.secrets }), { mode: 0o600 });
   const from = await ctx.docker.inspectImage(source);
@@ -96,7 +112,8 @@ export async function buildDockerImage(
   }
   const variables: DockerTemplateVariables = {
     source_image: source,
-    run_args: targets.docker.runArgs,
+    // The container's name says whose it is, so the next run and doctor find it if this run is killed.
+    run_args: [`--name=${container}`, ...targets.docker.runArgs],
     // Relative to the project root, where Packer runs: Packer 1.6.6's file provisioner renders its source
     // through the Go template engine (twice), and an absolute path would carry the project directory's name
     // into it, e.g. a directory named `dir{{uuid}}x` (issue 13 #13; see tests/e2e/template-path.test.ts).
@@ -108,6 +125,7 @@ export async function buildDockerImage(
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);
 
+  const startedAt = new Date();
   const timeout = ctx.timeoutMs === undefined ? undefined : AbortSignal.timeout(ctx.timeoutMs);
   const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
   try {
@@ -120,6 +138,7 @@ export async function buildDockerImage(
       signal,
       redact: Object.values(ctx.secrets),
       onLine: ctx.onLine,
+      ...(tmp === undefined ? {} : { env: { PACKER_TMP_DIR: tmp } }),
     });
     if (!result.ok) {
       const failure = result.error;
@@ -129,7 +148,8 @@ export async function buildDockerImage(
         );
       }
       if (failure.reason === 'interrupted') return err({ message: 'interrupted', logFile, interrupted: true });
-      return fail(failure.message);
+      if (failure.reason === 'not-found') return fail(failure.message);
+      return fail(await explainBuildFailure(ctx.docker, container, node.name, failure.message, startedAt));
     }
     const id = dockerImageId(result.value);
     if (id === undefined) {

@@ -9,6 +9,8 @@ import type { DoctorInput, DoctorOutput } from '../target.js';
 import { isStatus } from './engine.js';
 import type { RegistryClient } from './registry/client.js';
 import { explainRegistryFailure } from './registry/failure.js';
+import { projectId } from '../project.js';
+import { hostTag, judgeBuildContainers, pidAlive, projectContainerFilter, type ContainerSummary } from './build-container.js';
 
 /** What `docker info` and `docker network ls` said about the engine. */
 export interface EngineFacts {
@@ -30,6 +32,8 @@ export interface DoctorDocker {
   info(): Promise<Result<EngineFacts, string>>;
   /** `auth`: registry credentials for a base image in targets.docker.registry's registry. */
   baseImage(ref: string, auth?: Record<string, string>): Promise<BaseImageFacts>;
+  /** Containers (any state) matching the engine's `name` filter: this project's build containers. */
+  containers(nameFilter: string): Promise<Result<ContainerSummary[], string>>;
 }
 
 /** The engine's address as the docker CLI and dockerode read it. */
@@ -76,7 +80,48 @@ export function doctorDocker(): DoctorDocker {
         return { kind: 'unpullable', message: message(e) };
       }
     },
+    async containers(nameFilter) {
+      if (!docker) return err(setupError ?? 'no engine');
+      try {
+        const found = await docker.listContainers({ all: true, filters: { name: [nameFilter] } });
+        return okResult(found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State })));
+      } catch (e: unknown) {
+        return err(message(e));
+      }
+    },
   };
+}
+
+/**
+ * Build containers a killed run left (kill -9, an engine that died mid-build; issue 13 #6, #8): each holds its
+ * build's environment (variables, secrets) in /tmp/build-images/env.sh. Found by name (build-container.ts); a
+ * container whose run is alive on this host is a running build, one from another host is left to that host.
+ */
+export function buildContainersCheck(
+  found: Result<ContainerSummary[], string>,
+  owner: { project: string; host: string },
+  isAlive: (pid: number) => boolean,
+): CheckResult {
+  const name = 'build containers';
+  if (!found.ok) return warn(name, `could not list the engine's containers: ${found.error}`);
+  const verdicts = judgeBuildContainers(found.value, owner, (pid) => !isAlive(pid));
+  const left = verdicts.filter((v) => v.kind === 'left-over');
+  const running = verdicts.filter((v) => v.kind === 'running').length;
+  const elsewhere = verdicts.filter((v) => v.kind === 'other-host').length;
+  const also = [
+    ...(running > 0 ? [`${running} of a running build`] : []),
+    ...(elsewhere > 0 ? [`${elsewhere} from another host sharing this engine, not judged here`] : []),
+  ];
+  const tail = also.length > 0 ? ` (${also.join('; ')})` : '';
+  if (left.length === 0) return ok(name, `none left by killed runs of this project${tail}`);
+  const names = left.map((v) => v.container.name);
+  return warn(
+    name,
+    `${left.length} left by killed runs, holding their builds' environment (variables, secrets): ${left
+      .map((v) => `${v.container.name} (${v.container.state}, pid ${v.pid} gone)`)
+      .join(', ')}${tail}`,
+    `the next \`build-images build\` removes them before building; or now: \`docker rm -f ${names.join(' ')}\``,
+  );
 }
 
 export function engineCheck(where: string, engine: Result<EngineFacts, string>): CheckResult {
@@ -158,7 +203,7 @@ export interface DockerDoctorAdapters {
   readonly registry?: (registry: string) => RegistryClient;
 }
 
-/** The Docker checks, in the order doctor prints them: plugin, engine, build network, base image. */
+/** The Docker checks, in the order doctor prints them: plugin, engine, build network, base image, build containers. */
 export async function dockerDoctor(input: DoctorInput, adapters: DockerDoctorAdapters): Promise<DoctorOutput> {
   const docker = adapters.docker();
   const [engine, plugins] = await Promise.all([
@@ -173,15 +218,23 @@ export async function dockerDoctor(input: DoctorInput, adapters: DockerDoctorAda
   const config: Config | undefined = input.config;
   const unreachable = 'the Docker engine cannot be reached';
   const invalid = 'the config is not valid';
-  if (!engine.ok) checks.push(notChecked('build network', unreachable), notChecked('base image', unreachable));
-  else if (config === undefined) checks.push(notChecked('build network', invalid), notChecked('base image', invalid));
+  if (!engine.ok)
+    checks.push(
+      notChecked('build network', unreachable),
+      notChecked('base image', unreachable),
+      notChecked('build containers', unreachable),
+    );
+  else if (config === undefined)
+    checks.push(notChecked('build network', invalid), notChecked('base image', invalid), notChecked('build containers', invalid));
   else {
     const settings = config.targets.docker;
     const client = settings.registry !== undefined ? adapters.registry?.(settings.registry) : undefined;
     const auth = client !== undefined && settings.baseImage.startsWith(`${client.location.host}/`) ? await client.engineAuth() : undefined;
+    const project = projectId(config.root);
     checks.push(
       buildNetworkCheck(engine.value, settings.runArgs),
       baseImageCheck(settings.baseImage, await docker.baseImage(settings.baseImage, auth?.ok ? auth.value : undefined)),
+      buildContainersCheck(await docker.containers(projectContainerFilter(project)), { project, host: hostTag() }, pidAlive),
     );
   }
   if (config?.targets.docker.registry !== undefined) checks.push(await registryCheck(config.targets.docker.registry, adapters));

@@ -1,6 +1,18 @@
 import Docker from 'dockerode';
 import { err, ok, type Result } from '../../result.js';
 import { registryTransfer } from './registry/transfer.js';
+import type { ContainerSummary } from './build-container.js';
+
+/** What the engine says about a build container after a failed build (Engine API ContainerInspect, State). */
+export interface ContainerState {
+  readonly id: string;
+  readonly running: boolean;
+  readonly exitCode: number;
+  /** The kernel's OOM killer stopped the container's processes (State.OOMKilled). */
+  readonly oomKilled: boolean;
+  /** The engine's own error for the container, if any (State.Error). */
+  readonly error: string;
+}
 
 /** What the engine's image list gives without inspecting each image. */
 export interface ImageSummary {
@@ -49,6 +61,17 @@ export interface DockerEngine {
   removeImage(id: string): Promise<Result<void, string>>;
   /** Points `repository:tag` at the image. */
   tag(id: string, repository: string, tag: string): Promise<void>;
+  /** Containers (running or not) whose name matches the engine's `name` filter (a regular expression). */
+  listContainers(nameFilter: string): Promise<ContainerSummary[]>;
+  /** undefined when the engine has no such container; throws when the engine cannot be asked. */
+  inspectContainer(nameOrId: string): Promise<ContainerState | undefined>;
+  /**
+   * The engine's events about a container (by name or ID; it may be gone) of these kinds (e.g. `oom`) from
+   * `since` until now: their actions, oldest first. The engine keeps recent events in memory (GET /events).
+   */
+  containerEvents(nameOrId: string, since: Date, kinds: readonly string[]): Promise<string[]>;
+  /** Removes a container, stopping it first (`docker rm -f`); a container already gone is fine. */
+  removeContainer(nameOrId: string): Promise<Result<void, string>>;
 }
 
 /**
@@ -61,7 +84,8 @@ export function engineTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
 }
 
-const where = (): string => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+/** The engine's address as dockerode and the docker CLI read it. */
+export const where = (): string => process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 
 /** The engine's error, or that it did not answer in time (a request destroyed by the timeout). */
 function engineError(e: unknown, timeoutMs: number): Error {
@@ -132,6 +156,58 @@ export function dockerEngine(docker: Docker = new Docker({ timeout: engineTimeou
 
     async tag(id, repository, tag) {
       await call(() => docker.getImage(id).tag({ repo: repository, tag }));
+    },
+
+    async listContainers(nameFilter) {
+      const found = await call(() => docker.listContainers({ all: true, filters: { name: [nameFilter] } }));
+      return found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State }));
+    },
+
+    async inspectContainer(nameOrId) {
+      try {
+        const info = await call(() => docker.getContainer(nameOrId).inspect());
+        const state = info.State as { Running?: boolean; ExitCode?: number; OOMKilled?: boolean; Error?: string };
+        return {
+          id: info.Id,
+          running: state.Running === true,
+          exitCode: state.ExitCode ?? 0,
+          oomKilled: state.OOMKilled === true,
+          error: state.Error ?? '',
+        };
+      } catch (e: unknown) {
+        if (isStatus(e, 404)) return undefined;
+        throw e;
+      }
+    },
+
+    async containerEvents(nameOrId, since, kinds) {
+      const stream = await call(() =>
+        docker.getEvents({
+          since: Math.floor(since.getTime() / 1000),
+          // An `until` ends the stream; the engine holds it open until that second has passed.
+          until: Math.ceil(Date.now() / 1000),
+          filters: { container: [nameOrId], event: [...kinds] },
+        }),
+      );
+      let text = '';
+      for await (const chunk of stream) text += String(chunk);
+      // One JSON object per line.
+      return text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          const event = JSON.parse(line) as { Action?: string; status?: string };
+          return event.Action ?? event.status ?? '?';
+        });
+    },
+
+    async removeContainer(nameOrId) {
+      try {
+        await call(() => docker.getContainer(nameOrId).remove({ force: true }));
+        return ok(undefined);
+      } catch (e: unknown) {
+        return isStatus(e, 404) ? ok(undefined) : err(message(e));
+      }
     },
 
     // Every progress event is checked: the engine reports a failed pull mid-stream with HTTP 200.

@@ -34,6 +34,10 @@ function engine(images: ImageSummary[]): DockerEngine {
     registryDigest: none,
     removeImage: none,
     tag: none,
+    listContainers: none,
+    inspectContainer: none,
+    removeContainer: none,
+    containerEvents: none,
     listByLabel: async () => images,
   };
 }

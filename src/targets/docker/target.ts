@@ -11,6 +11,10 @@ import type { RegistrySide } from './registry/side.js';
 import { renderRegistryTfvars } from './registry/tfvars.js';
 import { resolveDockerBase, type DockerBase } from './base.js';
 import { readProvenance } from '../../provenance/provenance.js';
+import { readdir, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { packerTmpDir } from './build-image.js';
+import { hostTag, judgeBuildContainers, projectContainerFilter, type BuildContainerOwner } from './build-container.js';
 
 /** The label every built image carries naming the exact image it was built from (see imageLabels). */
 const PARENT_LABEL = 'org.build-images.parent';
@@ -46,6 +50,7 @@ export function dockerTarget(
   registry?: RegistrySide,
 ): Target<DockerArtifact, DockerContext> {
   const settings = config.targets.docker;
+  const owner: BuildContainerOwner = { project: projectId(config.root), host: hostTag(), pid: process.pid };
   // By name once: a find per image made fingerprinting quadratic (10,000 images: 50 million comparisons).
   const runtime = new Map(config.images.map((i) => [i.name, i.docker]));
   /** The engine's images by fingerprint, newest first: one engine call for the whole tree. */
@@ -186,6 +191,7 @@ export function dockerTarget(
           signal: ctx.signal,
           timeoutMs: ctx.timeoutMs,
           onLine: ctx.onLine,
+          owner,
         },
       );
       if (!built.ok) return err(built.error);
@@ -208,6 +214,34 @@ export function dockerTarget(
       // The local tag follows the image when this engine has it; a registry-only image is not pulled for it.
       if (registry === undefined || (await docker.inspectImage(artifact.id)))
         await docker.tag(artifact.id, `${settings.repository}/${image}`, settings.tag);
+    },
+    async removeLeftovers() {
+      const lines: string[] = [];
+      const tmp = packerTmpDir(config.root);
+      const tmpEntries = tmp === undefined ? [] : (await readdir(tmp).catch(() => [] as string[])).map((name) => join(tmp, name));
+      for (const path of tmpEntries) {
+        await rm(path, { recursive: true, force: true });
+        lines.push(`removed ${relative(config.root, path)}: Packer's temp files, left by a killed run`);
+      }
+      let found;
+      try {
+        found = await docker.listContainers(projectContainerFilter(owner.project));
+      } catch (e: unknown) {
+        return [...lines, `could not look for build containers left by killed runs: ${e instanceof Error ? e.message : String(e)}`];
+      }
+      // This run holds the project's lock: a build container of this project from this host and another pid is
+      // from a run that is gone. Containers from other hosts sharing the engine are theirs to judge.
+      for (const verdict of judgeBuildContainers(found, owner, (pid) => pid !== process.pid)) {
+        if (verdict.kind !== 'left-over') continue;
+        const { name, state } = verdict.container;
+        const removed = await docker.removeContainer(verdict.container.id);
+        lines.push(
+          removed.ok
+            ? `removed build container ${name} (${state}) left by a killed run (pid ${verdict.pid}); it held that build's environment`
+            : `could not remove build container ${name} left by a killed run (pid ${verdict.pid}): ${removed.error}; remove it with \`docker rm -f ${name}\``,
+        );
+      }
+      return lines;
     },
     source: (parent) => parent?.ref ?? parent?.id ?? settings.baseImage,
     ids: (artifact) => ({ id: artifact.id }),
