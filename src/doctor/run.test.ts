@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import { renderCheck } from './check.js';
-import type { PluginFacts } from './packer.js';
+import type { PluginFacts } from '../packer/run.js';
 import type { DoctorDocker } from '../targets/docker/doctor.js';
 import { dockerDefinition } from '../targets/docker/definition.js';
 import { amiDefinition } from '../targets/ami/definition.js';
@@ -18,7 +18,7 @@ const engine: DoctorDocker = {
   baseImage: async () => ({ kind: 'pullable', digest: undefined }),
 };
 const packer16: DoctorDeps['packer'] = {
-  version: async () => ({ kind: 'found', path: '/usr/bin/packer', version: { major: 1, minor: 6, patch: 6 } }),
+  probe: async () => ({ kind: 'found', path: '/usr/bin/packer', version: { major: 1, minor: 6, patch: 6 } }),
 };
 const noPlugins = async (): Promise<PluginFacts> => {
   throw new Error('Packer 1.6 has no plugins to list');
@@ -97,7 +97,7 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
 
   it('asks `packer plugins installed` only for Packer >= 1.7', async () => {
     const packer110: DoctorDeps['packer'] = {
-      version: async () => ({ kind: 'found', path: '/usr/local/bin/packer', version: { major: 1, minor: 11, patch: 2 } }),
+      probe: async () => ({ kind: 'found', path: '/usr/local/bin/packer', version: { major: 1, minor: 11, patch: 2 } }),
     };
     const { lines } = await doctor(
       { 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' },

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import { notChecked, fail, ok, warn, type CheckResult } from '../../doctor/check.js';
-import { dockerPluginCheck, type PluginFacts } from '../../doctor/packer.js';
+import { dockerPluginCheck } from '../../doctor/packer.js';
+import type { PluginFacts } from '../../packer/run.js';
 import type { Config } from '../../config/types.js';
 import { usesPlugins } from '../../packer/version.js';
 import { err, ok as okResult, type Result } from '../../result.js';
