@@ -59,7 +59,9 @@ async function doctor(
 describe('runChecks (stand-in Packer and engine, real project directory)', () => {
   it('runs every check in a fixed order', async () => {
     const { lines, problems } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' });
-    expect(lines.map((l) => l.replace(/\d+\.\d GiB free for \S+/, '<free>'))).toEqual([
+    const stable = (l: string) =>
+      l.replace(/\d+\.\d GiB free for \S+/, '<free>').replace(/[0-9a-f]{12}, a hash of the path \S+/, '<id>, <path>');
+    expect(lines.map(stable)).toEqual([
       'OK    config: images.yaml: 1 image in 1 level, root images from local/base:1',
       'WARN  provisioner scripts: not executable: provisioners/ok.sh (builds still run them: the template makes them executable inside the container; running them by hand does not); fix: chmod +x provisioners/ok.sh',
       'OK    packer: Packer 1.6.6 at /usr/bin/packer',
@@ -67,6 +69,7 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'OK    docker engine: Docker 24.0.7 at unix:///var/run/docker.sock, storage driver overlay2',
       'OK    build network: build containers run with --network=host (targets.docker.run_args)',
       'OK    base image: local/base:1 is not in the engine; its registry has it, and the build will pull it',
+      'OK    project identity: <id>, <path> (if CI or another checkout builds this project too: set `project: <name>` in images.yaml so every checkout shares one identity)',
       'OK    disk space: <free> (project root)',
       'OK    lock: no run holds .build-images/lock',
     ]);
@@ -88,10 +91,23 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'FAIL  docker engine: cannot reach tcp://127.0.0.1:2375: connect ECONNREFUSED 127.0.0.1:2375; fix: start the engine (`systemctl start docker`, or scripts/start-docker where there is no systemd) or point DOCKER_HOST at a running one',
       'WARN  build network: not checked: the Docker engine cannot be reached',
       'WARN  base image: not checked: the Docker engine cannot be reached',
+      'WARN  project identity: not checked: the config is not valid',
       'OK    lock: no run holds .build-images/lock',
     ]);
     expect(problems).toContain(
       'images.yaml:3:19: error: unknown parent "nope" of image "solo"\n    3 |   solo: { parent: nope, provisioners: [ok] }\n      |                   ^^^^',
+    );
+  });
+
+  it('says where the project identity comes from, and warns under CI when it is the path', async () => {
+    const files = { 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' };
+    const identity = (ls: readonly string[]) => ls.find((l) => l.includes('project identity:'));
+    expect(identity((await doctor(files, {}, { CI: 'true' })).lines)).toMatch(
+      /^WARN  project identity: [0-9a-f]{12} is a hash of the path \S+: under CI each checkout directory is another project to prune; fix: set `project: <name>` in images.yaml so every checkout shares one identity$/,
+    );
+    const named = { ...files, 'images.yaml': CONFIG.replace('version: 1\n', 'version: 1\nproject: acme/cortex\n') };
+    expect(identity((await doctor(named, {}, { CI: 'true' })).lines)).toBe(
+      'OK    project identity: acme/cortex (from project: in images.yaml:2): images are labelled with it, and prune keeps to it',
     );
   });
 

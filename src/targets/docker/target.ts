@@ -10,6 +10,7 @@ import type { RegistrySide } from './registry/side.js';
 import { renderRegistryTfvars } from './registry/tfvars.js';
 import { resolveDockerBase } from './base.js';
 import { readProvenance } from '../../provenance/provenance.js';
+import { projectIdentity } from '../project.js';
 
 /** The label every built image carries naming the exact image it was built from (see imageLabels). */
 const PARENT_LABEL = 'org.build-images.parent';
@@ -63,6 +64,7 @@ export function dockerTarget(
   return {
     definition,
     concurrency: settings.concurrency,
+    project: projectIdentity(config),
     // Repository, tag and registry do not shape content: a reused image is re-tagged (or found by its fingerprint tag) instead.
     settings: (image) => ({
       ...(image.parent === undefined ? { 'targets.docker.base_image': settings.baseImage } : {}),
