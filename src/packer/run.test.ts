@@ -5,16 +5,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packerCli } from './run.js';
 
+const dir = mkdtempSync(join(tmpdir(), 'packer-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** A stand-in `packer`: a shell script with this body. */
+const script = (name: string, body: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+};
+
 // version() and init() run through node's execFile (execa loads only for a build): real processes here.
 describe('packerCli version()', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'packer-run-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const script = (name: string, body: string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, `#!/bin/sh\n${body}\n`);
-    chmodSync(path, 0o755);
-    return path;
-  };
 
   it.each([
     { name: 'a Packer 1.6.6', body: 'echo "Packer v1.6.6"', want: { ok: true, value: { major: 1, minor: 6, patch: 6 } } },
@@ -54,14 +56,6 @@ describe('packerCli version()', () => {
 
 // What doctor asks (PackerProbe): the same executable and environment as builds, real processes here.
 describe('packerCli probe() and plugins()', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'packer-probe-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const script = (name: string, body: string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, `#!/bin/sh\n${body}\n`);
-    chmodSync(path, 0o755);
-    return path;
-  };
 
   it('a Packer that answers: found, at its path', async () => {
     const path = script('good', 'echo "Packer v1.6.6"');
