@@ -250,7 +250,11 @@ function program(setExit: (code: number) => void): Command {
     )
     .action(async (opts: GlobalOptions) => {
       const { runDoctorCommand } = await import('./commands/doctor.js');
-      setExit(await runDoctorCommand({ config: opts.config, target: await targetDefinition(opts.target) }, (s) => process.stdout.write(s)));
+      setExit(
+        await runDoctorCommand({ config: opts.config, target: await targetDefinition(opts.target), packer: await packerCli() }, (s) =>
+          process.stdout.write(s),
+        ),
+      );
     });
 
   common(cmd.command('rehearse'))

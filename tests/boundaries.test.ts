@@ -20,7 +20,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // What an image records of how it was made: read by the targets (labels, tags) and the engine (manifest).
   ['provenance'],
   ['packer', 'terraform'],
-  // A doctor check's vocabulary and the Packer probe: each target's own doctor checks use them.
+  // A doctor check's vocabulary and the Packer checks (pure; the Packer adapter probes): each target's own doctor checks use them.
   ['doctor/check', 'doctor/packer'],
   ['targets'],
   ['engine'],

@@ -1,32 +1,17 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli, removeProjects } from './helpers/project.js';
+import { BASE_IMAGE, itNeeds, probeTools } from './helpers/tools.js';
 
 afterAll(removeProjects);
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const hasDocker = await execa('docker', ['info'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const BASE = 'local/debian:bookworm';
-const hasBase =
-  hasDocker &&
-  (await execa('docker', ['image', 'inspect', BASE], { reject: false }).then(
-    (r) => r.exitCode === 0,
-    () => false,
-  ));
-const inCi = process.env.CI === 'true';
+const tools = await probeTools();
 
 /** run_args gives the build containers a network on a `--bridge=none` engine, as on our machines. */
 const SMALL = {
-  'images.yaml': `version: 1\ntargets: { docker: { base_image: "${BASE}", run_args: ["--network=host"] } }\nimages:\n  solo: { provisioners: [ok] }\n`,
+  'images.yaml': `version: 1\ntargets: { docker: { base_image: "${BASE_IMAGE}", run_args: ["--network=host"] } }\nimages:\n  solo: { provisioners: [ok] }\n`,
   'provisioners/ok.sh': '#!/bin/sh\ntrue\n',
 };
 const INSTALL =
@@ -111,20 +96,24 @@ describe('build-images doctor (real binary)', () => {
     );
   });
 
-  it.runIf((hasPacker && hasBase) || inCi)('passes on a machine that can build (real Packer and engine)', async () => {
+  itNeeds(
+    tools,
+    'packer',
+    'base',
+  )('passes on a machine that can build (real Packer and engine)', async () => {
     const dir = await makeProject(SMALL);
     const run = await runCli(dir, ['doctor', '--target', 'docker']);
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
     const out = lines(run.stdout);
     expect(out.slice(0, 9).every((l) => /^(OK  |WARN)  [a-z ]+: /.test(l))).toBe(true);
-    expect(out).toContain(`OK    config: images.yaml: 1 image in 1 level, root images from ${BASE}`);
+    expect(out).toContain(`OK    config: images.yaml: 1 image in 1 level, root images from ${BASE_IMAGE}`);
     expect(out).toContain('OK    provisioner scripts: 1 script readable and executable');
     expect(out.find((l) => l.startsWith('OK    packer: '))).toMatch(/^OK    packer: Packer \d+\.\d+\.\d+ at \/\S+\/packer$/);
     expect(out.find((l) => l.startsWith('OK    docker engine: '))).toMatch(/^OK    docker engine: Docker \S+ at \S+, storage driver \S+$/);
     expect(out).toContain('OK    build network: build containers run with --network=host (targets.docker.run_args)');
     expect(out.find((l) => l.startsWith('OK    base image: '))).toMatch(
-      new RegExp(`^OK    base image: ${BASE} is in the engine \\([0-9a-f]{12}\\)$`),
+      new RegExp(`^OK    base image: ${BASE_IMAGE} is in the engine \\([0-9a-f]{12}\\)$`),
     );
     expect(out.some((l) => /^OK    disk space: \d+\.\d GiB free for /.test(l))).toBe(true);
     expect(out).toContain('OK    lock: no run holds .build-images/lock');

@@ -1,21 +1,13 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli, removeProjects } from './helpers/project.js';
+import { itNeeds, probeTools } from './helpers/tools.js';
 
 afterAll(removeProjects);
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const hasDocker = await execa('docker', ['info'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const inCi = process.env.CI === 'true';
+const tools = await probeTools();
 
 const SMALL = {
   'images.yaml': 'version: 1\ntargets: { docker: { base_image: "local/debian:bookworm" } }\nimages:\n  solo: { provisioners: [ok] }\n',
@@ -67,7 +59,7 @@ describe('faults before any build starts', () => {
     expect(run.stderr).toContain('error: Packer 1.5.6 is too old: build-images needs >= 1.6.0 (HCL2 templates).');
   });
 
-  it.runIf(hasPacker || inCi)('says so when the Docker engine cannot be reached, before building anything', async () => {
+  itNeeds(tools, 'packer')('says so when the Docker engine cannot be reached, before building anything', async () => {
     const dir = await makeProject(SMALL);
     const run = await runCli(dir, ['--target', 'docker'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
     expect(run.exitCode).toBe(1);
@@ -77,7 +69,7 @@ describe('faults before any build starts', () => {
     expect(run.stderr).not.toContain('    at ');
   });
 
-  it.runIf(hasDocker || inCi)('fails the image, never writes an empty ID, when Packer ends without artifact lines', async () => {
+  itNeeds(tools, 'docker')('fails the image, never writes an empty ID, when Packer ends without artifact lines', async () => {
     const dir = await makeProject(SMALL);
     const path = await fakePacker(
       dir,

@@ -1,18 +1,10 @@
-import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, REPO, runCli, removeProjects } from './helpers/project.js';
+import { itNeeds, probeTools } from './helpers/tools.js';
 
 afterAll(removeProjects);
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const hasDocker = await execa('docker', ['info'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const inCi = process.env.CI === 'true';
+const tools = await probeTools();
 
 describe('build-images graph (real binary)', () => {
   it('prints the reference tree without Packer or a Docker engine', async () => {
@@ -60,7 +52,11 @@ describe('build-images graph (real binary)', () => {
     );
   });
 
-  it.runIf((hasPacker && hasDocker) || inCi)('--plan marks each image as plan would (real Packer and engine)', async () => {
+  itNeeds(
+    tools,
+    'packer',
+    'docker',
+  )('--plan marks each image as plan would (real Packer and engine)', async () => {
     // The offline overlay's base (local/debian:bookworm): plan resolves the base first, and ubuntu:22.04 is
     // neither in this engine nor reachable from these machines, which would stop it before any mark.
     const dir = await makeProject({}, ['images.yaml', 'provisioners', 'examples/offline/images.yaml']);

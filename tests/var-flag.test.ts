@@ -1,19 +1,11 @@
 import { readdir } from 'node:fs/promises';
-import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeProject, runCli, removeProjects } from './helpers/project.js';
+import { itNeeds, probeTools } from './helpers/tools.js';
 
 afterAll(removeProjects);
 
-const hasPacker = await execa('packer', ['version'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const hasDocker = await execa('docker', ['info'], { reject: false }).then(
-  (r) => r.exitCode === 0,
-  () => false,
-);
-const inCi = process.env.CI === 'true';
+const tools = await probeTools();
 
 const PROJECT = {
   'images.yaml':
@@ -48,24 +40,25 @@ describe('--var KEY=VALUE (real binary)', () => {
     expect(run.stderr).toContain('images.yaml:3:16: error: unknown parent "b" of image "a"');
   });
 
-  it.runIf((hasPacker && hasDocker) || inCi)(
-    'overrides the variable for every image, above per-image values (plan --json fingerprints)',
-    async () => {
-      const dir = await makeProject(PROJECT);
-      const fingerprints = async (...vars: string[]): Promise<string[]> => {
-        const run = await runCli(dir, ['plan', '--json', ...vars.flatMap((v) => ['--var', v])]);
-        expect(run.stderr).toBe('');
-        return (JSON.parse(run.stdout) as { images: { fingerprint: string }[] }).images.map((i) => i.fingerprint);
-      };
-      const [root, leaf] = await fingerprints();
-      // leaf inherits A=global and root sets A=root: one --var A=root changes leaf only, A=x changes both.
-      const [rootSame, leafChanged] = await fingerprints('A=root');
-      expect(rootSame).toBe(root);
-      expect(leafChanged).not.toBe(leaf);
-      const [rootX, leafX] = await fingerprints('A=global', 'A=x');
-      expect(rootX).not.toBe(root);
-      expect(leafX).not.toBe(leaf);
-      expect(leafX).not.toBe(leafChanged);
-    },
-  );
+  itNeeds(
+    tools,
+    'packer',
+    'docker',
+  )('overrides the variable for every image, above per-image values (plan --json fingerprints)', async () => {
+    const dir = await makeProject(PROJECT);
+    const fingerprints = async (...vars: string[]): Promise<string[]> => {
+      const run = await runCli(dir, ['plan', '--json', ...vars.flatMap((v) => ['--var', v])]);
+      expect(run.stderr).toBe('');
+      return (JSON.parse(run.stdout) as { images: { fingerprint: string }[] }).images.map((i) => i.fingerprint);
+    };
+    const [root, leaf] = await fingerprints();
+    // leaf inherits A=global and root sets A=root: one --var A=root changes leaf only, A=x changes both.
+    const [rootSame, leafChanged] = await fingerprints('A=root');
+    expect(rootSame).toBe(root);
+    expect(leafChanged).not.toBe(leaf);
+    const [rootX, leafX] = await fingerprints('A=global', 'A=x');
+    expect(rootX).not.toBe(root);
+    expect(leafX).not.toBe(leaf);
+    expect(leafX).not.toBe(leafChanged);
+  });
 });

@@ -7,9 +7,9 @@ import { listrRenderer } from '../ui/listr.js';
 import { plainRenderer } from '../ui/plain.js';
 import { summaryCollector } from '../ui/summary.js';
 import { EXIT } from './exit-codes.js';
-import { resolveSecrets } from './secrets.js';
 import { buildResultJson } from './build-result.js';
-import { parseSelection, type SelectionFlags } from './selection.js';
+import { runInputs } from './run-inputs.js';
+import type { SelectionFlags } from './selection.js';
 import { acquireLock } from '../engine/lock.js';
 import type { Selection } from '../engine/prepare.js';
 import { forceStop } from '../packer/run.js';
@@ -55,14 +55,9 @@ export async function runBuildCommand(config: Config, options: BuildCommandOptio
 }
 
 async function lockedBuild(config: Config, options: BuildCommandOptions, interrupts: Interrupts): Promise<number> {
-  const selection = parseSelection(config, options.flags);
-  if (!selection.ok) {
-    process.stderr.write(`${selection.errors.join('\n')}\n`);
-    return EXIT.badInput;
-  }
-  const secrets = resolveSecrets(config, process.env);
-  if (!secrets.ok) {
-    process.stderr.write(`${secrets.message}\n`);
+  const inputs = runInputs(config, options.flags, process.env);
+  if (!inputs.ok) {
+    process.stderr.write(inputs.error);
     return EXIT.badInput;
   }
   // The command line is not recorded: it may carry values the user would not want in a file.
@@ -76,7 +71,7 @@ async function lockedBuild(config: Config, options: BuildCommandOptions, interru
       `note: took over a stale lock left by pid ${lock.recovered.pid} (started ${lock.recovered.startedAt}), which is no longer running.\n`,
     );
   try {
-    return await build(config, options, selection.value, secrets.value, interrupts);
+    return await build(config, options, inputs.value.selection, inputs.value.secrets, interrupts);
   } finally {
     interrupts.phase = 'finishing';
     await lock.release();

@@ -1,6 +1,6 @@
 import { hasFailure, renderCheck, renderTally } from '../doctor/check.js';
-import { probePacker } from '../doctor/packer.js';
 import { runChecks, type DoctorReport } from '../doctor/run.js';
+import type { PackerProbe } from '../packer/run.js';
 import type { TargetDefinition } from '../targets/target.js';
 import { EXIT } from './exit-codes.js';
 
@@ -14,12 +14,12 @@ export function renderDoctor(report: DoctorReport): string {
 
 /** Exit 1 when any check failed: a CI step can run `build-images doctor` before `build-images`. */
 export async function runDoctorCommand(
-  options: { config: readonly string[]; target: TargetDefinition },
+  options: { config: readonly string[]; target: TargetDefinition; packer: PackerProbe },
   write: (text: string) => void,
 ): Promise<number> {
   const report = await runChecks(
     { files: options.config, cwd: process.cwd(), target: options.target, env: process.env },
-    { packer: { version: () => probePacker() } },
+    { packer: options.packer },
   );
   write(renderDoctor(report));
   return hasFailure(report.results) ? EXIT.buildFailed : EXIT.ok;

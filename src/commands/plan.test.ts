@@ -31,6 +31,16 @@ describe('renderPlan', () => {
       "
     `);
   });
+
+  it('says when the project identity comes from the path, and how to share it (CI); nothing when it is named', () => {
+    const entries: PlanEntry[] = [{ image: 'base', parent: null, level: 0, action: 'build', reasons: ['forced'], fingerprint: fp }];
+    const fromPath = { id: '0123456789ab', from: 'path', source: 'a hash of the path /src/images' } as const;
+    expect(renderPlan(entries, 'docker', 'ubuntu:22.04', fromPath).split('\n').at(-2)).toBe(
+      'Project identity 0123456789ab is a hash of the path /src/images: another checkout of this project (a CI runner in another directory) is another project to prune; set `project: <name>` in images.yaml so every checkout shares one identity.',
+    );
+    const named = { id: 'acme/cortex', from: 'config', source: 'project: in images.yaml:2' } as const;
+    expect(renderPlan(entries, 'docker', 'ubuntu:22.04', named)).toBe(renderPlan(entries, 'docker', 'ubuntu:22.04'));
+  });
 });
 
 describe('planBuilds (plan --json "builds", for CI matrices)', () => {

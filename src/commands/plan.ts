@@ -2,6 +2,7 @@ import type { Config } from '../config/types.js';
 import type { PreparedRun } from '../engine/prepare.js';
 import { prepareRun } from '../engine/prepare.js';
 import type { Packer } from '../packer/run.js';
+import { PATH_IDENTITY_ADVICE, type ProjectIdentity } from '../targets/project.js';
 import type { Target, TargetName } from '../targets/target.js';
 import { table } from '../ui/format.js';
 import { describeRunFailure } from '../engine/failure.js';
@@ -55,7 +56,7 @@ export function planBuilds(entries: readonly PlanEntry[], levels: readonly (read
 }
 
 /** Pure: the text `build-images plan` prints. */
-export function renderPlan(entries: readonly PlanEntry[], target: TargetName, rootSource: string): string {
+export function renderPlan(entries: readonly PlanEntry[], target: TargetName, rootSource: string, project?: ProjectIdentity): string {
   const count = (action: PlanEntry['action']): number => entries.filter((e) => e.action === action).length;
   const levels = new Set(entries.map((e) => e.level)).size;
   const out: string[] = [];
@@ -73,6 +74,7 @@ export function renderPlan(entries: readonly PlanEntry[], target: TargetName, ro
   out.push(table(['LEVEL', 'IMAGE', 'ACTION', 'FROM', 'WHY / ID'], rows));
   out.push('');
   out.push('Images in one level build in parallel once their parents are done. Nothing was built.');
+  if (project?.from === 'path') out.push(`Project identity ${project.id} is ${project.source}: ${PATH_IDENTITY_ADVICE}.`);
   return `${out.join('\n')}\n`;
 }
 
@@ -115,7 +117,7 @@ async function plan(
     const images = entries.map(({ shown: _shown, ageMs: _ageMs, ...e }) => e);
     write(`${JSON.stringify({ target: deps.target.definition.name, images, levels, builds: planBuilds(entries, levels) }, null, 2)}\n`);
   } else {
-    write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined, prepared.value.context)));
+    write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined, prepared.value.context), deps.target.project));
   }
   return { planned: true, exit: EXIT.ok, actions: entries.map((e) => e.action) };
 }

@@ -6,8 +6,7 @@ import type { SystemdHosts } from '../targets/ami/rehearse/host.js';
 import { rehearse } from '../targets/ami/rehearse/rehearse.js';
 import { renderRehearsal } from '../targets/ami/rehearse/report.js';
 import { EXIT } from './exit-codes.js';
-import { resolveSecrets } from './secrets.js';
-import { parseSelection } from './selection.js';
+import { runInputs } from './run-inputs.js';
 
 export interface RehearseFlags {
   readonly only?: string[];
@@ -21,21 +20,17 @@ export async function runRehearseCommand(
   deps: { packer: Packer; hosts: SystemdHosts; write: (text: string) => void; signal: AbortSignal },
   flags: RehearseFlags,
 ): Promise<number> {
-  const selection = parseSelection(config, flags);
-  if (!selection.ok) {
-    process.stderr.write(`${selection.errors.join('\n')}\n`);
+  const inputs = runInputs(config, flags, process.env);
+  if (!inputs.ok) {
+    process.stderr.write(inputs.error);
     return EXIT.badInput;
   }
-  const secrets = resolveSecrets(config, process.env);
-  if (!secrets.ok) {
-    process.stderr.write(`${secrets.message}\n`);
-    return EXIT.badInput;
-  }
+  const { selection, secrets } = inputs.value;
   const tree = buildTree(config.images);
   // A child starts from its parent's rehearsed state, so the ancestors of what was asked for are rehearsed too.
   const wanted = new Set<string>();
   for (const node of tree.order) {
-    if (selection.value.only !== undefined && !selection.value.only.has(node.name)) continue;
+    if (selection.only !== undefined && !selection.only.has(node.name)) continue;
     for (let at: ImageNode | undefined = node; at !== undefined; at = at.parent === undefined ? undefined : tree.byName.get(at.parent))
       wanted.add(at.name);
   }
@@ -48,7 +43,7 @@ export async function runRehearseCommand(
       baseImage: config.targets.docker.baseImage,
       sshUsername: config.targets.ami?.sshUsername ?? DEFAULT_AMI_SSH_USERNAME,
       volumes: volumesOf(config.targets.docker.runArgs),
-      secrets: secrets.value,
+      secrets,
     },
     {
       packer: deps.packer,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Config, ImageConfig } from '../config/types.js';
+import { runInputs } from './run-inputs.js';
 import { parseSelection } from './selection.js';
 
 const image = (name: string, parent?: string): ImageConfig => ({
@@ -55,6 +56,27 @@ describe('parseSelection', () => {
       errors: [
         'error: conflicting flags: --force cortex-debug, but --except cortex leaves cortex-debug out (it is neither named nor an ancestor of a named image)',
       ],
+    });
+  });
+});
+
+const withSecret = { files: ['images.yaml'], secrets: ['TOKEN'], images: [image('base'), image('app', 'base')] } as unknown as Config;
+
+describe('runInputs (the prologue of build and rehearse)', () => {
+  it('the selection and the secrets’ values', () => {
+    expect(runInputs(withSecret, { only: ['app'] }, { TOKEN: 's3cret' })).toEqual({
+      ok: true,
+      value: { selection: { force: new Set(), only: new Set(['app']) }, secrets: { TOKEN: 's3cret' } },
+    });
+  });
+
+  it('every problem at once, a line each: the selection’s, then the unset secret', () => {
+    expect(runInputs(withSecret, { only: ['ap'] }, {})).toEqual({
+      ok: false,
+      error:
+        'error: --only names unknown image "ap"; did you mean "app"? (images: base, app)\n' +
+        'error: secret TOKEN listed under `secrets` in images.yaml is not set in the environment\n' +
+        '  hint: export TOKEN=… before running build-images (the value is passed to provisioners and never written or logged)\n',
     });
   });
 });

@@ -24,7 +24,7 @@ images:
       "images.yaml:2:1: error: unknown key "imgaes" at the top level
           2 | imgaes: {}
             | ^^^^^^
-        hint: did you mean "images"? Known keys: version, variables, secrets, max_age, targets, images
+        hint: did you mean "images"? Known keys: version, project, variables, secrets, max_age, targets, images
 
       images.yaml:4:3: error: unknown key "gce" in "targets"
           4 |   gce: { zone: europe-west1-b }
@@ -313,5 +313,21 @@ images:
           8 |     concurrency: 1.5
             |                  ^^^"
     `);
+  });
+
+  test('a project name that is not one: located, with what it should be', async () => {
+    const bad = (value: string) =>
+      problems({ 'images.yaml': `version: 1\nproject: ${value}\nimages:\n  base: { provisioners: [base] }\n` });
+    expect(await bad('"my project"')).toMatchInlineSnapshot(`
+      "images.yaml:2:10: error: "project" must be a project name: letters, digits, ".", "_", "-" and "/", starting with a letter or digit, at most 128 characters, like "acme/cortex-images", got "my project"
+          2 | project: "my project"
+            |          ^^^^^^^^^^^^"
+    `);
+    expect(await bad('[a]')).toMatchInlineSnapshot(`
+      "images.yaml:2:10: error: "project" must be a project name: letters, digits, ".", "_", "-" and "/", starting with a letter or digit, at most 128 characters, like "acme/cortex-images", got a list
+          2 | project: [a]
+            |          ^^^"
+    `);
+    expect(await bad(`"${'x'.repeat(129)}"`)).toContain('images.yaml:2:10: error: "project" must be a project name');
   });
 });

@@ -40,24 +40,32 @@ export async function loadConfig(files: readonly string[], opts: { cwd: string }
     }
     const parsed = parseYaml(text.value, display);
     if (!parsed.ok) {
-      problems.push(...parsed.error);
+      append(problems, parsed.error);
       parsedAll = false;
       continue;
     }
-    problems.push(...parsed.value.diagnostics);
+    append(problems, parsed.value.diagnostics);
     layers.push(parsed.value);
   }
   const merged = overlay(layers);
   if (!parsedAll || merged === undefined) return sorted(problems);
 
   const schema = checkSchema(merged.value, merged.locations);
-  problems.push(...schema.diagnostics);
+  append(problems, schema.diagnostics);
   if (schema.raw === undefined) return sorted(problems);
 
   const facts = await inspectProvisioners(root, referencedProvisioners(schema.raw));
-  problems.push(...checkRules(schema.raw, merged.locations, facts));
+  append(problems, checkRules(schema.raw, merged.locations, facts));
   if (problems.length > 0) return sorted(problems);
   return ok(normalise(schema.raw, merged.locations, { root, files }));
+}
+
+/**
+ * `into.push(...from)` passes one argument per item, which overflows the stack past ~120,000 items
+ * (a big generated config can have that many problems): a loop has no such limit.
+ */
+function append<T>(into: T[], from: readonly T[]): void {
+  for (const item of from) into.push(item);
 }
 
 /** Relative to cwd when inside it, else absolute: the path as users see it in messages. */

@@ -59,6 +59,7 @@ export function normalise(
     root: source.root,
     files: [...source.files],
     version: 1,
+    ...(raw.project === undefined ? {} : { project: { name: raw.project, location: locate(locations, toPointer(['project'])) } }),
     variables: globals,
     secrets: [...(raw.secrets ?? [])],
     ...optional('maxAge', globalMaxAge),

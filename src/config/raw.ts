@@ -8,6 +8,7 @@ export type RawVariableValue = string | number | boolean;
 
 export interface RawConfig {
   readonly version: unknown;
+  readonly project?: string;
   readonly variables?: Readonly<Record<string, RawVariableValue>>;
   readonly secrets?: readonly string[];
   readonly max_age?: string;

@@ -71,3 +71,27 @@ describe('checkProvisioners', () => {
     ]);
   });
 });
+
+describe('findCycles on user-sized data', () => {
+  // Issue 13 #10 found recursion on a 6,000-image chain; the cycle check must not recurse, spread or go quadratic.
+  const chain = (n: number, loop: boolean): RawConfig => {
+    const images: Record<string, RawImage> = {};
+    for (let i = 0; i < n; i++) {
+      const parent = i === 0 ? (loop ? `img-${n - 1}` : undefined) : `img-${i - 1}`;
+      images[`img-${i}`] = parent === undefined ? { provisioners: ['base'] } : { parent, provisioners: ['base'] };
+    }
+    return { version: 1, images };
+  };
+
+  test('a 20,000-image chain: no cycle, no throw', () => {
+    expect(findCycles(chain(20_000, false))).toEqual([]);
+  });
+
+  test('a 20,000-image loop: one cycle of every image, starting at the first in the config', () => {
+    const cycles = findCycles(chain(20_000, true));
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0]).toHaveLength(20_000);
+    expect(cycles[0]?.[0]).toBe('img-0');
+    expect(cycles[0]?.[1]).toBe('img-19999');
+  });
+});

@@ -72,28 +72,32 @@ export function checkParents(raw: RawConfig, locations: LocationMap): Diagnostic
 
 /**
  * Loops of two or more images following `parent` (self-parents are reported on their own).
- * Each cycle once, starting at its member that comes first in the config.
+ * Each cycle once, starting at its member that comes first in the config. Linear and iterative:
+ * each image is walked once, and positions are looked up in maps, so a chain of tens of thousands
+ * of images neither recurses, nor spreads into a call, nor compares every image with every other.
  */
 export function findCycles(raw: RawConfig): string[][] {
-  const order = Object.keys(raw.images);
-  const state = new Map<string, 'walking' | 'done'>();
+  const position = new Map<string, number>();
+  for (const name of Object.keys(raw.images)) position.set(name, position.size);
+  /** The walk (numbered by its start's position) that first reached each image: no image is walked twice. */
+  const reachedBy = new Map<string, number>();
   const cycles: string[][] = [];
-  for (const start of order) {
+  for (const [start, walkNumber] of position) {
     const walk: string[] = [];
     let current: string | undefined = start;
-    while (current !== undefined && state.get(current) === undefined && Object.hasOwn(raw.images, current)) {
-      state.set(current, 'walking');
+    while (current !== undefined && position.has(current) && !reachedBy.has(current)) {
+      reachedBy.set(current, walkNumber);
       walk.push(current);
       const parent: string | undefined = raw.images[current]?.parent;
       current = parent === current ? undefined : parent;
     }
-    if (current !== undefined && state.get(current) === 'walking') {
+    // The walk met itself: a loop. (Meeting an earlier walk is a tail into what that walk found.)
+    if (current !== undefined && reachedBy.get(current) === walkNumber) {
       const loop = walk.slice(walk.indexOf(current));
-      const firstIndex = Math.min(...loop.map((n) => order.indexOf(n)));
-      const at = loop.indexOf(order[firstIndex] ?? '');
-      cycles.push([...loop.slice(at), ...loop.slice(0, at)]);
+      let first = 0;
+      for (let i = 1; i < loop.length; i++) if (position.get(loop[i]!)! < position.get(loop[first]!)!) first = i;
+      cycles.push([...loop.slice(first), ...loop.slice(0, first)]);
     }
-    for (const name of walk) state.set(name, 'done');
   }
   return cycles;
 }

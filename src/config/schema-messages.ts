@@ -23,6 +23,10 @@ const MAX_AGE_EXPECTED = 'an age: a whole number from 1 and a unit, s, m, h or d
 /** What the value at a path should be, in words; `*` matches any one key or index. */
 const EXPECTED: readonly (readonly [pattern: string, expected: string])[] = [
   ['version', 'the number 1'],
+  [
+    'project',
+    'a project name: letters, digits, ".", "_", "-" and "/", starting with a letter or digit, at most 128 characters, like "acme/cortex-images"',
+  ],
   ['variables', 'a map of variable names to values'],
   ['variables/*', 'a string, number or true/false'],
   ['secrets', 'a list of environment variable names'],

@@ -8,6 +8,11 @@ export interface Config {
   /** The config files in overlay order, as the user named them. */
   readonly files: readonly string[];
   readonly version: 1;
+  /**
+   * Top-level `project`: the name stored on every image as the project's identity (targets/project.ts).
+   * undefined: the identity is a hash of `root`'s real path.
+   */
+  readonly project?: ProjectName;
   /** Global provisioner environment, already stringified. */
   readonly variables: Readonly<Record<string, string>>;
   /** Names of environment variables passed to provisioners but never written or logged. */
@@ -21,6 +26,12 @@ export interface Config {
   };
   /** In the order the images first appear in the config. */
   readonly images: readonly ImageConfig[];
+}
+
+export interface ProjectName {
+  readonly name: string;
+  /** Where `project:` is set (the last overlay that sets it). */
+  readonly location: SourceLocation | undefined;
 }
 
 export interface DockerTargetConfig {

@@ -1,26 +1,11 @@
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import { execa, ExecaError } from 'execa';
-import { atLeast, formatVersion, MINIMUM_PACKER, parsePackerVersion, usesPlugins, type PackerVersion } from '../packer/version.js';
+// Pure: judges what the Packer adapter (src/packer/run.ts, `PackerProbe`), the one place that runs Packer, found.
+import type { PackerFacts, PluginFacts } from '../packer/run.js';
+import { atLeast, formatVersion, MINIMUM_PACKER, usesPlugins, type PackerVersion } from '../packer/version.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
-
-/** What `packer version` said: the facts the Packer checks judge. */
-export type PackerFacts =
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'broken'; readonly path: string; readonly message: string }
-  | { readonly kind: 'found'; readonly path: string; readonly version: PackerVersion };
-
-/** What `packer plugins installed` said (Packer >= 1.7 only). */
-export type PluginFacts =
-  | { readonly kind: 'unsupported' }
-  | { readonly kind: 'listed'; readonly binaries: readonly string[] }
-  | { readonly kind: 'error'; readonly message: string };
 
 export const DOCKER_PLUGIN = 'github.com/hashicorp/docker';
 const INSTALL =
   'install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer; elsewhere see https://developer.hashicorp.com/packer/install)';
-const env = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
 
 export function packerCheck(facts: PackerFacts): CheckResult {
   switch (facts.kind) {
@@ -58,51 +43,4 @@ export function dockerPluginCheck(version: PackerVersion, plugins: PluginFacts |
       return ok(name, [DOCKER_PLUGIN, versions.map((v) => `v${v}`).join(', '), 'installed'].filter((part) => part !== '').join(' '));
     }
   }
-}
-
-/** Runs `packer version`; the executable is looked up on PATH like the build does. */
-export async function probePacker(executable = 'packer', path = process.env.PATH ?? ''): Promise<PackerFacts> {
-  const where = (await findOnPath(executable, path)) ?? executable;
-  try {
-    const { stdout } = await execa(executable, ['version'], { env, timeout: 30_000 });
-    const version = parsePackerVersion(stdout);
-    return version
-      ? { kind: 'found', path: where, version }
-      : { kind: 'broken', path: where, message: `unexpected output ${JSON.stringify(stdout.trim())}` };
-  } catch (e: unknown) {
-    if (e instanceof ExecaError && e.code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'broken', path: where, message: e instanceof ExecaError ? e.shortMessage : String(e) };
-  }
-}
-
-/** Runs `packer plugins installed`. Older Packers answer an unknown command with their usage text and exit 127. */
-export async function probePlugins(executable = 'packer'): Promise<PluginFacts> {
-  const run = await execa(executable, ['plugins', 'installed'], { env, timeout: 30_000, reject: false, all: true });
-  const output = String(run.all ?? '').trim();
-  if (run.exitCode === 0)
-    return {
-      kind: 'listed',
-      binaries: output
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== ''),
-    };
-  if (run.exitCode === 127 || output.startsWith('Usage: packer [--version]')) return { kind: 'unsupported' };
-  return { kind: 'error', message: output.split('\n')[0] || `exit code ${run.exitCode ?? 'unknown'}` };
-}
-
-async function findOnPath(executable: string, path: string): Promise<string | undefined> {
-  if (executable.includes('/')) return executable;
-  for (const dir of path.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, executable);
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  return undefined;
 }

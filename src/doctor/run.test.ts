@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import { renderCheck } from './check.js';
-import type { PluginFacts } from './packer.js';
+import type { PluginFacts } from '../packer/run.js';
 import type { DoctorDocker } from '../targets/docker/doctor.js';
 import { dockerDefinition } from '../targets/docker/definition.js';
 import { amiDefinition } from '../targets/ami/definition.js';
@@ -20,7 +20,7 @@ const engine: DoctorDocker = {
   containers: async () => ({ ok: true, value: [] }),
 };
 const packer16: DoctorDeps['packer'] = {
-  version: async () => ({ kind: 'found', path: '/usr/bin/packer', version: { major: 1, minor: 6, patch: 6 } }),
+  probe: async () => ({ kind: 'found', path: '/usr/bin/packer', version: { major: 1, minor: 6, patch: 6 } }),
 };
 const noPlugins = async (): Promise<PluginFacts> => {
   throw new Error('Packer 1.6 has no plugins to list');
@@ -61,7 +61,9 @@ async function doctor(
 describe('runChecks (stand-in Packer and engine, real project directory)', () => {
   it('runs every check in a fixed order', async () => {
     const { lines, problems } = await doctor({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' });
-    expect(lines.map((l) => l.replace(/\d+\.\d GiB free for \S+/, '<free>'))).toEqual([
+    const stable = (l: string) =>
+      l.replace(/\d+\.\d GiB free for \S+/, '<free>').replace(/[0-9a-f]{12}, a hash of the path \S+/, '<id>, <path>');
+    expect(lines.map(stable)).toEqual([
       'OK    config: images.yaml: 1 image in 1 level, root images from local/base:1',
       'WARN  provisioner scripts: not executable: provisioners/ok.sh (builds still run them: the template makes them executable inside the container; running them by hand does not); fix: chmod +x provisioners/ok.sh',
       'OK    packer: Packer 1.6.6 at /usr/bin/packer',
@@ -70,6 +72,7 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'OK    build network: build containers run with --network=host (targets.docker.run_args)',
       'OK    base image: local/base:1 is not in the engine; its registry has it, and the build will pull it',
       'OK    build containers: none left by killed runs of this project',
+      'OK    project identity: <id>, <path> (if CI or another checkout builds this project too: set `project: <name>` in images.yaml so every checkout shares one identity)',
       'OK    disk space: <free> (project root)',
       'OK    lock: no run holds .build-images/lock',
       'OK    left-over files: no build environment files or Packer temp files left by killed runs',
@@ -93,6 +96,7 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'WARN  build network: not checked: the Docker engine cannot be reached',
       'WARN  base image: not checked: the Docker engine cannot be reached',
       'WARN  build containers: not checked: the Docker engine cannot be reached',
+      'WARN  project identity: not checked: the config is not valid',
       'OK    lock: no run holds .build-images/lock',
       'OK    left-over files: no build environment files or Packer temp files left by killed runs',
     ]);
@@ -101,9 +105,21 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
     );
   });
 
+  it('says where the project identity comes from, and warns under CI when it is the path', async () => {
+    const files = { 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' };
+    const identity = (ls: readonly string[]) => ls.find((l) => l.includes('project identity:'));
+    expect(identity((await doctor(files, {}, { CI: 'true' })).lines)).toMatch(
+      /^WARN  project identity: [0-9a-f]{12} is a hash of the path \S+: under CI each checkout directory is another project to prune; fix: set `project: <name>` in images.yaml so every checkout shares one identity$/,
+    );
+    const named = { ...files, 'images.yaml': CONFIG.replace('version: 1\n', 'version: 1\nproject: acme/cortex\n') };
+    expect(identity((await doctor(named, {}, { CI: 'true' })).lines)).toBe(
+      'OK    project identity: acme/cortex (from project: in images.yaml:2): images are labelled with it, and prune keeps to it',
+    );
+  });
+
   it('asks `packer plugins installed` only for Packer >= 1.7', async () => {
     const packer110: DoctorDeps['packer'] = {
-      version: async () => ({ kind: 'found', path: '/usr/local/bin/packer', version: { major: 1, minor: 11, patch: 2 } }),
+      probe: async () => ({ kind: 'found', path: '/usr/local/bin/packer', version: { major: 1, minor: 11, patch: 2 } }),
     };
     const { lines } = await doctor(
       { 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' },

@@ -6,7 +6,8 @@ import type { CheckResult } from './check.js';
 import { configCheck, probeConfig } from './config.js';
 import { diskChecks, probeDisk } from './disk.js';
 import { lockCheck, probeLock } from './lock.js';
-import { packerCheck, type PackerFacts } from './packer.js';
+import type { PackerProbe } from '../packer/run.js';
+import { packerCheck } from './packer.js';
 import { probeScripts, scriptsCheck } from './scripts.js';
 import { notChecked } from './check.js';
 import { leftoversCheck, probeLeftovers } from './leftovers.js';
@@ -23,7 +24,7 @@ export interface DoctorOptions {
 
 /** The outside world doctor asks itself (the target asks its own); tests pass stand-ins. */
 export interface DoctorDeps {
-  readonly packer: { version(): Promise<PackerFacts> };
+  readonly packer: Pick<PackerProbe, 'probe'>;
 }
 
 export interface DoctorReport {
@@ -35,7 +36,7 @@ export interface DoctorReport {
 /** Gathers the facts (in parallel where they do not depend on each other) and judges each. */
 export async function runChecks(options: DoctorOptions, deps: DoctorDeps): Promise<DoctorReport> {
   const { target } = options;
-  const [config, packer] = await Promise.all([probeConfig(options.files, options.cwd, target), deps.packer.version()]);
+  const [config, packer] = await Promise.all([probeConfig(options.files, options.cwd, target), deps.packer.probe()]);
   const root = config.ok ? config.config.root : dirname(resolve(options.cwd, options.files[0] ?? 'images.yaml'));
   const invalid = 'the config is not valid';
 

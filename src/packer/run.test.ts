@@ -1,20 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packerCli } from './run.js';
 
+const dir = mkdtempSync(join(tmpdir(), 'packer-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** A stand-in `packer`: a shell script with this body. */
+const script = (name: string, body: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+};
+
 // version() and init() run through node's execFile (execa loads only for a build): real processes here.
 describe('packerCli version()', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'packer-run-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const script = (name: string, body: string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, `#!/bin/sh\n${body}\n`);
-    chmodSync(path, 0o755);
-    return path;
-  };
 
   it.each([
     { name: 'a Packer 1.6.6', body: 'echo "Packer v1.6.6"', want: { ok: true, value: { major: 1, minor: 6, patch: 6 } } },
@@ -49,5 +51,66 @@ describe('packerCli version()', () => {
     const got = await packerCli().version();
     expect(got.ok).toBe(true);
     if (got.ok) expect(installed).toContain(`${got.value.major}.${got.value.minor}.${got.value.patch}`);
+  });
+});
+
+// What doctor asks (PackerProbe): the same executable and environment as builds, real processes here.
+describe('packerCli probe() and plugins()', () => {
+
+  it('a Packer that answers: found, at its path', async () => {
+    const path = script('good', 'echo "Packer v1.6.6"');
+    expect(await packerCli(path).probe()).toEqual({ kind: 'found', path, version: { major: 1, minor: 6, patch: 6 } });
+  });
+
+  it('a Packer that fails: broken, with the exit code and the first line it said', async () => {
+    const path = script('failing', 'echo "broken install" >&2; echo "more" >&2; exit 3');
+    expect(await packerCli(path).probe()).toEqual({
+      kind: 'broken',
+      path,
+      message: `Command failed with exit code 3: ${path} version: broken install`,
+    });
+  });
+
+  it('a Packer that prints no version: broken, with what it printed', async () => {
+    const path = script('chatty', 'echo hello');
+    expect(await packerCli(path).probe()).toEqual({ kind: 'broken', path, message: 'unexpected output "hello"' });
+  });
+
+  it('no Packer: missing', async () => {
+    expect(await packerCli(join(dir, 'absent')).probe()).toEqual({ kind: 'missing' });
+  });
+
+  it('a bare name is looked up on PATH, and the path found is reported', async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const path = join(bin, 'packer-on-path');
+    writeFileSync(path, '#!/bin/sh\necho "Packer v1.11.2"\n');
+    chmodSync(path, 0o755);
+    const before = process.env.PATH;
+    process.env.PATH = `${bin}:${before ?? ''}`;
+    try {
+      expect(await packerCli('packer-on-path').probe()).toMatchObject({ kind: 'found', path });
+    } finally {
+      process.env.PATH = before;
+    }
+  });
+
+  it.each([
+    {
+      name: 'lists the binaries (stdout, one a line)',
+      body: 'echo "/root/.packer.d/plugins/github.com/hashicorp/docker/packer-plugin-docker_v1.0.8_x5.0_linux_amd64"; echo',
+      want: {
+        kind: 'listed',
+        binaries: ['/root/.packer.d/plugins/github.com/hashicorp/docker/packer-plugin-docker_v1.0.8_x5.0_linux_amd64'],
+      },
+    },
+    {
+      name: 'a Packer before 1.7: unsupported (usage text, exit 127)',
+      body: 'echo "Usage: packer [--version] [--help] <command> [<args>]" >&2; exit 127',
+      want: { kind: 'unsupported' },
+    },
+    { name: 'an error: its first line', body: 'echo "cannot read plugin dir" >&2; echo "detail" >&2; exit 1', want: { kind: 'error', message: 'cannot read plugin dir' } },
+  ])('plugins(): $name', async ({ name, body, want }) => {
+    expect(await packerCli(script(`plugins-${name.replace(/\W+/g, '-')}`, body)).plugins()).toEqual(want);
   });
 });

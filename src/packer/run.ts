@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { constants, createWriteStream } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
 import { err, ok, type Result } from '../result.js';
 import { ArtifactCollector, humanText, parseMachineLine, type Artifact } from './machine-readable.js';
 import { parsePackerVersion, type PackerVersion } from './version.js';
@@ -41,6 +41,26 @@ export interface Packer {
   build(request: PackerBuildRequest): Promise<Result<Artifact[], PackerBuildFailure>>;
 }
 
+/** What `packer version` said, as doctor judges it: where the executable is, and whether it answered. */
+export type PackerFacts =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'broken'; readonly path: string; readonly message: string }
+  | { readonly kind: 'found'; readonly path: string; readonly version: PackerVersion };
+
+/** What `packer plugins installed` said (Packer >= 1.7 only). */
+export type PluginFacts =
+  | { readonly kind: 'unsupported' }
+  | { readonly kind: 'listed'; readonly binaries: readonly string[] }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** What doctor asks Packer beyond what a build needs; the same executable and environment as `Packer`. */
+export interface PackerProbe {
+  /** `packer version`, with the executable's path on PATH and "not installed" told apart from "broken". */
+  probe(): Promise<PackerFacts>;
+  /** `packer plugins installed`. */
+  plugins(): Promise<PluginFacts>;
+}
+
 /** Environment for every Packer process: no update check (our machines are offline), no colours in logs. */
 const packerEnv = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
 
@@ -48,21 +68,56 @@ const packerEnv = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
 export const CLEANUP_GRACE_MS = 120_000;
 
 /** `extraEnv` is added to the environment of every Packer process (tests select the stand-in's scenarios with it). */
-export function packerCli(executable = 'packer', extraEnv: Readonly<Record<string, string>> = {}): Packer {
+export function packerCli(executable = 'packer', extraEnv: Readonly<Record<string, string>> = {}): Packer & PackerProbe {
   const env = { ...extraEnv, ...packerEnv };
+  // `version`, `init` and the probes are short and need no streaming: node's execFile, so `plan`, a
+  // no-op build and doctor never load execa (about 70 ms of start-up, docs/benchmarks.md).
+  const runVersion = () => runShort(executable, ['version'], { env, timeout: 30_000 });
   return {
-    // `version` and `init` are short and need no streaming: node's execFile, so `plan` and a no-op
-    // build never load execa (about 70 ms of start-up, docs/benchmarks.md).
     async version() {
-      const run = await execFileText(executable, ['version'], { env, timeout: 30_000 });
-      if (!run.ok) return err(run.error);
-      const version = parsePackerVersion(run.value);
-      return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.value.trim()}`);
+      const run = await runVersion();
+      if (run.kind !== 'done') return err(run.message);
+      const version = parsePackerVersion(run.stdout);
+      return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.stdout.trim()}`);
     },
 
     async init(cwd, template) {
-      const run = await execFileText(executable, ['init', template], { cwd, env });
-      return run.ok ? ok(undefined) : err(run.error);
+      const run = await runShort(executable, ['init', template], { cwd, env });
+      return run.kind === 'done' ? ok(undefined) : err(run.message);
+    },
+
+    async probe() {
+      const [where, run] = await Promise.all([findOnPath(executable, process.env.PATH ?? ''), runVersion()]);
+      const path = where ?? executable;
+      switch (run.kind) {
+        case 'not-found':
+          return { kind: 'missing' };
+        case 'failed':
+          return { kind: 'broken', path, message: run.message.split('\n').slice(0, 2).join(': ') };
+        case 'done': {
+          const version = parsePackerVersion(run.stdout);
+          return version
+            ? { kind: 'found', path, version }
+            : { kind: 'broken', path, message: `unexpected output ${JSON.stringify(run.stdout.trim())}` };
+        }
+      }
+    },
+
+    // Packer prints each plugin binary's path with Ui.Message (stdout) and an error with Ui.Error (stderr):
+    // hashicorp/packer command/plugins_installed.go. Packers before 1.7 do not know the command and answer
+    // with their usage text and exit code 127.
+    async plugins() {
+      const run = await runShort(executable, ['plugins', 'installed'], { env, timeout: 30_000 });
+      if (run.kind === 'done') {
+        const binaries = run.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== '');
+        return { kind: 'listed', binaries };
+      }
+      if (run.kind === 'not-found') return { kind: 'error', message: run.message };
+      if (run.exitCode === 127 || run.output.startsWith('Usage: packer [--version]')) return { kind: 'unsupported' };
+      return { kind: 'error', message: run.output.split('\n')[0] || `exit code ${run.exitCode ?? 'unknown'}` };
     },
 
     async build(req) {
@@ -162,29 +217,51 @@ function interruptGroupOnAbort(pid: number | undefined, signal: AbortSignal, gra
 const notFound = (executable: string): string =>
   `\`${executable}\` was not found on PATH. Install Packer >= 1.6 (Debian/Ubuntu: apt-get install packer) and try again.`;
 
+/** How a short Packer command ended. `output` is its stderr, then its stdout, trimmed. */
+type ShortRun =
+  | { readonly kind: 'done'; readonly stdout: string }
+  | { readonly kind: 'not-found'; readonly message: string }
+  | { readonly kind: 'failed'; readonly message: string; readonly exitCode: number | undefined; readonly output: string };
+
 /** Runs a short command to completion: its stdout, or a message worded like execa's (`Command failed with exit code N: …`) plus stderr. */
-function execFileText(
+function runShort(
   executable: string,
   args: readonly string[],
   options: { cwd?: string; env: Readonly<Record<string, string>>; timeout?: number },
-): Promise<Result<string, string>> {
+): Promise<ShortRun> {
   return new Promise((resolve) => {
     execFile(
       executable,
       args,
       { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeout ?? 0, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (!error) return resolve(ok(stdout));
+        if (!error) return resolve({ kind: 'done', stdout });
+        if (error.code === 'ENOENT') return resolve({ kind: 'not-found', message: notFound(executable) });
         const command = [executable, ...args].join(' ');
-        if (error.code === 'ENOENT') return resolve(err(notFound(executable)));
+        const exitCode = typeof error.code === 'number' ? error.code : undefined;
         const why = error.killed
           ? `Command timed out after ${options.timeout} milliseconds: ${command}`
-          : typeof error.code === 'number'
-            ? `Command failed with exit code ${error.code}: ${command}`
+          : exitCode !== undefined
+            ? `Command failed with exit code ${exitCode}: ${command}`
             : `Command failed: ${command} (${error.message})`;
-        resolve(err(`${why}${stderr.trim() ? `\n${stderr.trim()}` : ''}`));
+        const output = [stderr.trim(), stdout.trim()].filter((t) => t !== '').join('\n');
+        resolve({ kind: 'failed', message: `${why}${stderr.trim() ? `\n${stderr.trim()}` : ''}`, exitCode, output });
       },
     );
   });
 }
 
+/** Where a bare executable name resolves on PATH (as the build's own lookup would find it); a path is returned as given. */
+async function findOnPath(executable: string, path: string): Promise<string | undefined> {
+  if (executable.includes('/')) return executable;
+  for (const dir of path.split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, executable);
+    const runnable = await access(candidate, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+    if (runnable) return candidate;
+  }
+  return undefined;
+}

@@ -7,6 +7,7 @@ import type { Packer } from '../packer/run.js';
 import type { PackerVersion } from '../packer/version.js';
 import type { Provenance } from '../provenance/provenance.js';
 import type { Result } from '../result.js';
+import type { ProjectIdentity } from './project.js';
 
 export type TargetName = 'docker' | 'ami';
 export const TARGET_NAMES: readonly TargetName[] = ['docker', 'ami'];
@@ -139,6 +140,8 @@ export interface Target<A, C = unknown> {
   readonly definition: TargetDefinition;
   /** Builds at once from the config (targets.<name>.concurrency); undefined: decide at run time. */
   readonly concurrency: number | undefined;
+  /** The project identity the target records on what it builds (prune keeps to it); undefined when it records none. */
+  readonly project?: ProjectIdentity;
   /** The target settings that shape an image's content, for its fingerprint. */
   settings(image: { name: string; parent: string | undefined }): Readonly<Record<string, unknown>>;
   /** Checks before anything is written (engine reachable, credentials): a one-line description and the context. */

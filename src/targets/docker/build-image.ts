@@ -9,7 +9,7 @@ import { dockerTemplatePath, type DockerTemplateVariables } from '../../packer/r
 import type { Packer } from '../../packer/run.js';
 import { provenanceLabels, type Provenance } from '../../provenance/provenance.js';
 import type { DockerEngine } from './engine.js';
-import { projectId } from '../project.js';
+import { projectIdentity } from '../project.js';
 import { formatDuration } from '../../text.js';
 import { buildContainerName, type BuildContainerOwner } from './build-container.js';
 import { explainBuildFailure } from './build-failure.js';
@@ -120,7 +120,7 @@ export async function buildDockerImage(
     env_file: relative(root, envFile),
     repository: `${targets.docker.repository}/${node.name}`,
     tags: [targets.docker.tag],
-    labels: imageLabels(node.name, source, provenance, projectId(root)),
+    labels: imageLabels(node.name, source, provenance, projectIdentity(ctx.config).id),
     changes: imageConfigChanges(node.image.docker, from),
   };
   await writeFile(varFile, `${JSON.stringify(variables, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { probePlugins } from '../../doctor/packer.js';
+import { packerCli } from '../../packer/run.js';
 import { parseDockerTfvars, DOCKER_TFVARS_PATH } from '../../terraform/tfvars.js';
 import { ok } from '../../result.js';
 import type { Target, TargetDefinition } from '../target.js';
@@ -22,7 +22,7 @@ export interface DockerAdapters extends DockerDoctorAdapters {
 const REAL: DockerAdapters = {
   engine: () => dockerEngine(),
   docker: doctorDocker,
-  plugins: () => probePlugins(),
+  plugins: () => packerCli().plugins(),
   registry: (registry) => {
     const location = registryLocation(registry);
     return registryClient({ location, credentials: () => findCredentials(location.host) });

@@ -1,10 +1,12 @@
 import Docker from 'dockerode';
 import { notChecked, fail, ok, warn, type CheckResult } from '../../doctor/check.js';
-import { dockerPluginCheck, type PluginFacts } from '../../doctor/packer.js';
+import { dockerPluginCheck } from '../../doctor/packer.js';
+import type { PluginFacts } from '../../packer/run.js';
 import type { Config } from '../../config/types.js';
 import { usesPlugins } from '../../packer/version.js';
 import { err, ok as okResult, type Result } from '../../result.js';
 import { shortId } from '../../text.js';
+import { projectIdentity, type ProjectIdentity } from '../project.js';
 import type { DoctorInput, DoctorOutput } from '../target.js';
 import { isStatus } from './engine.js';
 import type { RegistryClient } from './registry/client.js';
@@ -237,6 +239,7 @@ export async function dockerDoctor(input: DoctorInput, adapters: DockerDoctorAda
       buildContainersCheck(await docker.containers(projectContainerFilter(project)), { project, host: hostTag() }, pidAlive),
     );
   }
+  checks.push(config === undefined ? notChecked('project identity', invalid) : projectCheck(projectIdentity(config), input.env));
   if (config?.targets.docker.registry !== undefined) checks.push(await registryCheck(config.targets.docker.registry, adapters));
   const rootDir = engine.ok ? engine.value.rootDir : undefined;
   if (rootDir === undefined) return { checks };
@@ -246,6 +249,21 @@ export async function dockerDoctor(input: DoctorInput, adapters: DockerDoctorAda
       ? { path: rootDir }
       : { remote: `the Docker root dir is on the engine's machine (${where}), not checked here` },
   };
+}
+
+/**
+ * The identity prune goes by (targets/project.ts). From the path it is fine on one machine, and a warning
+ * under CI, where runners check the project out into other directories and so never prune what earlier
+ * runs built.
+ */
+export function projectCheck(identity: ProjectIdentity, env: NodeJS.ProcessEnv): CheckResult {
+  const name = 'project identity';
+  if (identity.from === 'config')
+    return ok(name, `${identity.id} (from ${identity.source}): images are labelled with it, and prune keeps to it`);
+  const fix = 'set `project: <name>` in images.yaml so every checkout shares one identity';
+  if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false')
+    return warn(name, `${identity.id} is ${identity.source}: under CI each checkout directory is another project to prune`, fix);
+  return ok(name, `${identity.id}, ${identity.source} (if CI or another checkout builds this project too: ${fix})`);
 }
 
 /** The registry answers and accepts the credentials (or anonymous access): what plan and build check first. */

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/types.js';
 import { describeKeepReason, planPrune, type PruneCandidate, type PrunePlanOf } from '../prune-plan.js';
-import { projectId } from '../project.js';
+import { PATH_IDENTITY_ADVICE, projectIdentity } from '../project.js';
 import type { TargetPrunePlan } from '../target.js';
 import type { DockerEngine, ImageSummary } from './engine.js';
 import type { RegistryImage } from './registry/lookup.js';
@@ -116,8 +116,9 @@ export async function dockerPrune(
   referenced: ReadonlySet<string>,
   registry?: RegistrySide,
 ): Promise<TargetPrunePlan> {
+  const identity = projectIdentity(config);
   const owner: DockerOwner = {
-    project: projectId(config.root),
+    project: identity.id,
     repository: config.targets.docker.repository,
     images: new Set(config.images.map((i) => i.name)),
     ...(config.targets.docker.registry === undefined ? {} : { registry: config.targets.docker.registry }),
@@ -133,7 +134,7 @@ export async function dockerPrune(
     }
     const listed = await registry.listPushed([...owner.images]);
     if (!listed.ok) throw new Error(`prune cannot list what build-images pushed to ${registry.host}: ${listed.error}`);
-    pushed.push(...listed.value);
+    for (const image of listed.value) pushed.push(image);
   }
   const plan = planDockerPrune({ images: await docker.listByLabel(IMAGE_LABEL), keep, referenced: refs, owner });
   const remote = planRegistryPrune({ pushed, keep, referenced: refs });
@@ -148,7 +149,8 @@ export async function dockerPrune(
         ];
   return {
     lines: [
-      `project ${owner.project} (from ${config.root}), repository ${owner.repository}`,
+      `project ${owner.project} (from ${identity.source}), repository ${owner.repository}`,
+      ...(identity.from === 'path' ? [`note: the project identity is ${identity.source}: ${PATH_IDENTITY_ADVICE}`] : []),
       ...describeDockerPrunePlan(plan),
       ...remoteLines,
     ],

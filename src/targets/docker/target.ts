@@ -15,6 +15,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { packerTmpDir } from './build-image.js';
 import { hostTag, judgeBuildContainers, projectContainerFilter, type BuildContainerOwner } from './build-container.js';
+import { projectIdentity } from '../project.js';
 
 /** The label every built image carries naming the exact image it was built from (see imageLabels). */
 const PARENT_LABEL = 'org.build-images.parent';
@@ -74,6 +75,7 @@ export function dockerTarget(
   return {
     definition,
     concurrency: settings.concurrency,
+    project: projectIdentity(config),
     // Repository, tag and registry do not shape content: a reused image is re-tagged (or found by its fingerprint tag) instead.
     settings: (image) => ({
       ...(image.parent === undefined ? { 'targets.docker.base_image': settings.baseImage } : {}),
