@@ -12,6 +12,8 @@ import { didYouMean } from './config/suggest.js';
 import { applyVariableOverrides, varOverridesOrReport, type VarFlags } from './commands/cli-variables.js';
 import type { RehearseFlags } from './commands/rehearse.js';
 
+export { exitWhenFlushed } from './flush-exit.js';
+
 // Start-up loads only commander and the few small modules above; each command imports what it runs
 // when it runs (`--version` and `--help` load nothing else; `generate` never loads the Docker client).
 const packerCli = async () => (await import('./packer/run.js')).packerCli();
