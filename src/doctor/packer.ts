@@ -1,7 +1,6 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { execa, ExecaError } from 'execa';
 import { atLeast, formatVersion, MINIMUM_PACKER, parsePackerVersion, usesPlugins, type PackerVersion } from '../packer/version.js';
 import { fail, ok, warn, type CheckResult } from './check.js';
 
@@ -63,6 +62,8 @@ export function dockerPluginCheck(version: PackerVersion, plugins: PluginFacts |
 /** Runs `packer version`; the executable is looked up on PATH like the build does. */
 export async function probePacker(executable = 'packer', path = process.env.PATH ?? ''): Promise<PackerFacts> {
   const where = (await findOnPath(executable, path)) ?? executable;
+  // execa loads when a probe runs: the Docker target imports this module for every command.
+  const { execa, ExecaError } = await import('execa');
   try {
     const { stdout } = await execa(executable, ['version'], { env, timeout: 30_000 });
     const version = parsePackerVersion(stdout);
@@ -77,6 +78,7 @@ export async function probePacker(executable = 'packer', path = process.env.PATH
 
 /** Runs `packer plugins installed`. Older Packers answer an unknown command with their usage text and exit 127. */
 export async function probePlugins(executable = 'packer'): Promise<PluginFacts> {
+  const { execa } = await import('execa');
   const run = await execa(executable, ['plugins', 'installed'], { env, timeout: 30_000, reject: false, all: true });
   const output = String(run.all ?? '').trim();
   if (run.exitCode === 0)
