@@ -48,14 +48,20 @@ export const CLEANUP_GRACE_MS = 120_000;
 /** `extraEnv` is added to the environment of every Packer process (tests select the stand-in's scenarios with it). */
 export function packerCli(executable = 'packer', extraEnv: Readonly<Record<string, string>> = {}): Packer {
   const env = { ...extraEnv, ...packerEnv };
+  // One `packer version` per adapter: the CLI starts it before it parses the config (see cli.ts), and the
+  // preparation that asks later gets the same answer.
+  let versionRun: Promise<Result<PackerVersion, string>> | undefined;
   return {
     // `version` and `init` are short and need no streaming: node's execFile, so `plan` and a no-op
     // build never load execa (about 70 ms of start-up, docs/benchmarks.md).
-    async version() {
-      const run = await execFileText(executable, ['version'], { env, timeout: 30_000 });
-      if (!run.ok) return err(run.error);
-      const version = parsePackerVersion(run.value);
-      return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.value.trim()}`);
+    version() {
+      versionRun ??= (async () => {
+        const run = await execFileText(executable, ['version'], { env, timeout: 30_000 });
+        if (!run.ok) return err(run.error);
+        const version = parsePackerVersion(run.value);
+        return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.value.trim()}`);
+      })();
+      return versionRun;
     },
 
     async init(cwd, template) {
