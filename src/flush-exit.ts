@@ -16,6 +16,9 @@ import type { Writable } from 'node:stream';
  * (a reader that stopped reading but keeps the pipe open), and a reader that went away ends it at once.
  */
 export async function exitWhenFlushed(code: number, stallMs = 10_000): Promise<never> {
+  // A reader that went away (`build-images graph | head -1`) fails the pending writes with EPIPE: nothing
+  // is left to tell, and without a listener the error would crash the exit with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   await Promise.all([flushed(process.stdout, stallMs), flushed(process.stderr, stallMs)]);
   process.exit(code);
 }

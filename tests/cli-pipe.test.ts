@@ -43,4 +43,13 @@ describe('output through a pipe', () => {
     expect(lines.at(-1)).toBe('exit 0');
     expect(lines.slice(0, -1).join('\n')).toBe(expected);
   });
+
+  it('exits with the command’s code, and no stack trace, when the reader goes away early (`| head -1`)', async () => {
+    const dir = await makeProject({ 'images.yaml': bigConfig(), 'provisioners/a.sh': '#!/bin/sh\ntrue\n' });
+    const piped = await execa('sh', ['-c', `{ "$0" "$1" graph --format mermaid; echo "exit $?" >&2; } | head -1`, process.execPath, BIN], {
+      cwd: dir,
+    });
+    expect(piped.stdout).toBe('flowchart TD');
+    expect(piped.stderr).toBe('exit 0');
+  });
 });
