@@ -461,9 +461,11 @@ export function afterRootText(tree, t) {
   const verdict =
     tree.concurrency >= children
       ? 'the same number of builds at once.'
-      : naive.after < tool.after
-        ? `more builds at once make each one slower but finish sooner: the waits of one (apt, the engine's commit) overlap the work of the others, which ${tree.concurrency} slots leave idle.`
-        : `here the slot limit cost nothing.`;
+      : naive.after >= tool.after
+        ? 'here the slot limit cost nothing.'
+        : naive.sum > tool.sum
+          ? `more builds at once make each one slower but finish sooner: the waits of one (apt, the engine's commit) overlap the work of the others, which ${tree.concurrency} slots leave idle.`
+          : "the children built all at once were not even slower in sum, so the machine's load changed between the runs: compare with care.";
   return `After the root's own build: build-images ${sec(tool.after)} with at most ${tree.concurrency} builds at once (\`concurrency\` in \`images.yaml\`), by hand in parallel ${sec(naive.after)} with all ${children} children at once. The children's Packer times add up to ${sec(tool.sum)} and ${sec(naive.sum)}: ${verdict} What else the tool does (start-up, planning, the engine's queries, manifest and tfvars) is the overhead of section 2.`;
 }
 
