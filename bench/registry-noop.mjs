@@ -13,7 +13,8 @@ import { createServer } from 'node:net';
 import { capture, run, runOk } from './lib/proc.mjs';
 import { CONFIG_ARGS, cli, copyProject } from './lib/tree.mjs';
 
-const REPOSITORY = 'build-images-bench-registry';
+// The pid in the name: two bench runs at once (a shared machine) must not tag, or remove, each other's images.
+const REPOSITORY = `build-images-bench-registry-${process.pid}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -35,14 +36,22 @@ export async function registryNoopBench({ repo, out, coldMs, runs = 5, log }) {
   const project = join(work, 'project');
   const built = [];
   let result;
+  let base;
+  let registry;
   try {
     const port = await freePort();
     await runOk(join(repo, 'scripts', 'registry'), ['start', '--dir', regDir, '--port', String(port)]);
-    const registry = `127.0.0.1:${port}/cortex`;
+    registry = `127.0.0.1:${port}/cortex`;
+    // The base comes from the registry too, as on a real CI runner (and as tests/e2e/registry.test.ts does):
+    // the fresh engine does not hold local/debian:bookworm, and the tool resolves a root's base to its ID
+    // or registry digest before it plans, so a base only the default engine knows stops the run.
+    base = `127.0.0.1:${port}/debian:bookworm`;
+    await runOk('docker', ['tag', 'local/debian:bookworm', base]);
+    await runOk('docker', ['push', base]);
     await copyProject(repo, project);
     await writeFile(
       join(project, 'bench.yaml'),
-      `# Written by bench/registry-noop.mjs\ntargets:\n  docker:\n    repository: ${REPOSITORY}\n    registry: ${registry}\n`,
+      `# Written by bench/registry-noop.mjs\ntargets:\n  docker:\n    base_image: ${base}\n    repository: ${REPOSITORY}\n    registry: ${registry}\n`,
     );
     log('registry no-op: warming the registry (building and pushing the tree on the default engine)');
     const warm = await cli(repo, project, ['build', ...CONFIG_ARGS, '--plain', '--json']);
@@ -78,10 +87,11 @@ export async function registryNoopBench({ repo, out, coldMs, runs = 5, log }) {
   } finally {
     await run(join(repo, 'scripts', 'second-engine'), ['wipe', '--dir', engineDir]);
     await run(join(repo, 'scripts', 'registry'), ['stop', '--dir', regDir]);
-    // Our tags on the default engine (the registry's and the bench repository's), then the images built.
+    // Our tags on the default engine (this run's registry's and repository's, never another run's), then the images built.
     const tags = ((await capture('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'])) ?? '')
       .split('\n')
-      .filter((t) => t.startsWith(`${REPOSITORY}/`) || /^127\.0\.0\.1:\d+\/cortex\//.test(t));
+      .filter((t) => t.startsWith(`${REPOSITORY}/`) || (registry !== undefined && t.startsWith(`${registry}/`)));
+    if (base !== undefined) tags.push(base);
     if (tags.length > 0) await run('docker', ['image', 'rm', '--no-prune', ...tags]);
     for (const image of [...built].reverse()) await run('docker', ['image', 'rm', image.id]);
     await rm(work, { recursive: true, force: true });

@@ -13,7 +13,8 @@
 //   --sim-times FILE  build times for the simulation from a saved results file (default: this run's cold
 //                     builds; with --only sim|scale, the hand-run table of the current docs/benchmarks.md)
 //   --startup-runs N  runs of `build-images --version` and `node -e 0` (default 10)
-//   --only tree|scale|sim  run some parts, comma-separated (the document then has only that part; sim is pure computation)
+//   --only tree|scale|sim|registry  run some parts, comma-separated (the document then has only those; sim is pure
+//                     computation; registry is the fresh-runner no-op of bench/registry-noop.mjs, run last)
 //   --budget-min M    stop adding cold runs when the whole bench would pass M minutes (default 14)
 //   --out FILE        default docs/benchmarks.md;  --keep  keep the temp dir and the images built
 //   --save FILE       where to write the raw results as JSON (default: build-images-bench-results.json in the
@@ -102,7 +103,7 @@ async function preflight() {
     problems.push('`packer version` failed: install Packer (apt-get install packer).');
   if ((await capture('docker', ['info', '--format', '{{.ServerVersion}}'])) === undefined)
     problems.push('the Docker engine does not answer: run scripts/start-docker.');
-  if (opts.only === undefined || opts.only.split(',').includes('tree')) {
+  if (opts.only === undefined || opts.only.split(',').some((p) => p === 'tree' || p === 'registry')) {
     if ((await capture('docker', ['image', 'inspect', '--format', '{{.Id}}', 'local/debian:bookworm'])) === undefined)
       problems.push('local/debian:bookworm is missing: run examples/offline/prepare.');
     if (!existsSync('/var/cache/build-images/mirror'))
@@ -377,8 +378,8 @@ async function main() {
   const sampler = setInterval(() => loadSamples.push(loadavg()[0]), 10_000);
   sampler.unref();
   const results = { startedAt: new Date(started).toISOString(), command: commandLine(), machine, options: opts };
+  const parts = opts.only === undefined ? ['tree', 'scale', 'sim', 'registry'] : opts.only.split(',');
   try {
-    const parts = opts.only === undefined ? ['tree', 'scale', 'sim'] : opts.only.split(',');
     if (parts.includes('tree')) results.tree = await treeSection(work, built);
     if (parts.includes('scale')) results.scale = await scaleSection(work);
     if (parts.includes('sim')) results.sim = await simSection(results.tree);
@@ -400,7 +401,7 @@ async function main() {
   log(`raw results in ${saved} (re-render with --render)`);
   await writeFile(opts.out, renderReport(results));
   log(`wrote ${relative(process.cwd(), opts.out) || opts.out} (${(results.elapsedMs / 60_000).toFixed(1)} min)`);
-  if (opts.only !== 'scale')
+  if (parts.includes('registry'))
     await registryNoopBench({ repo, out: opts.out, coldMs: results.tree?.cold.find((r) => r.who === 'tool')?.wallMs, log });
 }
 

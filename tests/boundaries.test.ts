@@ -26,7 +26,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['engine'],
   ['ui'],
   ['commands', 'doctor', 'docs'],
-  ['cli'],
+  // flush-exit: how the process ends (after its output is flushed), used by cli.ts for bin/.
+  ['cli', 'flush-exit'],
 ];
 
 /** The one file that maps a target's name to its implementation: the only one that may compare names. */

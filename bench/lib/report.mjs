@@ -445,6 +445,30 @@ function machineSection(r) {
   ].join('\n');
 }
 
+/**
+ * Where the tool and the naive peer differ: both build the root alone, then the tool runs at most
+ * `concurrency` children at once and the peer all of them. Median wall time after the root's own build,
+ * and the sum of the children's Packer times (how much each slowed the others down).
+ */
+export function afterRootText(tree, t) {
+  const roots = new Set(tree.images.filter((i) => i.parent === undefined || i.parent === null).map((i) => i.name));
+  const children = tree.images.length - roots.size;
+  const rootMs = (r) => Math.max(0, ...r.images.filter((im) => roots.has(im.image)).map((im) => im.durationMs ?? 0));
+  const childSum = (r) => r.images.filter((im) => !roots.has(im.image)).reduce((a, im) => a + (im.durationMs ?? 0), 0);
+  const side = (runs) => ({ after: median(runs.map((r) => r.wallMs - rootMs(r))), sum: median(runs.map(childSum)) });
+  const tool = side(t.tool);
+  const naive = side(t.naive);
+  const verdict =
+    tree.concurrency >= children
+      ? 'the same number of builds at once.'
+      : naive.after >= tool.after
+        ? 'here the slot limit cost nothing.'
+        : naive.sum > tool.sum
+          ? `more builds at once make each one slower but finish sooner: the waits of one (apt, the engine's commit) overlap the work of the others, which ${tree.concurrency} slots leave idle.`
+          : "the children built all at once were not even slower in sum, so the machine's load changed between the runs: compare with care.";
+  return `After the root's own build: build-images ${sec(tool.after)} with at most ${tree.concurrency} builds at once (\`concurrency\` in \`images.yaml\`), by hand in parallel ${sec(naive.after)} with all ${children} children at once. The children's Packer times add up to ${sec(tool.sum)} and ${sec(naive.sum)}: ${verdict} What else the tool does (start-up, planning, the engine's queries, manifest and tfvars) is the overhead of section 2.`;
+}
+
 function coldSection(tree, t, nproc) {
   const names = tree.images.map((i) => i.name);
   const who = { tool: 'build-images', hand: 'by hand, one after another', naive: 'by hand, children in parallel' };
@@ -470,6 +494,7 @@ function coldSection(tree, t, nproc) {
         ? `; by hand in parallel **${sec(t.naiveMs)}**, ratio **${fixed(t.naiveRatio)}** (target ≤ 0.95: ${met(t.naiveRatio <= 0.95)})`
         : '') +
       `. Against the bound from the solo build times (the median by-hand time of each image): max(critical path ${sec(chainPath(t.alone))}, total ${sec(t.ideal.sequential)} / ${tree.concurrency} slots) = ${sec(t.ideal.bound)}, build-images took **${fixed(t.boundRatio)}×** it.`,
+    ...(threeWay ? ['', afterRootText(tree, t)] : []),
     '',
     `What scheduling alone can give on this tree: if every image took its median solo time (no slowdown from running side by side), ${tree.concurrency} slots in config order would finish in ${sec(t.ideal.configOrder)}, **${fixed(ratio(t.ideal.configOrder, t.ideal.sequential))}×** the sequential ${sec(t.ideal.sequential)}; longest first in ${sec(t.ideal.longestFirst)}, **${fixed(ratio(t.ideal.longestFirst, t.ideal.sequential))}×**; critical path first (what build-images does) in ${sec(t.ideal.criticalFirst)}, **${fixed(ratio(t.ideal.criticalFirst, t.ideal.sequential))}×**. On a tree of depth 2 the last two coincide: every child is a leaf, so its remaining path is its own time. The root is on every path, whatever the order. ${t.coldRatio < ratio(t.ideal.criticalFirst, t.ideal.sequential) ? "The measured ratio is below this, which only a change in the machine's load between the runs can explain: read it with care." : `On ${nproc} CPUs the builds that run side by side also share the CPUs and the disk, so the measured ratio sits above it.`}`,
   ].join('\n');
@@ -536,7 +561,7 @@ function phaseRows(p) {
     ['Node start-up', msText(p.nodeStartMs)],
     [
       'Importing dist/ and its dependencies',
-      `${msText(importsMs(p))}: ${[...part('config/load.js', 'yaml and the schema validator (config/load.js)'), ...part('packer/run.js', 'packer/run.js (execa loads only for a build)'), ...part('targets/docker/engine.js', 'dockerode (targets/docker/engine.js)'), ...part('targets/docker/definition.js', 'the Docker target (targets/docker/definition.js)'), ...part('targets/ami/ec2.js', '@aws-sdk/client-ec2 (targets/ami/ec2.js)'), ...part('cli.js', 'the rest of cli.js')].join(', ')}`,
+      `${msText(importsMs(p))}: ${[...part('config/load.js', 'yaml and the schema validator (config/load.js)'), ...part('packer/run.js', 'packer/run.js (execa loads only for a build)'), ...part('targets/docker/engine.js', 'targets/docker/engine.js'), ...part('dockerode', 'dockerode, required when the first engine client is made (most of it @grpc/grpc-js, which dockerode loads for BuildKit sessions the tool never opens, and ssh2)'), ...part('targets/docker/definition.js', 'the Docker target (targets/docker/definition.js)'), ...part('targets/ami/ec2.js', '@aws-sdk/client-ec2 (targets/ami/ec2.js)'), ...part('cli.js', 'the rest of cli.js')].join(', ')}`,
     ],
     [
       'Packages `cli.js` loads at start-up (static imports)',

@@ -49,10 +49,11 @@ export async function runGenerateCommand(config: Config, options: GenerateOption
     return EXIT.buildFailed;
   }
   const summary = await writeGenerated(config.root, dir, files);
-  for (const path of summary.written) process.stdout.write(`wrote   ${path}\n`);
-  for (const path of summary.removed) process.stdout.write(`removed ${path}\n`);
-  process.stdout.write(
-    `${summary.unchanged.length} unchanged, ${summary.written.length} written, ${summary.removed.length} removed (Packer ${formatVersion(version)} rendering).\n`,
+  // One write, not one per file: each write to a socket costs a kernel buffer (see src/flush-exit.ts).
+  const lines = [...summary.written.map((path) => `wrote   ${path}`), ...summary.removed.map((path) => `removed ${path}`)];
+  lines.push(
+    `${summary.unchanged.length} unchanged, ${summary.written.length} written, ${summary.removed.length} removed (Packer ${formatVersion(version)} rendering).`,
   );
+  process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { closeSync, fsync, openSync, writeFileSync } from 'node:fs';
+import { link, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface DirChanges {
@@ -44,7 +45,6 @@ export async function replaceDirContents(dir: string, changes: DirChanges): Prom
   const staging = join(parent, `.${base}.staging-${suffix}`);
   await mkdir(staging, { mode: existing ? existing.mode & 0o7777 : 0o755 });
   try {
-    const written: string[] = [];
     if (existing) {
       const drop = new Set([...changes.remove, ...changes.write.keys()]);
       for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -58,12 +58,7 @@ export async function replaceDirContents(dir: string, changes: DirChanges): Prom
         else throw new Error(`${from}: not a file, directory or symlink; remove it and run again`);
       }
     }
-    const entries = [...changes.write];
-    await inBatches(entries, async ([name, content]) => {
-      await writeFile(join(staging, name), content, { mode: 0o644, flag: 'wx' });
-      written.push(name);
-    });
-    await inBatches(written, (name) => syncPath(join(staging, name), 'r+'));
+    await writeAndSync(staging, [...changes.write]);
     await syncPath(staging, 'r');
 
     if (existing) {
@@ -125,6 +120,27 @@ async function syncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
   }
 }
 
-async function inBatches<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(fn));
+/**
+ * Creates the files and makes them durable, PARALLEL at a time. Each file is opened and written on the
+ * main thread (small files in the page cache: microseconds) and only fsync goes to libuv's thread pool,
+ * on the descriptor already open, so the syncs overlap and share journal commits. The promise API's
+ * writeFile plus a reopen to sync cost six pool round trips per file; on 1,000 templates the pool's
+ * locking (16,500 futex calls under strace -c) cost more system time than the writes.
+ */
+async function writeAndSync(dir: string, files: readonly (readonly [string, string])[]): Promise<void> {
+  for (let i = 0; i < files.length; i += PARALLEL) {
+    const fds: number[] = [];
+    try {
+      for (const [name, content] of files.slice(i, i + PARALLEL)) {
+        const fd = openSync(join(dir, name), 'wx', 0o644);
+        fds.push(fd);
+        writeFileSync(fd, content);
+      }
+      await Promise.all(fds.map((fd) => fsyncFd(fd)));
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  }
 }
+
+const fsyncFd = (fd: number): Promise<void> => new Promise((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));

@@ -73,12 +73,18 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
   // `version`, `init` and the probes are short and need no streaming: node's execFile, so `plan`, a
   // no-op build and doctor never load execa (about 70 ms of start-up, docs/benchmarks.md).
   const runVersion = () => runShort(executable, ['version'], { env, timeout: 30_000 });
+  // One `packer version` per adapter: the CLI starts it before it parses the config (see cli.ts), and the
+  // preparation that asks later gets the same answer.
+  let versionRun: Promise<Result<PackerVersion, string>> | undefined;
   return {
-    async version() {
-      const run = await runVersion();
-      if (run.kind !== 'done') return err(run.message);
-      const version = parsePackerVersion(run.stdout);
-      return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.stdout.trim()}`);
+    version() {
+      versionRun ??= (async () => {
+        const run = await runVersion();
+        if (run.kind !== 'done') return err(run.message);
+        const version = parsePackerVersion(run.stdout);
+        return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.stdout.trim()}`);
+      })();
+      return versionRun;
     },
 
     async init(cwd, template) {

@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { notChecked, fail, ok, warn, type CheckResult } from '../../doctor/check.js';
 import { dockerPluginCheck } from '../../doctor/packer.js';
 import type { PluginFacts } from '../../packer/run.js';
@@ -8,7 +8,7 @@ import { err, ok as okResult, type Result } from '../../result.js';
 import { shortId } from '../../text.js';
 import { projectIdentity, type ProjectIdentity } from '../project.js';
 import type { DoctorInput, DoctorOutput } from '../target.js';
-import { isStatus } from './engine.js';
+import { isStatus, newDockerClient } from './engine.js';
 import type { RegistryClient } from './registry/client.js';
 import { explainRegistryFailure } from './registry/failure.js';
 import { projectId } from '../project.js';
@@ -46,7 +46,7 @@ export function doctorDocker(): DoctorDocker {
   let docker: Docker | undefined;
   let setupError: string | undefined;
   try {
-    docker = new Docker({ timeout: 20_000 });
+    docker = newDockerClient({ timeout: 20_000 });
   } catch (e: unknown) {
     setupError = message(e);
   }

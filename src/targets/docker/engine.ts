@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import { err, ok, type Result } from '../../result.js';
 import { registryTransfer } from './registry/transfer.js';
 import type { ContainerSummary } from './build-container.js';
@@ -97,7 +98,15 @@ function engineError(e: unknown, timeoutMs: number): Error {
 }
 
 /** dockerode honours DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) like the docker CLI. */
-export function dockerEngine(docker: Docker = new Docker({ timeout: engineTimeoutMs() })): DockerEngine {
+/**
+ * dockerode, required when a client is first made rather than when this module is imported: with its
+ * gRPC and SSH dependencies it is the heaviest thing the CLI loads, and `generate`, `graph` and `--help`
+ * import the Docker target without talking to the engine.
+ */
+export const newDockerClient = (options: Docker.DockerOptions): Docker =>
+  new (createRequire(import.meta.url)('dockerode') as typeof Docker)(options);
+
+export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineTimeoutMs() })): DockerEngine {
   const limit = engineTimeoutMs();
   const call = async <T>(f: () => Promise<T>): Promise<T> => {
     try {

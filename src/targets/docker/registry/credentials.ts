@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { err, ok, type Result } from '../../../result.js';
 
 /**
@@ -103,6 +102,8 @@ const TOKEN_USERNAME = '<token>';
  */
 export async function runCredentialHelper(helper: string, serverUrl: string): Promise<Result<Credentials | undefined, string>> {
   const program = `docker-credential-${helper}`;
+  // execa loads only when a credential helper is asked (the Docker target imports this module for every command).
+  const { execa } = await import('execa');
   const run = await execa(program, ['get'], { input: serverUrl, reject: false, timeout: 30_000, stripFinalNewline: true });
   if (run.failed) {
     const said = `${run.stdout}`.trim();
