@@ -115,13 +115,13 @@ describe.skipIf(!available)('prune --target docker across checkouts: `project:` 
   it('with the same `project:`, a checkout elsewhere prunes what another built, and says where the identity comes from', async () => {
     const [, second] = [await checkout(NAME), await checkout(NAME)];
     const ids = await built(NAME, 'named');
-    const dry = await runCli(second, ['prune', '--target', 'docker', '--keep', '1', '--dry-run']);
+    const dry = await runCli(second, ['prune', '--target', 'docker', '--keep', '1', '--no-tfvars', '--dry-run']);
     expect(dry.exitCode, dry.all).toBe(0);
     expect(dry.stdout).toContain(`project ${NAME} (from project: in images.yaml:2), repository ${repository}`);
     expect(dry.stdout).not.toContain('note: the project identity');
     expect(removeLines(dry.stdout)).toEqual([expect.stringMatching(new RegExp(`^remove {2}root ${ids.old.slice(7, 19)} `))]);
 
-    const run = await runCli(second, ['prune', '--target', 'docker', '--keep', '1']);
+    const run = await runCli(second, ['prune', '--target', 'docker', '--keep', '1', '--no-tfvars']);
     expect(run.exitCode, run.all).toBe(0);
     expect(await exists(ids.old)).toBe(false);
     expect(await exists(ids.current)).toBe(true);
@@ -130,7 +130,7 @@ describe.skipIf(!available)('prune --target docker across checkouts: `project:` 
   it('without `project:`, a checkout elsewhere is another project: it keeps them, says why, and suggests `project:`', async () => {
     const [first, second] = [await checkout(), await checkout()];
     const ids = await built(projectId(first), 'unnamed');
-    const dry = await runCli(second, ['prune', '--target', 'docker', '--keep', '1', '--dry-run']);
+    const dry = await runCli(second, ['prune', '--target', 'docker', '--keep', '1', '--no-tfvars', '--dry-run']);
     expect(dry.exitCode, dry.all).toBe(0);
     expect(dry.stdout).toContain(`project ${projectId(second)} (from a hash of the path `);
     expect(dry.stdout).toContain('set `project: <name>` in images.yaml so every checkout shares one identity');
@@ -138,7 +138,7 @@ describe.skipIf(!available)('prune --target docker across checkouts: `project:` 
     expect(dry.stdout).toMatch(new RegExp(`keep {4}root ${ids.old.slice(7, 19)} .*: not this project's: built by another project`));
 
     // The checkout that built them does treat them as its own.
-    const own = await runCli(first, ['prune', '--target', 'docker', '--keep', '1', '--dry-run']);
+    const own = await runCli(first, ['prune', '--target', 'docker', '--keep', '1', '--no-tfvars', '--dry-run']);
     expect(removeLines(own.stdout)).toEqual([expect.stringMatching(new RegExp(`^remove {2}root ${ids.old.slice(7, 19)} `))]);
   }, 60_000);
 });
