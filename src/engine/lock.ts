@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pidAlive } from '../fs/atomic.js';
 
 /**
  * One run per project directory: `.build-images/lock` holds the owner's pid, host, start time and a nonce.
@@ -115,11 +116,4 @@ async function readLock(path: string): Promise<{ owner: LockOwner | undefined; i
 }
 
 /** Whether a process with this pid exists on this host (EPERM: it exists, but is not ours). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: unknown) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const processAlive = pidAlive;

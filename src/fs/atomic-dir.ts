@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsync, openSync, writeFileSync } from 'node:fs';
 import { link, mkdir, open, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { pidAlive } from './atomic.js';
 
 export interface DirChanges {
   /** File name (no slashes) → new content. */
@@ -82,7 +83,7 @@ export async function replaceDirContents(dir: string, changes: DirChanges): Prom
 /** Puts back a directory a crash left renamed away, and removes staging directories of dead runs. */
 async function recover(parent: string, base: string): Promise<void> {
   const entries = await readdir(parent);
-  const dead = (prefix: string) => entries.filter((e) => e.startsWith(prefix) && !alive(Number(e.slice(prefix.length).split('-')[0])));
+  const dead = (prefix: string) => entries.filter((e) => e.startsWith(prefix) && !pidAlive(Number(e.slice(prefix.length).split('-')[0])));
   const olds = dead(`.${base}.old-`);
   const stagings = dead(`.${base}.staging-`);
   if (!entries.includes(base) && olds.length > 0) await rename(join(parent, olds[0]!), join(parent, base));
@@ -92,16 +93,6 @@ async function recover(parent: string, base: string): Promise<void> {
     await rm(join(parent, staging), { recursive: true, force: true });
   }
   for (const old of olds.slice(entries.includes(base) ? 0 : 1)) await rm(join(parent, old), { recursive: true, force: true });
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: unknown) {
-    return (e as { code?: string }).code === 'EPERM';
-  }
 }
 
 async function returnSubdirectories(from: string, to: string): Promise<void> {

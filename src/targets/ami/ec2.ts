@@ -100,19 +100,19 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
 export const defaultEc2Client = (region: string, maxAttempts = DEFAULT_MAX_ATTEMPTS): EC2Client =>
   new EC2Client({ region, maxAttempts, retryMode: 'standard' });
 
-export function ec2Api(options: Ec2Options = {}): Ec2 {
+/** One client per region (created on first use) and a wrapper that turns SDK errors into Ec2Errors naming the call. */
+function regionClients(options: Ec2Options): {
+  client: (region: string) => EC2Client;
+  call: <T>(operation: string, region: string, run: () => Promise<T>) => Promise<T>;
+} {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const clientFor = options.clientFor ?? ((region: string) => defaultEc2Client(region, maxAttempts));
   const clients = new Map<string, EC2Client>();
   const client = (region: string): EC2Client => {
-    let c = clients.get(region);
-    if (c === undefined) {
-      c = clientFor(region);
-      clients.set(region, c);
-    }
+    const c = clients.get(region) ?? clientFor(region);
+    clients.set(region, c);
     return c;
   };
-
   const call = async <T>(operation: string, region: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -120,6 +120,11 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
       throw toEc2Error(operation, region, e);
     }
   };
+  return { client, call };
+}
+
+export function ec2Api(options: Ec2Options = {}): Ec2 {
+  const { client, call } = regionClients(options);
 
   /** DescribeImages by ID: an unknown ID is an error there, which means "not found" here. */
   const byIds = async (region: string, ids: readonly string[]): Promise<Map<string, AmiImage>> => {
@@ -309,21 +314,7 @@ export interface AmiUsage {
 
 /** The real AmiUsage: the same clients, credentials and retries as `ec2Api`. */
 export function amiUsageApi(options: Ec2Options = {}): AmiUsage {
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const clientFor = options.clientFor ?? ((region: string) => defaultEc2Client(region, maxAttempts));
-  const clients = new Map<string, EC2Client>();
-  const client = (region: string): EC2Client => {
-    const c = clients.get(region) ?? clientFor(region);
-    clients.set(region, c);
-    return c;
-  };
-  const call = async <T>(operation: string, region: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (e: unknown) {
-      throw toEc2Error(operation, region, e);
-    }
-  };
+  const { client, call } = regionClients(options);
   return {
     findImagesByNamePrefix(region, prefixes) {
       if (prefixes.length === 0) return Promise.resolve([]);

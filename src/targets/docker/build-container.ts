@@ -80,12 +80,5 @@ export function judgeBuildContainers(
   return out;
 }
 
-/** Whether a process with this pid runs on this host (as src/engine/lock.ts asks; targets may not import the engine). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e: unknown) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process with this pid runs on this host (the one check src/engine/lock.ts uses too). */
+export { pidAlive } from '../../fs/atomic.js';
