@@ -39,6 +39,8 @@ async function run(
     store?: Store;
     root?: Awaited<ReturnType<typeof rigProject>>;
     runNumber?: number;
+    /** Like `--only`: build (or reuse) just these images. */
+    only?: readonly string[];
   } = {},
 ): Promise<Run & { config: Awaited<ReturnType<typeof rigProject>>; store: Store }> {
   const config = options.root ?? (await rigProject(name, IMAGES, ['a', 'b', 'c']));
@@ -59,6 +61,7 @@ async function run(
     // One at a time: which sibling has started when a build is interrupted is then fixed.
     concurrency: 1,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.only === undefined ? {} : { selection: { force: new Set<string>(), only: new Set(options.only) } }),
   });
   const images = 'images' in outcome ? outcome.images : {};
   return {
@@ -168,6 +171,17 @@ describe.each(TARGET_NAMES)('the engine with a fake %s target', (name) => {
     const read = definition.terraform.read(await readFile(join(r.config.root, definition.terraform.tfvars), 'utf8'));
     expect(read.ok && [...read.value.keys()]).toEqual(['base', 'app', 'tool', 'app-debug']);
     expect(r.events.filter((e) => e.type === 'done')).toHaveLength(4);
+  });
+
+  it('--only one image that builds: the run succeeds (exit 0) and writes a manifest but no tfvars (found by the registry fan-out e2e)', async () => {
+    const definition = await targetDefinition(name);
+    const r = await run(name, { only: ['base'] });
+    expect(r.outcome).toMatchObject({ status: 'succeeded', tfvars: undefined });
+    expect(r.built).toEqual(['base']);
+    expect(JSON.parse(await readFile(join(r.config.root, '.build-images', name, 'manifest.json'), 'utf8'))).toMatchObject({
+      status: 'succeeded',
+    });
+    await expect(readFile(join(r.config.root, definition.terraform.tfvars), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it("a failure's event carries the log file and its tail", async () => {

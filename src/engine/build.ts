@@ -229,7 +229,9 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
   // is written, neither the tfvars nor the manifest (the run's record is its output, --json and the logs; the
   // images it built are reused by fingerprint). A signal after it: everything is written, and the command says so.
   if (signal.aborted) return { status: 'interrupted', images };
-  const complete = scheduled.length === tree.order.length && scheduled.every((n) => result.states.get(n.name) === 'completed');
+  // Every image this run was asked for built or was reused (with --only, a subset); only the whole tree makes a tfvars file.
+  const allDone = scheduled.every((n) => result.states.get(n.name) === 'completed');
+  const complete = allDone && scheduled.length === tree.order.length;
   const staged: StagedFile[] = [];
   // Only a complete tree reaches Terraform: a partial file would roll out a mix of old and new images.
   let tfvars: string | undefined;
@@ -243,7 +245,7 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
       error = `could not write ${definition.terraform.tfvars}: ${message(e)}; the images were built and are reused by the next run`;
     }
   }
-  const status = error === undefined && complete ? 'succeeded' : 'failed';
+  const status = error === undefined && allDone ? 'succeeded' : 'failed';
   try {
     const manifest = renderManifest({
       version: 1,
