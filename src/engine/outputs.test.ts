@@ -168,17 +168,24 @@ describe('finding 15: an interrupted run wrote nothing or everything; temp files
   it('a commit a killed run had decided is completed by the next run before it reads anything', async () => {
     const config = await project({ [TFVARS]: OLD_TFVARS, [MANIFEST]: OLD_MANIFEST });
     // The writer is stopped for good once the journal is in place (as kill -9 would stop it) ...
+    // Waits for the step itself, not a fixed time: under CI load the first run reached it after more than 2 s.
     const { target } = stand_in(config);
+    let decided!: () => void;
+    const reached = new Promise<void>((resolve) => (decided = resolve));
     void runBuild({
       config,
       packer,
       target,
       emit: () => undefined,
       signal: new AbortController().signal,
-      onCommitStep: (step) => (step === 'decided' ? new Promise<void>(() => undefined) : undefined),
+      onCommitStep: (step) => {
+        if (step !== 'decided') return undefined;
+        decided();
+        return new Promise<void>(() => undefined);
+      },
     });
-    for (let i = 0; i < 100 && !(await files(config.root)).includes('.build-images/docker/outputs.journal.json'); i++)
-      await new Promise((r) => setTimeout(r, 20));
+    await reached;
+    expect(await files(config.root)).toContain('.build-images/docker/outputs.journal.json');
     expect(await pair(config.root)).toBe('old');
     // ... and the next run finishes its commit first: a failing build does not matter, the recovered pair is new.
     const next = stand_in(config, () => Promise.reject(new Error('not reached')));
