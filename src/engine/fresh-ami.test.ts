@@ -54,7 +54,8 @@ const answerWith = (rest: (input: Input) => { Images: Image[] }) =>
     .on(DescribeImagesCommand)
     .callsFake((input: Input) => (input.Filters?.some((f) => f.Name === 'name') ? { Images: published } : rest(input)));
 
-async function prepare(root?: string) {
+/** The project's run preparation, with the AMI target on the real EC2 client (answered by the mock). */
+async function tryPrepare(root?: string) {
   root ??= await tempDir({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' });
   const loaded = await loadConfig(['images.yaml'], { cwd: root });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
@@ -62,9 +63,13 @@ async function prepare(root?: string) {
     ec2: () => ec2Api({ maxAttempts: 1 }),
     target: { builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }) },
   }).open(loaded.value);
-  const prepared = await prepareRun(loaded.value, { packer, target }, SELECT_ALL);
+  return { prepared: await prepareRun(loaded.value, { packer, target }, SELECT_ALL), target, root };
+}
+
+async function prepare(root?: string) {
+  const { prepared, target, root: dir } = await tryPrepare(root);
   if (!prepared.ok) throw new Error(JSON.stringify(prepared.error));
-  return { ...prepared.value, target, root };
+  return { ...prepared.value, target, root: dir };
 }
 
 /** An AMI as DescribeImages returns it, tagged as build-images tags what it builds. */
@@ -162,14 +167,7 @@ describe('the source AMI is resolved before the build and is part of the rootsâ€
   it('a filter that matches nothing stops the run before anything is planned or built', async () => {
     answerWith(() => ({ Images: [] }));
     published = [];
-    const root = await tempDir({ 'images.yaml': CONFIG, 'provisioners/ok.sh': '#!/bin/sh\n' });
-    const loaded = await loadConfig(['images.yaml'], { cwd: root });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
-    const target = amiDefinition({
-      ec2: () => ec2Api({ maxAttempts: 1 }),
-      target: { builderCidr: async () => ({ ok: true, value: '203.0.113.7/32' }) },
-    }).open(loaded.value);
-    const prepared = await prepareRun(loaded.value, { packer, target }, SELECT_ALL);
+    const { prepared } = await tryPrepare();
     expect(prepared.ok).toBe(false);
     if (prepared.ok) return;
     expect(prepared.error).toMatchObject({ reason: 'target-unusable', target: 'ami' });
