@@ -14,7 +14,7 @@ import { readProvenance } from '../../provenance/provenance.js';
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { packerTmpDir } from './build-image.js';
-import { hostTag, judgeBuildContainers, projectContainerFilter, type BuildContainerOwner } from './build-container.js';
+import { hostTag, judgeBuildContainers, pidAlive, projectContainerFilter, type BuildContainerOwner } from './build-container.js';
 import { projectIdentity } from '../project.js';
 
 /** The label every built image carries naming the exact image it was built from (see imageLabels). */
@@ -231,9 +231,10 @@ export function dockerTarget(
       } catch (e: unknown) {
         return [...lines, `could not look for build containers left by killed runs: ${e instanceof Error ? e.message : String(e)}`];
       }
-      // This run holds the project's lock: a build container of this project from this host and another pid is
-      // from a run that is gone. Containers from other hosts sharing the engine are theirs to judge.
-      for (const verdict of judgeBuildContainers(found, owner, (pid) => pid !== process.pid)) {
+      // A build container of this project from this host whose pid is gone is from a killed run. The lock is per
+      // checkout, and checkouts sharing `project:` on one host share the identity: a live pid is another run's.
+      // Containers from other hosts sharing the engine are theirs to judge.
+      for (const verdict of judgeBuildContainers(found, owner, (pid) => pid !== process.pid && !pidAlive(pid))) {
         if (verdict.kind !== 'left-over') continue;
         const { name, state } = verdict.container;
         const removed = await docker.removeContainer(verdict.container.id);
