@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import { err, ok, type Result } from '../../result.js';
-import { registryTransfer } from './registry/transfer.js';
+import { registryTransfer, type RegistryTransfer } from './registry/transfer.js';
+import { engineAddress, httpEngineApi, modemEngineApi, type EngineApi } from './engine-api.js';
 import type { ContainerSummary } from './build-container.js';
 
 /** What the engine says about a build container after a failed build (Engine API ContainerInspect, State). */
@@ -97,17 +98,32 @@ function engineError(e: unknown, timeoutMs: number): Error {
   return e instanceof Error ? e : new Error(text);
 }
 
-/** dockerode honours DOCKER_HOST (and DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) like the docker CLI. */
 /**
  * dockerode, required when a client is first made rather than when this module is imported: with its
- * gRPC and SSH dependencies it is the heaviest thing the CLI loads, and `generate`, `graph` and `--help`
- * import the Docker target without talking to the engine.
+ * gRPC and SSH dependencies it is the heaviest thing the CLI loads. It honours DOCKER_HOST (and
+ * DOCKER_TLS_VERIFY / DOCKER_CERT_PATH) like the docker CLI.
  */
 export const newDockerClient = (options: Docker.DockerOptions): Docker =>
   new (createRequire(import.meta.url)('dockerode') as typeof Docker)(options);
 
-export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineTimeoutMs() })): DockerEngine {
+/** X-Registry-Auth as docker-modem sends it (lib/modem.js, Modem.prototype.dial): URL-safe base64 of the JSON. */
+const registryAuthHeader = (auth: Record<string, string>): string =>
+  Buffer.from(JSON.stringify(auth)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+
+/**
+ * The engine's questions go out as plain HTTP (engine-api.ts: nothing to load); dockerode is loaded only for
+ * a push or a pull, or to reach an ssh:// engine.
+ */
+export function dockerEngine(options: { readonly api?: EngineApi; readonly docker?: () => Docker } = {}): DockerEngine {
   const limit = engineTimeoutMs();
+  let client: Docker | undefined;
+  const docker = options.docker ?? (() => (client ??= newDockerClient({ timeout: limit })));
+  let api: EngineApi | undefined = options.api;
+  const engine = (): EngineApi => {
+    if (api !== undefined) return api;
+    const address = engineAddress();
+    return (api = address === undefined ? modemEngineApi(docker()) : httpEngineApi(address, limit));
+  };
   const call = async <T>(f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
@@ -115,12 +131,15 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
       throw isStatus(e, 404) ? e : engineError(e, limit);
     }
   };
-  const transfer = registryTransfer(docker);
+  let transfer: RegistryTransfer | undefined;
+  const transfers = (): RegistryTransfer => (transfer ??= registryTransfer(docker()));
+  const image = (ref: string): string => `/images/${ref}`;
+  const container = (ref: string): string => `/containers/${encodeURIComponent(ref)}`;
   return {
-    push: (repository, tag, auth, signal) => transfer.push(repository, tag, auth, signal),
+    push: (repository, tag, auth, signal) => transfers().push(repository, tag, auth, signal),
     async ping() {
       try {
-        const info = (await call(() => docker.info())) as { ServerVersion?: string; Driver?: string };
+        const info = await call(() => engine().json<{ ServerVersion?: string; Driver?: string }>('GET', '/info'));
         return ok(`Docker ${info.ServerVersion ?? '?'} (storage driver ${info.Driver ?? '?'})`);
       } catch (e: unknown) {
         return err(
@@ -131,7 +150,7 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
 
     async inspectImage(ref) {
       try {
-        return toInfo(await call(() => docker.getImage(ref).inspect()));
+        return toInfo(await call(() => engine().json<RawImageInspect>('GET', `${image(ref)}/json`)));
       } catch (e: unknown) {
         if (isStatus(e, 404)) return undefined;
         throw e;
@@ -139,7 +158,7 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
     },
 
     async listByLabel(key) {
-      const found = await call(() => docker.listImages({ filters: { label: [key] } }));
+      const found = await call(() => engine().json<RawImageSummary[]>('GET', '/images/json', { filters: { label: [key] } }));
       return (
         found
           .map((i) => ({
@@ -156,7 +175,7 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
 
     async removeImage(id) {
       try {
-        await docker.getImage(id).remove({ force: true, noprune: false });
+        await engine().json('DELETE', image(id), { force: true, noprune: false });
         return ok(undefined);
       } catch (e: unknown) {
         return err(message(e));
@@ -164,18 +183,20 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
     },
 
     async tag(id, repository, tag) {
-      await call(() => docker.getImage(id).tag({ repo: repository, tag }));
+      await call(() => engine().json('POST', `${image(id)}/tag`, { repo: repository, tag }));
     },
 
     async listContainers(nameFilter) {
-      const found = await call(() => docker.listContainers({ all: true, filters: { name: [nameFilter] } }));
+      const found = await call(() =>
+        engine().json<RawContainerSummary[]>('GET', '/containers/json', { all: true, filters: { name: [nameFilter] } }),
+      );
       return found.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State }));
     },
 
     async inspectContainer(nameOrId) {
       try {
-        const info = await call(() => docker.getContainer(nameOrId).inspect());
-        const state = info.State as { Running?: boolean; ExitCode?: number; OOMKilled?: boolean; Error?: string };
+        const info = await call(() => engine().json<RawContainerInspect>('GET', `${container(nameOrId)}/json`));
+        const state = info.State ?? {};
         return {
           id: info.Id,
           running: state.Running === true,
@@ -190,16 +211,14 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
     },
 
     async containerEvents(nameOrId, since, kinds) {
-      const stream = await call(() =>
-        docker.getEvents({
+      const text = await call(() =>
+        engine().text('GET', '/events', {
           since: Math.floor(since.getTime() / 1000),
           // An `until` ends the stream; the engine holds it open until that second has passed.
           until: Math.ceil(Date.now() / 1000),
           filters: { container: [nameOrId], event: [...kinds] },
         }),
       );
-      let text = '';
-      for await (const chunk of stream) text += String(chunk);
       // One JSON object per line.
       return text
         .split('\n')
@@ -212,7 +231,7 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
 
     async removeContainer(nameOrId) {
       try {
-        await call(() => docker.getContainer(nameOrId).remove({ force: true }));
+        await call(() => engine().json('DELETE', container(nameOrId), { force: true }));
         return ok(undefined);
       } catch (e: unknown) {
         return isStatus(e, 404) ? ok(undefined) : err(message(e));
@@ -220,14 +239,16 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
     },
 
     // Every progress event is checked: the engine reports a failed pull mid-stream with HTTP 200.
-    pull: (ref, auth, signal) => transfer.pull(ref, auth, signal),
+    pull: (ref, auth, signal) => transfers().pull(ref, auth, signal),
 
     async registryDigest(ref, auth) {
       try {
-        // dockerode sends `authconfig` as X-Registry-Auth (lib/image.js, Image.prototype.distribution).
-        const info = (await docker.getImage(ref).distribution(auth === undefined ? {} : { authconfig: auth })) as {
-          Descriptor?: { digest?: string };
-        };
+        const info = await engine().json<{ Descriptor?: { digest?: string } }>(
+          'GET',
+          `/distribution/${ref}/json`,
+          undefined,
+          auth === undefined ? undefined : { 'X-Registry-Auth': registryAuthHeader(auth) },
+        );
         const digest = info.Descriptor?.digest;
         return digest === undefined ? err('the engine answered without a digest') : ok(digest);
       } catch (e: unknown) {
@@ -237,9 +258,37 @@ export function dockerEngine(docker: Docker = newDockerClient({ timeout: engineT
   };
 }
 
-function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
-  const config = info.Config as
-    { Labels?: Record<string, string> | null; Entrypoint?: string[] | string | null; Cmd?: string[] | string | null } | undefined;
+/** The fields of the Engine API's answers the tool reads (ImageInspect, ImageSummary, ContainerSummary, ContainerInspect). */
+interface RawImageInspect {
+  readonly Id: string;
+  readonly Created: string;
+  readonly RootFS?: { readonly Layers?: string[] };
+  readonly RepoTags?: string[] | null;
+  readonly RepoDigests?: string[] | null;
+  readonly Config?: {
+    readonly Labels?: Record<string, string> | null;
+    readonly Entrypoint?: string[] | string | null;
+    readonly Cmd?: string[] | string | null;
+  } | null;
+}
+interface RawImageSummary {
+  readonly Id: string;
+  readonly Created: number;
+  readonly Labels?: Record<string, string> | null;
+  readonly RepoTags?: string[] | null;
+}
+interface RawContainerSummary {
+  readonly Id: string;
+  readonly Names: string[];
+  readonly State: string;
+}
+interface RawContainerInspect {
+  readonly Id: string;
+  readonly State?: { Running?: boolean; ExitCode?: number; OOMKilled?: boolean; Error?: string };
+}
+
+function toInfo(info: RawImageInspect): ImageInfo {
+  const config = info.Config ?? undefined;
   const list = (v: string[] | string | null | undefined): string[] | null =>
     v === undefined || v === null ? null : Array.isArray(v) ? v : [v];
   return {
@@ -254,7 +303,7 @@ function toInfo(info: Docker.ImageInspectInfo): ImageInfo {
   };
 }
 
-/** Whether dockerode's error carries this HTTP status (404: no such image). The one copy: doctor uses it too. */
+/** Whether the engine's error (engine-api.ts or dockerode's) carries this HTTP status (404: no such image). The one copy: doctor uses it too. */
 export const isStatus = (e: unknown, code: number): boolean =>
   typeof e === 'object' && e !== null && (e as { statusCode?: unknown }).statusCode === code;
 
