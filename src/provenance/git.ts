@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import type { GitState } from './provenance.js';
 
 /**
@@ -15,12 +15,31 @@ export const isDirty = (porcelain: string): boolean => porcelain.split('\n').som
  * reliable judge of "dirty": index, ignores and attributes). undefined outside a work tree or without git.
  */
 export async function readGitState(root: string): Promise<GitState | undefined> {
-  const git = (args: readonly string[]) => execa('git', args, { cwd: root, reject: false, env: { GIT_OPTIONAL_LOCKS: '0' } });
-  const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD']).catch(() => undefined);
+  const head = await git(root, ['rev-parse', '--verify', '--quiet', 'HEAD']);
   const commit = head?.exitCode === 0 ? head.stdout.trim() : undefined;
   if (commit === undefined || !/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) return undefined;
   // Scoped to the project root: changes elsewhere in a monorepo do not reach these images.
-  const status = await git(['status', '--porcelain', '--untracked-files=normal', '--', '.', ...TOOL_OUTPUTS.map((p) => `:(exclude)${p}`)]);
+  const status = await git(root, [
+    'status',
+    '--porcelain',
+    '--untracked-files=normal',
+    '--',
+    '.',
+    ...TOOL_OUTPUTS.map((p) => `:(exclude)${p}`),
+  ]);
   if (status.exitCode !== 0) return undefined;
   return { commit, dirty: isDirty(status.stdout) };
+}
+
+/**
+ * Two short commands with small outputs: node's execFile, so a build that reuses every image does not load
+ * execa (its chunk is most of a no-op build's module loading, docs/benchmarks.md). Without git, or outside
+ * a work tree, the exit code is not 0.
+ */
+function git(cwd: string, args: readonly string[]): Promise<{ exitCode: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
+      resolve({ exitCode: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout }),
+    );
+  });
 }

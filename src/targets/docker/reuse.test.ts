@@ -22,13 +22,19 @@ const image = (i: string, fingerprint: string, parent: string, created: string):
   tags: [],
 });
 
-function engine(images: ImageSummary[]): DockerEngine {
+function engine(images: ImageSummary[], listed: { count: number } = { count: 0 }): DockerEngine {
   const none = (): never => {
     throw new Error('not called');
   };
   return {
     ping: none,
-    inspectImage: none,
+    // As the engine answers an inspect: Created to the nanosecond.
+    inspectImage: async (ref) => {
+      const found = images.find((i) => i.id === ref);
+      return (
+        found && { ...found, created: found.created.replace('Z', '.123456789Z'), layers: [], repoDigests: [], entrypoint: null, cmd: null }
+      );
+    },
     pull: none,
     push: none,
     registryDigest: none,
@@ -38,7 +44,10 @@ function engine(images: ImageSummary[]): DockerEngine {
     inspectContainer: none,
     removeContainer: none,
     containerEvents: none,
-    listByLabel: async () => images,
+    listByLabel: async () => {
+      listed.count++;
+      return images;
+    },
   };
 }
 
@@ -74,6 +83,46 @@ describe('reuse across projects', () => {
     // And a parent that has a matching child is preferred: nothing needs rebuilding here.
     expect(root?.id).toBe(id('a'));
     expect(child?.id).toBe(id('c'));
+  });
+});
+
+describe('a rerun whose recorded images are all still there', () => {
+  const images = [
+    image('b', R, 'local/debian:bookworm', '2026-11-30T12:00:02Z'),
+    image('a', R, 'local/debian:bookworm', '2026-11-30T12:00:01Z'),
+    image('c', C, id('a'), '2026-11-30T12:00:03Z'),
+    image('d', C, id('b'), '2026-11-30T12:00:04Z'),
+  ];
+  const reuse = async (recorded: { root: string[]; child: string[] }) => {
+    const listed = { count: 0 };
+    const target = dockerTarget({} as never, config, engine(images, listed), () => undefined);
+    const found = await target.findReusable(
+      [
+        { image: 'root', fingerprint: R, recorded: recorded.root },
+        { image: 'child', fingerprint: C, recorded: recorded.child, parent: 'root' },
+      ],
+      CONTEXT,
+    );
+    if (!found.ok) throw new Error(found.error);
+    return { root: found.value.get('root'), child: found.value.get('child'), listed: listed.count };
+  };
+
+  it('is answered by inspecting the recorded IDs, with what the full search would choose, to the second', async () => {
+    const fast = await reuse({ root: [id('a')], child: [id('c')] });
+    expect(fast.listed).toBe(0);
+    expect(fast.root).toEqual({ id: id('a'), created: '2026-11-30T12:00:01.000Z', labels: images[1]!.labels });
+    expect(fast.child?.id).toBe(id('c'));
+    // Nothing recorded: only the full search can answer (it takes the newest pair whose child fits, b and d).
+    const full = await reuse({ root: [], child: [] });
+    expect(full.listed).toBe(1);
+    expect(full.root?.id).toBe(id('b'));
+  });
+
+  it('falls back to the full search when a recorded child was built on another parent than the recorded one', async () => {
+    // Recorded root a, recorded child d (built on b): the inspects cannot answer; the search pairs b with d.
+    const mixed = await reuse({ root: [id('a')], child: [id('d')] });
+    expect(mixed.listed).toBe(1);
+    expect(mixed.child?.labels?.['org.build-images.parent']).toBe(mixed.root?.id);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Config } from '../../config/types.js';
 import { err, ok } from '../../result.js';
 import { renderDockerTfvars } from '../../terraform/tfvars.js';
 import { shortId } from '../../text.js';
-import type { Target, TargetDefinition } from '../target.js';
+import type { ReuseQuery, Target, TargetDefinition } from '../target.js';
 import { buildDockerImage, dockerLogFile, FINGERPRINT_LABEL } from './build-image.js';
 import type { DockerEngine } from './engine.js';
 import { dockerPrune, IMAGE_LABEL, PROJECT_LABEL } from './prune.js';
@@ -121,6 +121,8 @@ export function dockerTarget(
         }
         return ok(found);
       }
+      const recorded = await recordedStillThere(docker, queries);
+      if (recorded !== undefined) return ok(recorded);
       local = await localIndex();
       for (const query of queries) {
         const parentId = query.parent === undefined ? undefined : found.get(query.parent)?.id;
@@ -258,4 +260,27 @@ export function dockerTarget(
         : renderRegistryTfvars(artifacts.map(([image, a]) => [image, a.ref] as const)),
     prune: { defaultKeep: 3, plan: (keep, referenced) => dockerPrune(docker, config, keep, referenced, registry) },
   };
+}
+
+/**
+ * The common case of a rerun, asked cheaply: every image's one recorded ID is still in the engine with the
+ * fingerprint wanted, and each child was built on its parent's recorded ID. Then the full search below would
+ * choose exactly these (a recorded candidate comes first there), so one inspect per image, all at once,
+ * answers it; listing every labelled image costs the engine ~40 ms with 190 images (curl on this machine)
+ * and grows with the engine's image count. Anything else (nothing recorded, a missing or changed image, a
+ * parent rebuilt): undefined, and the full search decides.
+ */
+async function recordedStillThere(docker: DockerEngine, queries: readonly ReuseQuery[]): Promise<Map<string, DockerArtifact> | undefined> {
+  if (queries.length === 0 || queries.some((q) => q.recorded.length !== 1)) return undefined;
+  const infos = await Promise.all(queries.map((q) => docker.inspectImage(q.recorded[0]!)));
+  const found = new Map<string, DockerArtifact>();
+  for (const [i, query] of queries.entries()) {
+    const info = infos[i];
+    if (info === undefined || info.labels[FINGERPRINT_LABEL] !== query.fingerprint) return undefined;
+    if (query.parent !== undefined && info.labels[PARENT_LABEL] !== found.get(query.parent)?.id) return undefined;
+    // To the second, as the engine's image list gives it (listByLabel): the same artifact either way.
+    const created = new Date(Math.floor(Date.parse(info.created) / 1000) * 1000).toISOString();
+    found.set(query.image, { id: info.id, created, labels: info.labels });
+  }
+  return found;
 }
