@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Where `plan` spends its time: imports the built modules (dist/) and runs the same preparation
+// Where `plan` spends its time: imports the built modules (dist/, unbundled: the CLI itself runs the esbuild
+// bundle in dist/bundle/, so its module loading costs less than the import figures here) and runs the same preparation
 // `plan` and `build` run (engine/prepare.js), with the Packer and Docker adapters wrapped in timers.
 // Prints one JSON object. Usage (in a project directory): node bench/plan-phases.mjs --config images.yaml ...
 // It reaches into dist/ internals, so it follows both the docker-only API (prepareDockerRun) and the
@@ -7,7 +8,6 @@
 import { performance } from 'node:perf_hooks';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 
 const dist = new URL('../dist/', import.meta.url);
 const files = process.argv.slice(2).filter((a, i, all) => all[i - 1] === '--config');
@@ -27,13 +27,8 @@ async function load(path) {
 const { loadConfig } = await load('config/load.js'); // yaml, ajv
 const { packerCli } = await load('packer/run.js'); // execa
 const { dockerEngine } = await load('targets/docker/engine.js');
-// engine.js requires dockerode when its first client is made, not when it is imported: timed here on its
-// own (require's cache then holds it), so the preparation below does not carry it.
-if (dockerEngine) {
-  const s = performance.now();
-  createRequire(new URL('targets/docker/engine.js', dist))('dockerode');
-  out.imports.dockerode = performance.now() - s;
-}
+// dockerode is not timed: the engine's questions go over node:http (targets/docker/engine-api.js), and
+// dockerode loads only for a push, a pull or an ssh:// engine.
 // @aws-sdk/client-ec2: only when the CLI loads it at start-up, so the figures add up to what a command pays.
 if (out.cliStaticImports.includes('@aws-sdk/client-ec2')) await load('targets/ami/ec2.js');
 const prepare = await load('engine/prepare.js');

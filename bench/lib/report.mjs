@@ -560,8 +560,8 @@ function phaseRows(p) {
   return [
     ['Node start-up', msText(p.nodeStartMs)],
     [
-      'Importing dist/ and its dependencies',
-      `${msText(importsMs(p))}: ${[...part('config/load.js', 'yaml and the schema validator (config/load.js)'), ...part('packer/run.js', 'packer/run.js (execa loads only for a build)'), ...part('targets/docker/engine.js', 'targets/docker/engine.js'), ...part('dockerode', 'dockerode, required when the first engine client is made (most of it @grpc/grpc-js, which dockerode loads for BuildKit sessions the tool never opens, and ssh2)'), ...part('targets/docker/definition.js', 'the Docker target (targets/docker/definition.js)'), ...part('targets/ami/ec2.js', '@aws-sdk/client-ec2 (targets/ami/ec2.js)'), ...part('cli.js', 'the rest of cli.js')].join(', ')}`,
+      'Importing dist/ and its dependencies (unbundled modules, one file at a time; the CLI loads the esbuild bundle, dist/bundle/, so it pays less)',
+      `${msText(importsMs(p))}: ${[...part('config/load.js', 'yaml and the schema validator (config/load.js)'), ...part('packer/run.js', 'packer/run.js (execa loads only for a build)'), ...part('targets/docker/engine.js', 'targets/docker/engine.js'), ...part('targets/docker/definition.js', 'the Docker target (targets/docker/definition.js)'), ...part('targets/ami/ec2.js', '@aws-sdk/client-ec2 (targets/ami/ec2.js)'), ...part('cli.js', 'the rest of cli.js')].join(', ')}`,
     ],
     [
       'Packages `cli.js` loads at start-up (static imports)',
