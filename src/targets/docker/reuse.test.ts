@@ -118,6 +118,15 @@ describe('a rerun whose recorded images are all still there', () => {
     expect(full.root?.id).toBe(id('b'));
   });
 
+  it('one listing of the engine serves a plan's findReusable and findEarlier', async () => {
+    const listed = { count: 0 };
+    const target = dockerTarget({} as never, config, engine(images, listed), () => undefined);
+    const queries = [{ image: 'root', fingerprint: 'a'.repeat(64), recorded: [] }];
+    await target.findReusable(queries, CONTEXT);
+    await target.findEarlier!(queries, CONTEXT);
+    expect(listed.count).toBe(1);
+  });
+
   it('falls back to the full search when a recorded child was built on another parent than the recorded one', async () => {
     // Recorded root a, recorded child d (built on b): the inspects cannot answer; the search pairs b with d.
     const mixed = await reuse({ root: [id('a')], child: [id('d')] });
