@@ -118,7 +118,7 @@ describe('a rerun whose recorded images are all still there', () => {
     expect(full.root?.id).toBe(id('b'));
   });
 
-  it('one listing of the engine serves a plan's findReusable and findEarlier', async () => {
+  it('one listing of the engine serves a plan’s findReusable and findEarlier', async () => {
     const listed = { count: 0 };
     const target = dockerTarget({} as never, config, engine(images, listed), () => undefined);
     const queries = [{ image: 'root', fingerprint: 'a'.repeat(64), recorded: [] }];
