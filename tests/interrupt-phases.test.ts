@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { runBuildCommand } from '../src/commands/build.js';
+import { LATE_SIGNAL } from '../src/commands/build-result.js';
 import type { Config } from '../src/config/types.js';
 import { ok } from '../src/result.js';
 import { dockerDefinition } from '../src/targets/docker/definition.js';
@@ -42,6 +43,11 @@ async function run(moment: Moment): Promise<{ code: number; stderr: string; conf
     },
     { tfvars: (ids) => `${JSON.stringify({ images: Object.fromEntries(ids.map(([n, a]) => [n, a.id])) })}\n` },
   );
+  let stdout = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  });
   let stderr = '';
   vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stderr += chunk.toString();
@@ -53,14 +59,14 @@ async function run(moment: Moment): Promise<{ code: number; stderr: string; conf
     concurrency: 1,
     verbose: false,
     plain: true,
-    json: false,
+    json: true,
     flags: {},
     timeoutMs: undefined,
     onCommitStep: (step) => {
       if (step === moment) signal();
     },
   });
-  return { code, stderr, config };
+  return { code, stderr, config, json: JSON.parse(stdout) as { status: string; message: string | null } };
 }
 
 const pair = async (root: string): Promise<string> => {
@@ -93,6 +99,9 @@ describe('a signal at each phase boundary of `build` (stand-in builds, injected 
     expect(result.stderr).toContain(says);
     if (moment !== 'none') expect(result.stderr).toContain('SIGINT: stopping builds');
     expect(await pair(result.config.root)).toBe(outputs);
+    // build --json agrees: a late signal is named in `message`, so a script reading only the JSON sees it too.
+    expect(result.json.status).toBe(outputs === 'new' ? 'succeeded' : 'interrupted');
+    expect(result.json.message).toBe(code === 130 && outputs === 'new' ? LATE_SIGNAL : null);
     expect(existsSync(join(result.config.root, '.build-images', 'lock'))).toBe(false);
     expect(process.listenerCount('SIGINT')).toBe(0);
   });

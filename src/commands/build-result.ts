@@ -26,7 +26,8 @@ export interface BuildResultJson {
   }[];
 }
 
-export function buildResultJson(target: TargetName, outcome: BuildOutcome): BuildResultJson {
+/** `lateSignal`: a signal came after the outputs were written; the run exits 130 and `message` says so. */
+export function buildResultJson(target: TargetName, outcome: BuildOutcome, lateSignal = false): BuildResultJson {
   if (outcome.status === 'not-started') {
     return { version: 1, command: 'build', target, status: 'not-started', message: outcome.message, tfvars: null, images: [] };
   }
@@ -35,7 +36,7 @@ export function buildResultJson(target: TargetName, outcome: BuildOutcome): Buil
     command: 'build',
     target,
     status: outcome.status,
-    message: null,
+    message: lateSignal && outcome.status !== 'interrupted' ? LATE_SIGNAL : null,
     tfvars: outcome.status === 'succeeded' ? (outcome.tfvars ?? null) : null,
     images: Object.entries(outcome.images).map(([image, entry]) => ({
       image,
@@ -52,3 +53,6 @@ export function buildResultJson(target: TargetName, outcome: BuildOutcome): Buil
     })),
   };
 }
+
+/** What `build --json` says when the outputs were written in full and a signal came after. */
+export const LATE_SIGNAL = 'interrupted after the outputs were written; the run exits 130';

@@ -112,7 +112,10 @@ async function build(
   });
   interrupts.phase = 'finishing';
   await fancy?.finish();
-  if (options.json) process.stdout.write(`${JSON.stringify(buildResultJson(options.target.definition.name, outcome), null, 2)}\n`);
+  if (options.json) {
+    const result = buildResultJson(options.target.definition.name, outcome, interrupts.signal.aborted);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  }
   if (outcome.status === 'not-started') {
     process.stderr.write(`error: ${outcome.message}\nNothing was built or written.\n`);
     return EXIT.buildFailed;
