@@ -28,7 +28,9 @@ const OLD_MANIFEST = '{"version": 1, "status": "succeeded", "images": {}}\n';
 
 type Moment = 'none' | 'build' | 'staged' | 'decided' | 'done';
 
-async function run(moment: Moment): Promise<{ code: number; stderr: string; config: Config }> {
+async function run(
+  moment: Moment,
+): Promise<{ code: number; stderr: string; config: Config; json: { status: string; message: string | null } }> {
   const config = await loadProject('version: 1\nimages:\n  root: { provisioners: [ok] }\n  child: { parent: root, provisioners: [ok] }\n', {
     [TFVARS]: OLD_TFVARS,
     [MANIFEST]: OLD_MANIFEST,

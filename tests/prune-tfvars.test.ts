@@ -1,13 +1,15 @@
 /**
  * Issue 14, finding 7: the tfvars file is gitignored, so a fresh checkout (a CI job) has none; prune used to read
  * that as "Terraform uses nothing" and remove every image but the newest --keep. Now a missing file stops prune
- * (exit 2, before the lock, nothing removed) unless --tfvars names a copy or --no-tfvars says no Terraform uses them.
+ * (exit 2, nothing removed) unless --tfvars names a copy or --no-tfvars says no Terraform uses them.
  * Through the real command, the real AMI target and the real EC2Client (aws-sdk-client-mock).
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPruneCommand } from '../src/commands/prune.js';
+import { outputsJournal } from '../src/engine/outputs.js';
+import { commitStaged, stageFile } from '../src/fs/commit.js';
 import { ec2Api } from '../src/targets/ami/ec2.js';
 import { amiDefinition } from '../src/targets/ami/definition.js';
 import { TAG } from '../src/targets/ami/tags.js';
@@ -135,5 +137,38 @@ describe('prune without the tfvars file', () => {
     const exit = await runPruneCommand(config, { target, keep: 1, dryRun: true, write: () => undefined });
     expect(exit).toBe(2);
     expect(errors.join('')).toMatch(/^error: terraform\/docker\/images\.auto\.tfvars\.json does not exist/);
+  });
+});
+
+describe('prune after a build killed while writing its outputs', () => {
+  it('completes the build’s decided commit first: the new tfvars’ images are kept, not judged by the old file', async () => {
+    const account = fakeAccount(mock);
+    seed(account);
+    const config = await loadProject(AMI_CONFIG);
+    const TFVARS = 'terraform/aws/images.auto.tfvars.json';
+    await addFiles(config.root, { [TFVARS]: JSON.stringify({ amis: { base: { 'eu-central-1': 'ami-00000001' } } }) });
+    // The build staged a tfvars naming ami-00000002, decided (journal durable), and was killed before replacing.
+    const staged = await stageFile(config.root, TFVARS, JSON.stringify({ amis: { base: { 'eu-central-1': 'ami-00000002' } } }));
+    let decided!: () => void;
+    const reached = new Promise<void>((resolve) => (decided = resolve));
+    void commitStaged(config.root, outputsJournal('ami'), [staged], {
+      proceed: () => true,
+      at: (step) => {
+        if (step !== 'decided') return undefined;
+        decided();
+        return new Promise<void>(() => undefined);
+      },
+    });
+    await reached;
+    const result = await run(config);
+    expect(result.stderr).not.toContain('error:');
+    expect(result.exit).toBe(0);
+    expect(result.lines.slice(0, 4)).toEqual([
+      `Terraform uses 1 ID (${TFVARS}).`,
+      `keep    base-${'3'.repeat(64)} (newest #1): eu-central-1 ami-00000003`,
+      `keep    base-${'2'.repeat(64)} (in the tfvars file): eu-central-1 ami-00000002`,
+      `remove  base-${'1'.repeat(64)}: eu-central-1 ami-00000001`,
+    ]);
+    expect(account.deregistered).toEqual(['eu-central-1:ami-00000001']);
   });
 });
