@@ -211,13 +211,14 @@ describe('buildAmiImage', () => {
   });
 
   it('past --timeout the build "timed out" (as Docker says), not "interrupted" (finding 10)', async () => {
-    // Single-process mode, as above: the stand-in waits in the build until Packer is interrupted.
+    // Single-process mode, as above: the stand-in waits in the build until Packer is interrupted. 4 s, not 1.5: under
+    // CI load the stand-in took over 1.5 s to reach its wait, and the timeout hit before the build had begun.
     const { ctx, lines } = await setup({ FAKE_PACKER_SCENARIOS: scenarios({ base: 'interrupt' }), FAKE_PACKER_NO_WRAPPER: '1' });
-    const built = await buildAmiImage(ROOT, { ...ctx, timeoutMs: 1_500 });
+    const built = await buildAmiImage(ROOT, { ...ctx, timeoutMs: 4_000 });
     expect(built).toEqual({
       ok: false,
       error: {
-        message: 'timed out after 1.5s (--timeout); Packer terminated the build instance and removed its security group and key pair',
+        message: 'timed out after 4.0s (--timeout); Packer terminated the build instance and removed its security group and key pair',
         logFile: amiLogFile(ctx.root, 'base'),
         interrupted: false,
       },
