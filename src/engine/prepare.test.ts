@@ -37,7 +37,7 @@ const packer: Packer = {
 /** An engine that answers the calls plan makes: reachable, the base image present, and no images built yet. */
 const engine = {
   ping: async () => ok('Docker 24.0.7'),
-  inspectImage: async () => ({ id: `sha256:${'b'.repeat(64)}`, repoDigests: [] }),
+  inspectImage: async () => ({ id: `sha256:${'b'.repeat(64)}`, repoDigests: [], labels: {} }),
   listByLabel: async () => [],
 } as unknown as DockerEngine;
 
