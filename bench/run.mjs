@@ -314,7 +314,7 @@ function simSamples(tree) {
     .filter(Boolean)
     .slice(3);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
-  for (const line of doc.split('\n').filter((l) => /^\| \d+ \| by hand \|/.test(l))) {
+  for (const line of doc.split('\n').filter((l) => /^\| \d+ \| by hand(, one after another)? \|/.test(l))) {
     const cells = line
       .split('|')
       .map((c) => c.trim())
