@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.js';
 import type { PreparedRun } from '../engine/prepare.js';
 import { prepareRun } from '../engine/prepare.js';
+import { describeSchedule, planRunSchedule, scheduleJson, slotsFor } from '../engine/schedule.js';
 import type { Packer } from '../packer/run.js';
 import { PATH_IDENTITY_ADVICE, type ProjectIdentity } from '../targets/project.js';
 import type { Target, TargetName } from '../targets/target.js';
@@ -56,7 +57,13 @@ export function planBuilds(entries: readonly PlanEntry[], levels: readonly (read
 }
 
 /** Pure: the text `build-images plan` prints. */
-export function renderPlan(entries: readonly PlanEntry[], target: TargetName, rootSource: string, project?: ProjectIdentity): string {
+export function renderPlan(
+  entries: readonly PlanEntry[],
+  target: TargetName,
+  rootSource: string,
+  project?: ProjectIdentity,
+  schedule?: string,
+): string {
   const count = (action: PlanEntry['action']): number => entries.filter((e) => e.action === action).length;
   const levels = new Set(entries.map((e) => e.level)).size;
   const out: string[] = [];
@@ -74,6 +81,7 @@ export function renderPlan(entries: readonly PlanEntry[], target: TargetName, ro
   out.push(table(['LEVEL', 'IMAGE', 'ACTION', 'FROM', 'WHY / ID'], rows));
   out.push('');
   out.push('Images in one level build in parallel once their parents are done. Nothing was built.');
+  if (schedule !== undefined) out.push(schedule);
   if (project?.from === 'path') out.push(`Project identity ${project.id} is ${project.source}: ${PATH_IDENTITY_ADVICE}.`);
   return `${out.join('\n')}\n`;
 }
@@ -112,12 +120,30 @@ async function plan(
     return { planned: false, exit: EXIT.buildFailed };
   }
   const entries = planEntries(prepared.value, deps.target);
+  // The order a build would start images in, decided as `build` decides it (src/engine/schedule.ts).
+  const planned = planRunSchedule(prepared.value, slotsFor(undefined, deps.target.concurrency));
+  const schedule = planned.building > 0 ? planned : undefined;
   if (flags.json) {
     const levels = prepared.value.tree.levels;
     const images = entries.map(({ shown: _shown, ageMs: _ageMs, ...e }) => e);
-    write(`${JSON.stringify({ target: deps.target.definition.name, images, levels, builds: planBuilds(entries, levels) }, null, 2)}\n`);
+    const json = {
+      target: deps.target.definition.name,
+      images,
+      levels,
+      builds: planBuilds(entries, levels),
+      ...(schedule ? { schedule: scheduleJson(schedule) } : {}),
+    };
+    write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    write(renderPlan(entries, deps.target.definition.name, deps.target.source(undefined, prepared.value.context), deps.target.project));
+    write(
+      renderPlan(
+        entries,
+        deps.target.definition.name,
+        deps.target.source(undefined, prepared.value.context),
+        deps.target.project,
+        schedule && describeSchedule(schedule),
+      ),
+    );
   }
   return { planned: true, exit: EXIT.ok, actions: entries.map((e) => e.action) };
 }

@@ -1,8 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../config/types.js';
-import { criticalPathPriority } from '../graph/critical-path.js';
 import { schedule } from '../graph/scheduler.js';
 import { commitStaged, discardStaged, recoverCommit, stageFile, type CommitOptions, type StagedFile } from '../fs/commit.js';
 import { formatVersion, usesPlugins } from '../packer/version.js';
@@ -17,6 +15,7 @@ import { manifestPath, relativeLog, renderManifest, type Manifest, type Manifest
 import { prepareRun, SELECT_ALL, type Selection } from './prepare.js';
 import { describeRunFailure, type RunFailure } from './failure.js';
 import { checkOutputsWritable, outputsJournal, removeLeftovers } from './outputs.js';
+import { describeSchedule, planRunSchedule, slotsFor } from './schedule.js';
 
 const notStarted = (failure: RunFailure): BuildOutcome => ({ status: 'not-started', failure, message: describeRunFailure(failure) });
 const LOG_DIR = join('.build-images', 'logs');
@@ -120,17 +119,16 @@ export async function runBuild<A, C>(options: BuildOptions<A, C>): Promise<Build
     if (decisions.get(node.name)?.action === 'absent') record(node.name, { status: 'absent' }, false);
     else emit({ type: 'queued', image: node.name, parent: node.parent });
   }
-  const concurrency = options.concurrency ?? target.concurrency ?? Math.max(1, availableParallelism());
+  const concurrency = slotsFor(options.concurrency, target.concurrency);
+  // The order: the best of several priority rules, each simulated on the last recorded build times (reused images
+  // count 0, never-built ones the median); src/graph/pick-order.ts. The note says which and the makespan expected.
+  const plan = planRunSchedule(prepared.value, concurrency);
+  if (plan.building > 0) emit({ type: 'note', message: describeSchedule(plan) });
 
   const result = await schedule<A>(scheduled, {
     concurrency,
     signal,
-    // Longest remaining path first: an image's last recorded build time plus the longest chain of
-    // such times below it (reused images count 0, never-built ones the median). On few slots this
-    // starts a deep chain before a slow leaf; on the reference tree (depth 2) it is longest first.
-    priority: criticalPathPriority(scheduled, (name) => previous[name]?.lastBuildMs ?? previous[name]?.durationMs, {
-      instant: (name) => decisions.get(name)?.action === 'reuse',
-    }),
+    priority: plan.choice.priority,
     onSkip: (image, because) => {
       record(
         image,

@@ -74,6 +74,40 @@ describe('the engine schedules by the longest remaining path, from the last reco
   });
 });
 
+describe('the engine runs with the best of several rules, simulated on the recorded times, and says which', () => {
+  it('a tree where config order is best (src/graph/pick-order.test.ts): the note names it and its expected makespan', async () => {
+    // a 1 s → b 7 s, c 7 s, d 9 s on 2 slots: config order 14 s, critical path first and longest first 15 s.
+    const config = await project(
+      ['a: { provisioners: [ok] }', 'b: { parent: a, provisioners: [ok] }', 'c: { provisioners: [ok] }', 'd: { provisioners: [ok] }']
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    );
+    const seconds: Record<string, number> = { a: 1, b: 7, c: 7, d: 9 };
+    const images = Object.fromEntries(
+      Object.entries(seconds).map(([name, s]) => [name, { status: 'built', parent: null, lastBuildMs: s * 1000 }]),
+    );
+    await mkdir(join(config.root, '.build-images', 'docker'), { recursive: true });
+    const record = { version: 1, target: 'docker', tool: 't', packer: '1.6.6', startedAt: '', finishedAt: '', status: 'succeeded', images };
+    await writeFile(manifestPath(config.root, 'docker'), JSON.stringify(record));
+    const { target } = recording(config);
+    const notes: string[] = [];
+    const outcome = await runBuild({
+      config,
+      packer,
+      target,
+      concurrency: 2,
+      emit: (event) => {
+        if (event.type === 'note') notes.push(event.message);
+      },
+      signal: new AbortController().signal,
+    });
+    expect(outcome.status).toBe('succeeded');
+    expect(notes.filter((n) => n.startsWith('schedule:'))).toEqual([
+      'schedule: config order, best of 5 rules simulated on the expected times: expected makespan 14.0 s on 2 slots (lower bound 12.0 s, longest first 15.0 s); from the last recorded builds',
+    ]);
+  });
+});
+
 describe('a 10,000-deep chain whose root fails (issue 13, finding 10)', () => {
   it(
     'skips the 9,999 below it, exits as failed with a manifest for every image, without overflowing the stack',
