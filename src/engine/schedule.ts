@@ -17,7 +17,13 @@ export interface RunSchedule {
   readonly known: number;
 }
 
-/** Builds at once: --concurrency, else the target's `concurrency`, else one per CPU. */
+/**
+ * Builds at once: --concurrency, else the target's `concurrency`, else one per CPU. The expected times cannot
+ * choose this: they are solo build times, and on them more slots never look slower, while on a 2-CPU machine
+ * four builds at once each ran ~1.4x slower than two at once (docs/benchmarks.md section 1: the children's
+ * Packer times added up to 91.6 s with 4 at once, 64.2 s with 2) and finished no sooner (36.6 s vs 36.7 s).
+ * Choosing it would need build times recorded with the number running beside them, which the manifest lacks.
+ */
 export function slotsFor(fromCommandLine: number | undefined, fromConfig: number | undefined): number {
   return fromCommandLine ?? fromConfig ?? Math.max(1, availableParallelism());
 }
