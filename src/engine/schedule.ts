@@ -45,10 +45,10 @@ export function planRunSchedule(run: Pick<PreparedRun<unknown>, 'tree' | 'decisi
 
 const RULE_TEXT: Record<RuleName, string> = {
   'critical-path': 'critical path first',
-  'critical-path, then most below': 'critical path first, ties to the image with more below',
-  'most work below': 'most work below first',
-  'longest first': 'longest first',
-  'config order': 'config order',
+  'critical-path-most-below': 'critical path first, ties to the image with more below',
+  'most-work-below': 'most work below first',
+  'longest-first': 'longest first',
+  'config-order': 'config order',
 };
 
 /**
@@ -57,8 +57,8 @@ const RULE_TEXT: Record<RuleName, string> = {
  */
 export function describeSchedule(s: RunSchedule): string {
   const { choice } = s;
-  const longest = choice.tried.find((t) => t.rule === 'longest first')!.makespanMs;
-  const vsLongest = choice.rule === 'longest first' || longest === choice.expectedMakespanMs ? '' : `, longest first ${seconds(longest)}`;
+  const longest = choice.tried.find((t) => t.rule === 'longest-first')!.makespanMs;
+  const vsLongest = choice.rule === 'longest-first' || longest === choice.expectedMakespanMs ? '' : `, longest first ${seconds(longest)}`;
   const basis =
     s.known === 0
       ? 'no build recorded yet, so every image counts alike and the order follows the tree'

@@ -17,7 +17,7 @@ import type { ScheduledNode } from './scheduler.js';
  * parent completes; completions are handled one at a time, earliest end first, and among equal ends the one
  * started first (what the bench's driver does, bench/lib/simulate.mjs); after each, free slots are filled.
  */
-export const RULES = ['critical-path', 'critical-path, then most below', 'most work below', 'longest first', 'config order'] as const;
+export const RULES = ['critical-path', 'critical-path-most-below', 'most-work-below', 'longest-first', 'config-order'] as const;
 export type RuleName = (typeof RULES)[number];
 
 export interface ScheduleChoice {
@@ -162,11 +162,11 @@ function priorityTable(forest: Forest): Map<RuleName, Float64Array> {
   for (let i = 0; i < n; i++) workBelow[i] = time[i]! + work[i]!;
   return new Map<RuleName, Float64Array>([
     ['critical-path', path],
-    ['critical-path, then most below', tieBroken],
+    ['critical-path-most-below', tieBroken],
     // Own time plus all the work below it: feeds the slots when work, not the chain, bounds the makespan.
-    ['most work below', workBelow],
-    ['longest first', time],
-    ['config order', new Float64Array(n)],
+    ['most-work-below', workBelow],
+    ['longest-first', time],
+    ['config-order', new Float64Array(n)],
   ]);
 }
 
