@@ -221,7 +221,7 @@ describe('prune: what a failed or interrupted copy left (issue 14, finding 6)', 
       PROJECT_LINE,
       `keep    base-${FP('a')} (newest #1): eu-central-1 ami-00000011, us-east-1 ami-00000012`,
       // Without a project tag and half an hour old: perhaps another project's build copying right now.
-      `skip    ${NEW_NAME('consul', 'c', '20261130113000')} (not this project's: unfinished and without a ${TAG.project} tag, made 0 h ago: perhaps a build still running, here or in another project; removed once 24 h old): us-east-1 ami-00000302 pending`,
+      `skip    ${NEW_NAME('consul', 'c', '20261130113000')} (whose is unknown: unfinished and without a ${TAG.project} tag, made 0 h ago: perhaps a build still running, here or in another project; removed once 24 h old): us-east-1 ami-00000302 pending`,
       `remove  ${NEW_NAME('base', 'd', '20261103100000')} (${unfinished(`no ${TAG.fingerprint} tag in eu-central-1`)}): eu-central-1 ami-00000401 available`,
       `remove  consul-${FP('b')} (${unfinished('no build-images tags in eu-central-1, no build-images tags in us-east-1')}): eu-central-1 ami-00000201 available, us-east-1 ami-00000202 failed`,
     ]);

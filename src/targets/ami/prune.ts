@@ -289,7 +289,7 @@ export function describePrunePlan(plan: PrunePlan): string[] {
     [...reasons.map(describeKeepReason), ...(a.unfinished === undefined ? [] : [a.unfinished])].join('; ');
   return [
     ...plan.keep.map(({ ami, why: reasons }) => `keep    ${ami.name} (${why(ami, reasons)}): ${regions(ami)}`),
-    ...plan.notOurs.map(({ ami, why: reason }) => `skip    ${ami.name} (not this project's: ${describeNotOurs(reason)}): ${regions(ami)}`),
+    ...plan.notOurs.map(({ ami, why: reason }) => `skip    ${ami.name} (${describeNotOurs(reason)}): ${regions(ami)}`),
     ...plan.remove.map((ami) => `remove  ${ami.name}${ami.unfinished === undefined ? '' : ` (${ami.unfinished})`}: ${regions(ami)}`),
   ];
 }
@@ -297,11 +297,11 @@ export function describePrunePlan(plan: PrunePlan): string[] {
 export function describeNotOurs(reason: NotOurs): string {
   switch (reason.kind) {
     case 'other-project':
-      return `${TAG.project} is ${reason.project}`;
+      return `another project's: ${TAG.project} is ${reason.project}`;
     case 'no-project':
-      return `no ${TAG.project} tag: built before AMIs carried their project, or by another project`;
+      return `whose is unknown: no ${TAG.project} tag: made by a build-images from before AMIs carried their project`;
     case 'maybe-running':
-      return `unfinished and without a ${TAG.project} tag, made ${Math.floor(reason.ageMs / 3600_000)} h ago: perhaps a build still running, here or in another project; removed once ${LEFTOVER_MIN_AGE_MS / 3600_000} h old`;
+      return `whose is unknown: unfinished and without a ${TAG.project} tag, made ${Math.floor(reason.ageMs / 3600_000)} h ago: perhaps a build still running, here or in another project; removed once ${LEFTOVER_MIN_AGE_MS / 3600_000} h old`;
   }
 }
 
