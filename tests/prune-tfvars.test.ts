@@ -168,8 +168,9 @@ describe('prune after a build killed while writing its outputs', () => {
     const result = await run(config);
     expect(result.stderr).not.toContain('error:');
     expect(result.exit).toBe(0);
-    expect(result.lines.slice(0, 4)).toEqual([
+    expect(result.lines.slice(0, 5)).toEqual([
       `Terraform uses 1 ID (${TFVARS}).`,
+      PROJECT_LINE,
       `keep    base-${'3'.repeat(64)} (newest #1): eu-central-1 ami-00000003`,
       `keep    base-${'2'.repeat(64)} (in the tfvars file): eu-central-1 ami-00000002`,
       `remove  base-${'1'.repeat(64)}: eu-central-1 ami-00000001`,
