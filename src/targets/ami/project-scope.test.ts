@@ -132,6 +132,8 @@ describe('prune is scoped by project', () => {
       ami(6, 'base', 1, { [TAG.project]: B }),
       // Built before AMIs carried a project: perhaps ours, perhaps B's.
       ami(7, 'base', 1, finished(undefined, FP('7'))),
+      // A third project's AMI of another image name: not worth a line.
+      ami(8, 'nginx', 1, finished('third/project', FP('8'))),
     );
     const plan = await prune();
     expect(plan.problem).toBeUndefined();

@@ -382,10 +382,10 @@ export async function amiPrune(request: AmiPruneRequest): Promise<TargetPrunePla
       if (recent.length > 0) plan = planPrune({ images, project: project.id, now, keep, referenced, imageNames, inUse });
     }
     const legacy = plan.notOurs.filter((n) => n.why.kind === 'no-project').map((n) => n.ami);
-    const otherProjects = new Set(others.map((i) => i.tags[TAG.project]));
-    const otherNames = new Set(
-      others.filter((i) => imageOfAmiName(i.name, imageNames) !== undefined || imageNames.has(i.tags[TAG.image] ?? '')).map((i) => i.name),
-    );
+    // Only those of this config's image names: the ones a user might take for this project's.
+    const sameNames = others.filter((i) => imageOfAmiName(i.name, imageNames) !== undefined || imageNames.has(i.tags[TAG.image] ?? ''));
+    const otherProjects = new Set(sameNames.map((i) => i.tags[TAG.project]));
+    const otherNames = new Set(sameNames.map((i) => i.name));
     return {
       lines: [
         `project ${project.id} (from ${project.source}): only AMIs tagged ${TAG.project}=${project.id} are removed`,
