@@ -4,15 +4,18 @@
  * account (aws-sdk-client-mock), asserting the DescribeImages requests themselves.
  */
 import { parse } from '@cdktf/hcl2json';
+import { execa } from 'execa';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
 import type { BuildableAmiTarget } from '../../config/types.js';
-import { renderAmiTemplate } from '../../packer/render-ami.js';
+import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
 import { fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 import { loadProject } from '../../../tests/helpers/stub-target.js';
-import { removeTempDirs } from '../../../tests/helpers/temp-dir.js';
+import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir.js';
 import type { ProjectIdentity } from '../project.js';
 import { confirmBuilt, describeAmiFailure, findReusable } from './checks.js';
 import { amiDefinition } from './definition.js';
@@ -33,6 +36,12 @@ const B = 'other-team/images';
 const REGIONS = ['eu-central-1', 'us-east-1'];
 const NOW = new Date('2026-11-30T12:00:00.000Z');
 const FP = (c: string): string => c.repeat(64);
+const V166 = { major: 1, minor: 6, patch: 6 };
+// Real Packer 1.6.6 validates and evaluates amazon-ebs templates offline: no AWS credentials or network needed.
+const hasPacker = await execa('packer', ['version'], { reject: false }).then(
+  (r) => r.exitCode === 0,
+  () => false,
+);
 
 /** One logical AMI in both regions; IDs end in 1 (eu-central-1) and 2 (us-east-1). */
 function ami(
@@ -296,4 +305,37 @@ describe('the project tag in the template’s inputs', () => {
     const tags = amiTags({ ...values('acme/x_y.z-1'), amiName: 'base-1', userTags: { [TAG.project]: 'forged' } });
     expect(tags[TAG.project]).toBe('acme/x_y.z-1');
   });
+
+  it.runIf(hasPacker || process.env.CI === 'true')(
+    'real Packer 1.6.6 validates the template with it and reads it back from var.tags and var.run_tags unchanged',
+    async () => {
+      const dir = await tempDir({ 'provisioners/ok.sh': '#!/bin/sh\n', 'env.sh': '' });
+      await mkdir(join(dir, 'packer/ami'), { recursive: true });
+      const template = amiTemplatePath('base');
+      await writeFile(
+        join(dir, template),
+        renderAmiTemplate({ image: 'base', root: true, provisioners: ['ok'], uploadLib: false, packer: V166 }),
+      );
+      await writeFile(
+        join(dir, 'vars.json'),
+        JSON.stringify(amiTemplateVariables({ ...values('acme/cortex.images_2-x'), envFile: 'env.sh' })),
+      );
+      const env = { CHECKPOINT_DISABLE: '1', PATH: process.env.PATH ?? '', HOME: dir };
+      const validate = await execa('packer', ['validate', '-var-file=vars.json', template], {
+        cwd: dir,
+        reject: false,
+        env,
+        extendEnv: false,
+      });
+      expect([validate.exitCode, `${validate.stdout}${validate.stderr}`.trim()]).toEqual([0, '']);
+      const console = await execa('packer', ['console', '-var-file=vars.json', template], {
+        cwd: dir,
+        reject: false,
+        env,
+        extendEnv: false,
+        input: `var.tags["${TAG.project}"]\nvar.run_tags["${TAG.project}"]\n`,
+      });
+      expect(console.stdout.trim().split('\n')).toEqual(['acme/cortex.images_2-x', 'acme/cortex.images_2-x']);
+    },
+  );
 });
