@@ -27,11 +27,14 @@ afterAll(async () => {
 });
 
 const AMI_CONFIG = `version: 1
+project: acme/prune-tfvars
 targets:
   ami: { region: eu-central-1 }
 images:
   base: { provisioners: [ok] }
 `;
+
+const PROJECT_LINE = `project acme/prune-tfvars (from project: in images.yaml:2): only AMIs tagged ${TAG.project}=acme/prune-tfvars are removed`;
 
 function seed(account: FakeAccount): void {
   for (const n of [1, 2, 3]) {
@@ -41,7 +44,7 @@ function seed(account: FakeAccount): void {
       name: `base-${fp}`,
       created: `2026-11-0${n}T10:00:00.000Z`,
       snapshots: [`snap-${n}`],
-      tags: { [TAG.image]: 'base', [TAG.fingerprint]: fp },
+      tags: { [TAG.project]: 'acme/prune-tfvars', [TAG.image]: 'base', [TAG.fingerprint]: fp },
     });
   }
 }
@@ -92,8 +95,9 @@ describe('prune without the tfvars file', () => {
     const result = await run(config, 'artifacts/images.auto.tfvars.json');
     expect(result.stderr).not.toContain('error:');
     expect(result.exit).toBe(0);
-    expect(result.lines.slice(0, 4)).toEqual([
+    expect(result.lines.slice(0, 5)).toEqual([
       'Terraform uses 1 ID (artifacts/images.auto.tfvars.json).',
+      PROJECT_LINE,
       `keep    base-${'3'.repeat(64)} (newest #1): eu-central-1 ami-00000003`,
       `keep    base-${'1'.repeat(64)} (in the tfvars file): eu-central-1 ami-00000001`,
       `remove  base-${'2'.repeat(64)}: eu-central-1 ami-00000002`,
@@ -117,6 +121,7 @@ describe('prune without the tfvars file', () => {
     expect(result.exit).toBe(0);
     expect(result.lines).toEqual([
       'No tfvars file (--no-tfvars): nothing is kept for Terraform’s sake.',
+      PROJECT_LINE,
       `keep    base-${'3'.repeat(64)} (newest #1): eu-central-1 ami-00000003`,
       `remove  base-${'2'.repeat(64)}: eu-central-1 ami-00000002`,
       `remove  base-${'1'.repeat(64)}: eu-central-1 ami-00000001`,
@@ -163,8 +168,9 @@ describe('prune after a build killed while writing its outputs', () => {
     const result = await run(config);
     expect(result.stderr).not.toContain('error:');
     expect(result.exit).toBe(0);
-    expect(result.lines.slice(0, 4)).toEqual([
+    expect(result.lines.slice(0, 5)).toEqual([
       `Terraform uses 1 ID (${TFVARS}).`,
+      PROJECT_LINE,
       `keep    base-${'3'.repeat(64)} (newest #1): eu-central-1 ami-00000003`,
       `keep    base-${'2'.repeat(64)} (in the tfvars file): eu-central-1 ami-00000002`,
       `remove  base-${'1'.repeat(64)}: eu-central-1 ami-00000001`,

@@ -139,6 +139,7 @@ describe('runChecks (stand-in Packer and engine, real project directory)', () =>
       'OK    packer ssh to ubuntu 22.04+',
       'WARN  aws credentials',
       'WARN  aws permissions',
+      'WARN  project identity',
       'OK    disk space',
       'OK    lock',
       'OK    left-over files',

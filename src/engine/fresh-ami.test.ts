@@ -73,13 +73,14 @@ async function prepare(root?: string) {
 }
 
 /** An AMI as DescribeImages returns it, tagged as build-images tags what it builds. */
-const ami = (image: string, fingerprint: string, ageMs: number, id: string): Image => ({
+const ami = (image: string, fingerprint: string, ageMs: number, id: string, project: string): Image => ({
   ImageId: id,
   Name: `${image}-${fingerprint}`,
   State: 'available',
   CreationDate: new Date(Date.now() - ageMs).toISOString(),
   Tags: [
     { Key: 'build-images:image', Value: image },
+    { Key: 'build-images:project', Value: project },
     { Key: 'build-images:fingerprint', Value: fingerprint },
     { Key: 'build-images:version', Value: '0.1.0' },
     { Key: 'build-images:commit', Value: 'a'.repeat(40) },
@@ -98,7 +99,11 @@ describe('max_age with AMIs: the age is the AMI’s CreationDate', () => {
       answerWith((input) => {
         const wanted = input.Filters?.find((f) => f.Name === 'tag:build-images:fingerprint')?.Values?.[0];
         const image = ['base', 'app'].find((name) => fp(name) === wanted);
-        return { Images: image ? [ami(image, fp(image), ages[image]!, `ami-0${image === 'base' ? 'aaaa' : 'bbbb'}1111aaaa2222`)] : [] };
+        // Each prepare() is a new checkout, so a new path-derived project: the AMI is the one asked for.
+        const project = input.Filters?.find((f) => f.Name === 'tag:build-images:project')?.Values?.[0] ?? '';
+        return {
+          Images: image ? [ami(image, fp(image), ages[image]!, `ami-0${image === 'base' ? 'aaaa' : 'bbbb'}1111aaaa2222`, project)] : [],
+        };
       });
 
     answer({ base: 41 * D + 3_600_000, app: 2 * D });

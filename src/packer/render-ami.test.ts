@@ -250,6 +250,7 @@ function values(root: boolean, target: BuildableAmiTarget = TARGET, envFile = '/
   return {
     target,
     image: root ? 'base' : 'consul',
+    project: 'acme/cortex-images',
     fingerprint: '3f9a1c0d2b7e44a09b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6',
     amiName: `${root ? 'base' : 'consul'}-3f9a1c0d2b7e44a09b1c2d3e-20261130170412`,
     sourceAmi: root ? 'ami-0fedcba9876543210' : 'ami-0123456789abcdef0',

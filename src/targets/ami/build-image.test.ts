@@ -86,6 +86,7 @@ async function setup(env: Record<string, string> = {}) {
     signal: new AbortController().signal,
     onLine: (line) => lines.push(line),
     toolVersion: '0.1.0',
+    project: 'acme/images',
     gitCommit: '0123456789abcdef0123456789abcdef01234567',
     sshSourceCidrs: ['203.0.113.7/32'],
     requireImdsV2ViaApi: true,

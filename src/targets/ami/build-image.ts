@@ -38,6 +38,8 @@ export interface AmiBuildContext {
   readonly timeoutMs?: number;
   readonly onLine: (line: string) => void;
   readonly toolVersion: string;
+  /** projectIdentity(config).id: tagged on the AMI, its snapshots and the build instance; reuse and prune keep to it. */
+  readonly project: string;
   readonly gitCommit: string | undefined;
   readonly gitDirty?: boolean | undefined;
   /** The tree's resolved base (provenance), for the AMI's tags. */
@@ -133,6 +135,7 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
   const variables = amiTemplateVariables({
     target,
     image,
+    project: ctx.project,
     fingerprint,
     amiName: name,
     sourceAmi,
@@ -197,7 +200,15 @@ export async function buildAmiImage(request: AmiBuildRequest, ctx: AmiBuildConte
     }
     const reported = amisFromArtifacts(result.value);
     if (!reported.ok) return stop(reported.error, logFile);
-    const confirmed = await confirmBuilt(ec2, { image, amiName: name, fingerprint, regions, reported: reported.value, ...waits });
+    const confirmed = await confirmBuilt(ec2, {
+      image,
+      project: ctx.project,
+      amiName: name,
+      fingerprint,
+      regions,
+      reported: reported.value,
+      ...waits,
+    });
     if (!confirmed.ok) return stop(describeAmiFailure(confirmed.error), logFile);
     return ok({ name, amis: confirmed.value });
   } finally {

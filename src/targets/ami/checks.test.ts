@@ -14,7 +14,7 @@ const REGIONS = amiRegions({ region: 'eu-central-1', copyTo: ['us-east-1', 'eu-w
 const fast = { timeoutMs: 5_000, pollMs: 1 };
 const ours = (image: string, fingerprint: string, extra: Partial<FakeAmi> & { id: string }): FakeAmi => ({
   name: `${image}-${fingerprint}`,
-  tags: { [TAG.image]: image, [TAG.fingerprint]: fingerprint },
+  tags: { [TAG.project]: 'acme/images', [TAG.image]: image, [TAG.fingerprint]: fingerprint },
   ...extra,
 });
 
@@ -122,7 +122,7 @@ describe('checkNameFree', () => {
 
 describe('confirmBuilt', () => {
   const reported = { 'eu-central-1': 'ami-00000001', 'us-east-1': 'ami-00000002', 'eu-west-1': 'ami-00000003' };
-  const args = { image: 'base', amiName: 'base-f1', fingerprint: 'f1', regions: REGIONS, reported, ...fast };
+  const args = { image: 'base', project: 'acme/images', amiName: 'base-f1', fingerprint: 'f1', regions: REGIONS, reported, ...fast };
 
   it('waits for the copies, then confirms every reported ID', async () => {
     const account = fakeAccount(mock);
@@ -166,7 +166,7 @@ describe('confirmBuilt', () => {
 });
 
 describe('findReusable', () => {
-  const args = { image: 'base', fingerprint: 'f1', regions: REGIONS };
+  const args = { project: 'acme/images', image: 'base', fingerprint: 'f1', regions: REGIONS };
 
   it('reuses when every region has an available AMI with the image and fingerprint tags', async () => {
     const account = fakeAccount(mock);

@@ -89,12 +89,14 @@ export async function checkNameFree(
 
 /**
  * After Packer succeeded: the AMIs it reported must be exactly one per expected region, exist there,
- * carry the expected name and our fingerprint tag, and be available (copies finish last: they are waited for).
+ * carry the expected name and our project, image and fingerprint tags, and be available (copies finish last:
+ * they are waited for). An AMI without this project's tag would be invisible to this project's reuse and prune.
  */
 export async function confirmBuilt(
   ec2: Ec2,
   args: {
     readonly image: string;
+    readonly project: string;
     readonly amiName: string;
     readonly fingerprint: string;
     readonly regions: readonly string[];
@@ -121,13 +123,13 @@ export async function confirmBuilt(
             amiId,
             problem: `it is named ${JSON.stringify(ami.name)}, not ${JSON.stringify(args.amiName)}`,
           });
-        if (ami.tags[TAG.fingerprint] !== args.fingerprint || ami.tags[TAG.image] !== image) {
+        if (ami.tags[TAG.fingerprint] !== args.fingerprint || ami.tags[TAG.image] !== image || ami.tags[TAG.project] !== args.project) {
           return err({
             reason: 'wrong-ami',
             image,
             region,
             amiId,
-            problem: `its ${TAG.image}/${TAG.fingerprint} tags are not ${image}/${args.fingerprint}, so later runs could not find it`,
+            problem: `its ${TAG.project}/${TAG.image}/${TAG.fingerprint} tags are not ${args.project}/${image}/${args.fingerprint}, so later runs could not find it`,
           });
         }
         return ok(ami);
@@ -150,16 +152,30 @@ export type ReuseLookup =
    */
   | { readonly kind: 'partial'; readonly present: Readonly<Record<string, AmiImage>>; readonly missing: readonly string[] };
 
-/** Looks for an AMI of this image with this fingerprint, made by build-images, in every needed region. */
+/** The DescribeImages tag filters of one image's AMIs made by this project (with this fingerprint, when given). */
+export const projectImageTags = (project: string, image: string, fingerprint?: string): Record<string, string> => ({
+  [TAG.project]: project,
+  [TAG.image]: image,
+  ...(fingerprint === undefined ? {} : { [TAG.fingerprint]: fingerprint }),
+});
+
+/**
+ * Looks for an AMI of this image with this fingerprint, made by this project, in every needed region. Only this
+ * project's: another project reusing it would hand it to its Terraform, and the project that built it would
+ * deregister it in its next prune (it cannot see the other's tfvars). AMIs built before AMIs carried a project
+ * are not reused; tagging them (docs/reliability.md) makes them this project's.
+ */
 export async function findReusable(
   ec2: Ec2,
-  args: { readonly image: string; readonly fingerprint: string; readonly regions: readonly string[] },
+  args: { readonly project: string; readonly image: string; readonly fingerprint: string; readonly regions: readonly string[] },
 ): Promise<Result<ReuseLookup, AmiCheckFailure>> {
   return guard<ReuseLookup>(async () => {
+    const wanted = projectImageTags(args.project, args.image, args.fingerprint);
     const found = await Promise.all(
       args.regions.map(async (region) => {
-        const candidates = (await ec2.findImagesByTag(region, TAG.fingerprint, args.fingerprint)).filter(
-          (i) => i.tags[TAG.image] === args.image && i.state === 'available',
+        // EC2 filters by all three tags; checked again here, since reuse hands the AMI to Terraform.
+        const candidates = (await ec2.findImagesByTags(region, wanted)).filter(
+          (i) => Object.entries(wanted).every(([k, v]) => i.tags[k] === v) && i.state === 'available',
         );
         return [region, newest(candidates)] as const;
       }),
@@ -211,7 +227,7 @@ function describeWait(w: WaitFailure): string {
 
 const madeByUs = (image: AmiImage): boolean => image.tags[TAG.image] !== undefined;
 
-const newest = (images: readonly AmiImage[]): AmiImage | undefined =>
+export const newest = (images: readonly AmiImage[]): AmiImage | undefined =>
   [...images].sort((a, b) => b.creationDate.localeCompare(a.creationDate))[0];
 
 function awsFailure(e: unknown): AmiCheckFailure {

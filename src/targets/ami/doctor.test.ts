@@ -8,7 +8,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import { doctorAws } from './doctor.js';
-import { packerSshCheck } from './doctor.js';
+import { amiProjectCheck, packerSshCheck } from './doctor.js';
 
 const mock = mockClient(EC2Client);
 afterAll(() => mock.restore());
@@ -49,5 +49,25 @@ describe('packerSshCheck (finding 4: which Packer builds cannot SSH into Ubuntu 
     const check = packerSshCheck(v(1, 11, 2), undefined);
     expect(check.status).toBe('ok');
     expect(check.detail).toContain('>= 1.1.0, < 2.0.0');
+  });
+});
+
+describe('project identity (AMIs: it scopes reuse and prune)', () => {
+  const path = { id: '0123456789ab', from: 'path', source: 'a hash of the path /src/images' } as const;
+  it('named: what AMIs are tagged with', () => {
+    const check = amiProjectCheck({ id: 'acme/images', from: 'config', source: 'project: in images.yaml:2' }, {});
+    expect([check.status, check.detail]).toEqual([
+      'ok',
+      'acme/images (from project: in images.yaml:2): AMIs are tagged build-images:project with it; reuse and prune keep to it',
+    ]);
+  });
+  it('from the path: a warning under CI, where each checkout directory would rebuild every AMI', () => {
+    const ci = amiProjectCheck(path, { CI: 'true' });
+    expect([ci.status, ci.detail, ci.fix]).toEqual([
+      'warn',
+      '0123456789ab is a hash of the path /src/images: under CI each checkout directory is another project, which reuses and prunes none of the AMIs the others built',
+      'set `project: <name>` in images.yaml so every checkout shares one identity',
+    ]);
+    expect(amiProjectCheck(path, { CI: 'false' }).status).toBe('ok');
   });
 });

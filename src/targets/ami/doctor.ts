@@ -3,6 +3,8 @@ import { fail, notChecked, ok, warn, type CheckResult } from '../../doctor/check
 import { AMAZON_PLUGIN_VERSION } from '../../packer/render-ami.js';
 import { formatVersion, usesPlugins, type PackerVersion } from '../../packer/version.js';
 import type { DoctorInput, DoctorOutput } from '../target.js';
+import { projectIdentity, type ProjectIdentity } from '../project.js';
+import { TAG } from './tags.js';
 
 /**
  * What doctor asks AWS for --target ami: whether credentials resolve (the SDK's default chain), and
@@ -130,7 +132,26 @@ export async function debianPackerPackage(): Promise<string | undefined> {
   return version.exitCode === 0 ? String(version.stdout).trim() : undefined;
 }
 
-/** The AWS checks, in the order doctor prints them: Packer's SSH, credentials, then permissions. */
+/**
+ * Where the project identity comes from. For AMIs it scopes reuse as well as prune (checks.ts findReusable): with
+ * the path-derived identity, a CI runner checking out into another directory reuses none of the AMIs another
+ * checkout built, and rebuilds them all, so under CI that is a warning with the fix.
+ */
+export function amiProjectCheck(identity: ProjectIdentity, env: NodeJS.ProcessEnv): CheckResult {
+  const name = 'project identity';
+  if (identity.from === 'config')
+    return ok(name, `${identity.id} (from ${identity.source}): AMIs are tagged ${TAG.project} with it; reuse and prune keep to it`);
+  const fix = 'set `project: <name>` in images.yaml so every checkout shares one identity';
+  if (env.CI !== undefined && env.CI !== '' && env.CI !== 'false')
+    return warn(
+      name,
+      `${identity.id} is ${identity.source}: under CI each checkout directory is another project, which reuses and prunes none of the AMIs the others built`,
+      fix,
+    );
+  return ok(name, `${identity.id}, ${identity.source} (if CI or another checkout builds this project too: ${fix})`);
+}
+
+/** The AWS checks, in the order doctor prints them: Packer's SSH, credentials, permissions, then the project identity. */
 export async function amiDoctor(
   input: DoctorInput,
   aws: () => Promise<DoctorAws>,
@@ -140,7 +161,7 @@ export async function amiDoctor(
   const region = input.config?.targets.ami?.region;
   if (region === undefined) {
     const why = 'no targets.ami.region in a valid config';
-    return { checks: [ssh, notChecked('aws credentials', why), notChecked('aws permissions', why)] };
+    return { checks: [ssh, notChecked('aws credentials', why), notChecked('aws permissions', why), notChecked('project identity', why)] };
   }
   const account = await aws();
   const credentials = await account.credentials(region);
@@ -150,5 +171,6 @@ export async function amiDoctor(
     checks.push(
       permissionsCheck(region, await Promise.all(DRY_RUN_CALLS.map(async (call) => [call, await account.dryRun(region, call)] as const))),
     );
+  if (input.config !== undefined) checks.push(amiProjectCheck(projectIdentity(input.config), input.env));
   return { checks };
 }

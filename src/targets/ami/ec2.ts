@@ -56,6 +56,11 @@ export interface Ec2 {
   findImagesByName(region: string, name: string): Promise<AmiImage[]>;
   /** This account's AMIs with the tag `key` (set to `value` when given), every page. */
   findImagesByTag(region: string, key: string, value?: string): Promise<AmiImage[]>;
+  /**
+   * This account's AMIs carrying every one of these tags with exactly these values, every page: one `tag:<key>`
+   * filter per tag, which EC2 ANDs (DescribeImages Filters: "the results include only those that match all").
+   */
+  findImagesByTags(region: string, tags: Readonly<Record<string, string>>): Promise<AmiImage[]>;
   /** Polls until every AMI is available; a failed or vanished AMI, the timeout or the signal ends the wait. */
   waitAvailable(region: string, ids: readonly string[], options: WaitOptions): Promise<WaitResult>;
   /**
@@ -166,6 +171,12 @@ export function ec2Api(options: Ec2Options = {}): Ec2 {
 
     findImagesByTag(region, key, value) {
       return search(region, [value === undefined ? { Name: 'tag-key', Values: [key] } : { Name: `tag:${key}`, Values: [value] }]);
+    },
+
+    findImagesByTags(region, tags) {
+      const filters = Object.entries(tags).map(([key, value]): Filter => ({ Name: `tag:${key}`, Values: [value] }));
+      if (filters.length === 0) throw new Error('bug: findImagesByTags without tags would list every AMI of the account');
+      return search(region, filters);
     },
 
     async waitAvailable(region, ids, { timeoutMs, signal, pollMs = 15_000 }) {

@@ -6,6 +6,7 @@ import { amiTags } from './tags.js';
 describe('AMI provenance tags', () => {
   const input = {
     image: 'base',
+    project: 'acme/images',
     amiName: `base-${'f'.repeat(64)}`,
     fingerprint: 'f'.repeat(64),
     parent: undefined,

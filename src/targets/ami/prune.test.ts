@@ -5,6 +5,7 @@ import { parseAmiTfvars } from '../../terraform/tfvars.js';
 import { amiUsageApi, ec2Api, type AmiImage } from './ec2.js';
 import { amiPrune, describePrunePlan, executePrune, imageOfAmiName, listToolAmis, planPrune } from './prune.js';
 import { TAG } from './tags.js';
+import type { ProjectIdentity } from '../project.js';
 import { fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 
 const mock = mockClient(EC2Client);
@@ -12,6 +13,8 @@ beforeEach(() => mock.reset());
 afterAll(() => mock.restore());
 
 const REGIONS = ['eu-central-1', 'us-east-1'];
+const PROJECT: ProjectIdentity = { id: 'acme/images', from: 'config', source: 'project: in images.yaml:2' };
+const PROJECT_LINE = `project acme/images (from project: in images.yaml:2): only AMIs tagged ${TAG.project}=acme/images are removed`;
 
 /** One logical AMI (same name in both regions); IDs are <n>1 in eu-central-1 and <n>2 in us-east-1. */
 function built(n: number, image: string, day: number, parent?: number, state = 'available'): Array<[string, FakeAmi]> {
@@ -24,6 +27,7 @@ function built(n: number, image: string, day: number, parent?: number, state = '
       created: `2026-11-${String(day).padStart(2, '0')}T10:00:0${r}.000Z`,
       snapshots: [`snap-${n}${r + 1}`],
       tags: {
+        [TAG.project]: PROJECT.id,
         [TAG.image]: image,
         [TAG.fingerprint]: `f${n}`,
         ...(parent === undefined ? {} : { [TAG.parent]: `ami-${String(parent).padStart(7, '0')}1`, [TAG.parentName]: `base-f${parent}` }),
@@ -62,7 +66,7 @@ describe('prune', () => {
     const tfvars = parseAmiTfvars(TFVARS);
     if (!tfvars.ok) throw new Error(tfvars.error);
     const referenced = new Set(Object.values(tfvars.value).flatMap((byRegion) => Object.values(byRegion)));
-    const plan = planPrune({ images, keep: 1, referenced });
+    const plan = planPrune({ images, project: PROJECT.id, keep: 1, referenced });
     expect(describePrunePlan(plan)).toEqual([
       'keep    base-f3 (newest #1; in the tfvars file; parent of consul-f13; parent of consul-f15): eu-central-1 ami-00000031, us-east-1 ami-00000032',
       'keep    base-f1 (parent of consul-f11): eu-central-1 ami-00000011, us-east-1 ami-00000012',
@@ -104,7 +108,7 @@ describe('prune', () => {
       stateReason: undefined,
       creationDate: created,
       // Every AMI Packer finished carries the fingerprint tag (tags.ts); one without it is unfinished.
-      tags: { [TAG.image]: name.split('-')[0]!, [TAG.fingerprint]: `fp-${name}`, ...tags },
+      tags: { [TAG.project]: PROJECT.id, [TAG.image]: name.split('-')[0]!, [TAG.fingerprint]: `fp-${name}`, ...tags },
       snapshotIds: [],
     });
     const images = [
@@ -115,22 +119,22 @@ describe('prune', () => {
       image('ami-00000005', 'leaf-old', '2026-01-03', { [TAG.parentName]: 'mid-old' }),
       image('ami-00000006', 'leaf-new', '2026-02-03', { [TAG.parentName]: 'mid-new' }),
     ];
-    const plan = planPrune({ images, keep: 1, referenced: new Set(['ami-00000005']) });
+    const plan = planPrune({ images, project: PROJECT.id, keep: 1, referenced: new Set(['ami-00000005']) });
     expect(plan.remove).toEqual([]);
     expect(plan.keep.find((k) => k.ami.name === 'base-old')?.why).toEqual([{ kind: 'parent', of: 'mid-old' }]);
-    const noneReferenced = planPrune({ images, keep: 1, referenced: new Set() });
+    const noneReferenced = planPrune({ images, project: PROJECT.id, keep: 1, referenced: new Set() });
     expect(noneReferenced.remove.map((a) => a.name)).toEqual(['base-old', 'leaf-old', 'mid-old']);
   });
 
   it('refuses a keep below 1 (the config schema already does)', () => {
-    expect(() => planPrune({ images: [], keep: 0, referenced: new Set() })).toThrow(/keep must be/);
+    expect(() => planPrune({ images: [], project: PROJECT.id, keep: 0, referenced: new Set() })).toThrow(/keep must be/);
   });
 
   it('a failed deregistration is reported and the rest goes on', async () => {
     const account = fakeAccount(mock);
     for (const [region, ami] of built(2, 'base', 2)) account.add(region, ami);
     const ec2 = ec2Api();
-    const plan = planPrune({ images: await listToolAmis(ec2, REGIONS), keep: 1, referenced: new Set() });
+    const plan = planPrune({ images: await listToolAmis(ec2, REGIONS), project: PROJECT.id, keep: 1, referenced: new Set() });
     // A plan made earlier: meanwhile someone deregistered the eu-central-1 AMI by hand.
     account.ami('eu-central-1', 'ami-00000021')!.state = 'gone';
     const stale = { ...plan, keep: [], remove: plan.keep.map((k) => k.ami) };
@@ -155,7 +159,7 @@ function finished(n: number, image: string, name: string, day: number): Array<[s
       name,
       created: `2026-11-${String(day).padStart(2, '0')}T10:00:0${r}.000Z`,
       snapshots: [`snap-${n}${r + 1}`],
-      tags: { [TAG.image]: image, [TAG.fingerprint]: name.slice(image.length + 1) },
+      tags: { [TAG.project]: PROJECT.id, [TAG.image]: image, [TAG.fingerprint]: name.slice(image.length + 1) },
     },
   ]);
 }
@@ -203,6 +207,7 @@ describe('prune: what a failed or interrupted copy left (issue 14, finding 6)', 
     const plan = await amiPrune({
       ec2: ec2Api(),
       usage: amiUsageApi(),
+      project: PROJECT,
       regions: REGIONS,
       imageNames: new Set(['base', 'consul']),
       keep: 1,
@@ -213,8 +218,10 @@ describe('prune: what a failed or interrupted copy left (issue 14, finding 6)', 
       `unfinished: ${what}, so Packer stopped before tagging it (a failed or interrupted build or copy)`;
     expect(plan.problem).toBeUndefined();
     expect(plan.lines).toEqual([
+      PROJECT_LINE,
       `keep    base-${FP('a')} (newest #1): eu-central-1 ami-00000011, us-east-1 ami-00000012`,
-      `keep    ${NEW_NAME('consul', 'c', '20261130113000')} (still being made; ${unfinished('no build-images tags in us-east-1')}): us-east-1 ami-00000302 pending`,
+      // Without a project tag and half an hour old: perhaps another project's build copying right now.
+      `skip    ${NEW_NAME('consul', 'c', '20261130113000')} (whose is unknown: unfinished and without a ${TAG.project} tag, made 0 h ago: perhaps a build still running, here or in another project; removed once 24 h old): us-east-1 ami-00000302 pending`,
       `remove  ${NEW_NAME('base', 'd', '20261103100000')} (${unfinished(`no ${TAG.fingerprint} tag in eu-central-1`)}): eu-central-1 ami-00000401 available`,
       `remove  consul-${FP('b')} (${unfinished('no build-images tags in eu-central-1, no build-images tags in us-east-1')}): eu-central-1 ami-00000201 available, us-east-1 ami-00000202 failed`,
     ]);
@@ -261,6 +268,7 @@ describe('prune: what else uses an AMI (issue 14, finding 7)', () => {
     amiPrune({
       ec2: ec2Api(),
       usage: amiUsageApi(),
+      project: PROJECT,
       regions: REGIONS,
       imageNames: new Set(['base']),
       keep: 1,
@@ -285,6 +293,7 @@ describe('prune: what else uses an AMI (issue 14, finding 7)', () => {
     });
     const plan = await prune();
     expect(plan.lines).toEqual([
+      PROJECT_LINE,
       `keep    base-${FP('5')} (newest #1): eu-central-1 ami-00000051, us-east-1 ami-00000052`,
       `keep    base-${FP('2')} (launch template web-ssm (lt-0000000000000cccc) version 1 in us-east-1): eu-central-1 ami-00000021, us-east-1 ami-00000022`,
       `keep    base-${FP('1')} (launch template web (lt-0000000000000bbbb) version 1 in eu-central-1): eu-central-1 ami-00000011, us-east-1 ami-00000012`,
@@ -300,6 +309,7 @@ describe('prune: what else uses an AMI (issue 14, finding 7)', () => {
     account.usage.lastLaunched.set('eu-central-1:ami-00000031', '2026-10-01T00:00:00.000Z'); // two months ago
     const plan = await prune();
     expect(plan.lines).toEqual([
+      PROJECT_LINE,
       `keep    base-${FP('5')} (newest #1): eu-central-1 ami-00000051, us-east-1 ami-00000052`,
       `keep    base-${FP('4')} (launched an instance 2026-11-28T08:15:00.000Z in us-east-1, within 30d): eu-central-1 ami-00000041, us-east-1 ami-00000042`,
       `remove  base-${FP('3')}: eu-central-1 ami-00000031, us-east-1 ami-00000032`,

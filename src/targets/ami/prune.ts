@@ -3,6 +3,7 @@ import type { TargetPruneOptions, TargetPrunePlan } from '../target.js';
 import type { AmiImage, AmiUsage, Ec2, LaunchTemplateImage } from './ec2.js';
 import { Ec2Error } from './ec2-error.js';
 import { TAG } from './tags.js';
+import { PATH_IDENTITY_ADVICE, type ProjectIdentity } from '../project.js';
 
 /**
  * One AMI as users think of it: the same name (`<image>-<fingerprint>`) in the build region and every
@@ -24,16 +25,43 @@ export interface LogicalAmi {
 
 export type { KeepReason };
 
+/** Why a logical AMI of one of this config's images is not this project's to remove. */
+export type NotOurs =
+  /** Its project tag names another project (two projects in one account may share image names). */
+  | { readonly kind: 'other-project'; readonly project: string }
+  /** Finished, but without a project tag: built before AMIs carried one. Whose it is, only the user knows. */
+  | { readonly kind: 'no-project' }
+  /** Unfinished and without a project tag, younger than LEFTOVER_MIN_AGE_MS: perhaps a build running now, anyone's. */
+  | { readonly kind: 'maybe-running'; readonly ageMs: number };
+
 export interface PrunePlan {
   readonly keep: ReadonlyArray<{ readonly ami: LogicalAmi; readonly why: readonly KeepReason[] }>;
   readonly remove: readonly LogicalAmi[];
+  /** AMIs of this config's image names that are not this project's: never touched, listed with why. */
+  readonly notOurs: ReadonlyArray<{ readonly ami: LogicalAmi; readonly why: NotOurs }>;
   /** AMIs seen without build-images' image tag: never touched, listed so a dry run can say so. */
   readonly foreign: readonly AmiImage[];
 }
 
+/**
+ * How old an unfinished AMI without a project tag must be before prune removes it. Packer 1.6.6 tags nothing
+ * until its last step (StepCreateTags, after every copy), so while a build copies, its finished copies are
+ * `available` and untagged, whichever project (or checkout, with its own lock) runs it. No build waits a day
+ * between CreateImage or CopyImage and tagging (our own wait for copies gives up after DEFAULT_AMI_WAIT_MS, 1 h);
+ * an unfinished AMI that old is nobody's: never reused (no fingerprint tag), never handed to Terraform.
+ */
+export const LEFTOVER_MIN_AGE_MS = 24 * 3600_000;
+
 export interface PruneInput {
-  /** Every AMI found in the regions being pruned (typically `findImagesByTag(region, TAG.image)` per region). */
+  /**
+   * Every AMI found in the regions being pruned: this project's (`findImagesByTags(region, {[TAG.project]: id})`),
+   * and, to report them, those with the image tag but no project tag and the unfinished ones found by name.
+   */
   readonly images: readonly AmiImage[];
+  /** projectIdentity(config).id: only AMIs with this TAG.project are this project's to remove. */
+  readonly project: string;
+  /** Now, for LEFTOVER_MIN_AGE_MS; without it no unfinished AMI lacking a project tag is removed. */
+  readonly now?: Date;
   /** How many of each image's AMIs to keep, newest first. */
   readonly keep: number;
   /** AMI IDs the current tfvars file references, in any region. */
@@ -90,10 +118,28 @@ function classify(ami: AmiImage, imageNames: ReadonlySet<string>): { image: stri
 const SETTLED = new Set(['available', 'failed', 'invalid', 'error']);
 
 /**
- * Pure: what `prune --target ami` would deregister. Per image, the newest `keep` AMIs that are available
- * in every region they exist in stay; so do AMIs the tfvars reference and every ancestor of a kept AMI
- * (found by the parent-name tag, or the parent ID for AMIs tagged before names were recorded); AMIs
- * without our image tag are never considered.
+ * Whose a logical AMI is, by its regions' tags (one build: the name carries the fingerprint and the second it
+ * started). Any region with this project's tag: ours (Packer tags regions one after another, so a tagging step
+ * that failed midway leaves the rest bare). Another project's tag: theirs. No project tag anywhere: finished ones
+ * predate project tags (the user decides); unfinished ones are nobody's once older than LEFTOVER_MIN_AGE_MS.
+ */
+function ownership(ami: LogicalAmi, project: string, now: Date | undefined): NotOurs | undefined {
+  const regions = Object.values(ami.byRegion);
+  const projects = new Set(regions.flatMap((i) => (i.tags[TAG.project] === undefined ? [] : [i.tags[TAG.project]])));
+  if (projects.has(project)) return undefined;
+  const other = [...projects][0];
+  if (other !== undefined) return { kind: 'other-project', project: other };
+  if (ami.unfinished === undefined) return { kind: 'no-project' };
+  const ageMs = now === undefined ? 0 : now.getTime() - Date.parse(ami.created);
+  return now !== undefined && ageMs >= LEFTOVER_MIN_AGE_MS ? undefined : { kind: 'maybe-running', ageMs };
+}
+
+/**
+ * Pure: what `prune --target ami` would deregister. Only this project's AMIs (TAG.project, see `ownership`) are
+ * candidates; the others of this config's image names are listed, never touched. Per image, the newest `keep`
+ * AMIs that are available in every region they exist in stay; so do AMIs the tfvars reference and every
+ * ancestor of a kept AMI (found by the parent-name tag, or the parent ID for AMIs tagged before names were
+ * recorded); AMIs without our image tag or one of our names are never considered.
  */
 export function planPrune(input: PruneInput): PrunePlan {
   const names = input.imageNames ?? new Set<string>();
@@ -115,7 +161,9 @@ export function planPrune(input: PruneInput): PrunePlan {
   // parent ID for AMIs tagged before names were recorded.
   const byName = new Map(logical.map((a) => [a.name, a]));
   const byId = new Map(logical.flatMap((a) => Object.values(a.byRegion).map((i) => [i.id, a] as const)));
-  const candidates = logical.map((ami): PruneCandidate & { ami: LogicalAmi } => {
+  const owners = new Map(logical.map((ami) => [ami, ownership(ami, input.project, input.now)] as const));
+  const candidates = logical.map((ami): PruneCandidate & { ami: LogicalAmi; whyNot: NotOurs | undefined } => {
+    const whyNot = owners.get(ami);
     const regions = Object.values(ami.byRegion);
     const parents = regions.flatMap((region) => {
       const parentName = region.tags[TAG.parentName];
@@ -134,13 +182,16 @@ export function planPrune(input: PruneInput): PrunePlan {
       complete: ami.unfinished === undefined && regions.every((i) => i.state === 'available'),
       inProgress: regions.some((i) => !SETTLED.has(i.state)),
       inUse: regions.flatMap((i) => input.inUse?.get(i.id) ?? []),
+      ...(whyNot === undefined ? {} : { notOurs: whyNot.kind }),
       ami,
+      whyNot,
     };
   });
   const plan = planCandidates({ candidates, keep: input.keep, referenced: input.referenced });
   return {
     keep: plan.keep.map(({ candidate, why }) => ({ ami: candidate.ami, why })),
     remove: plan.remove.map((c) => c.ami),
+    notOurs: plan.notOurs.map((c) => ({ ami: c.ami, why: c.whyNot! })),
     foreign,
   };
 }
@@ -173,10 +224,29 @@ function group(images: ReadonlyArray<{ ami: AmiImage; image: string; unfinished?
   });
 }
 
-/** Every AMI carrying build-images' image tag in these regions: the input of planPrune. */
+/** Every AMI carrying build-images' image tag in these regions, whichever project made it. */
 export async function listToolAmis(ec2: Ec2, regions: readonly string[]): Promise<AmiImage[]> {
   const found = await Promise.all(regions.map((region) => ec2.findImagesByTag(region, TAG.image)));
   return found.flat();
+}
+
+/** This project's AMIs in these regions: DescribeImages, Owners self, filter `tag:build-images:project` = project. */
+export async function listProjectAmis(ec2: Ec2, regions: readonly string[], project: string): Promise<AmiImage[]> {
+  const found = await Promise.all(regions.map((region) => ec2.findImagesByTags(region, { [TAG.project]: project })));
+  return found.flat();
+}
+
+/**
+ * For AMIs built before they carried a project: one `aws ec2 create-tags` per region that makes them this
+ * project's (then reused and pruned like any other). Printed, never run: only the user knows they are not
+ * another project's. Region, IDs and the project are shell-safe (the schema's project names, EC2's IDs).
+ */
+export function adoptCommands(amis: readonly LogicalAmi[], project: string): string[] {
+  const byRegion = new Map<string, string[]>();
+  for (const ami of amis) for (const i of Object.values(ami.byRegion)) byRegion.set(i.region, [...(byRegion.get(i.region) ?? []), i.id]);
+  return [...byRegion].map(
+    ([region, ids]) => `aws ec2 create-tags --region ${region} --resources ${ids.join(' ')} --tags 'Key=${TAG.project},Value=${project}'`,
+  );
 }
 
 export interface PruneOutcome {
@@ -219,14 +289,28 @@ export function describePrunePlan(plan: PrunePlan): string[] {
     [...reasons.map(describeKeepReason), ...(a.unfinished === undefined ? [] : [a.unfinished])].join('; ');
   return [
     ...plan.keep.map(({ ami, why: reasons }) => `keep    ${ami.name} (${why(ami, reasons)}): ${regions(ami)}`),
+    ...plan.notOurs.map(({ ami, why: reason }) => `skip    ${ami.name} (${describeNotOurs(reason)}): ${regions(ami)}`),
     ...plan.remove.map((ami) => `remove  ${ami.name}${ami.unfinished === undefined ? '' : ` (${ami.unfinished})`}: ${regions(ami)}`),
   ];
+}
+
+export function describeNotOurs(reason: NotOurs): string {
+  switch (reason.kind) {
+    case 'other-project':
+      return `another project's: ${TAG.project} is ${reason.project}`;
+    case 'no-project':
+      return `whose is unknown: no ${TAG.project} tag: made by a build-images from before AMIs carried their project`;
+    case 'maybe-running':
+      return `whose is unknown: unfinished and without a ${TAG.project} tag, made ${Math.floor(reason.ageMs / 3600_000)} h ago: perhaps a build still running, here or in another project; removed once ${LEFTOVER_MIN_AGE_MS / 3600_000} h old`;
+  }
 }
 
 /** What `amiPrune` needs: the account, the config's regions and image names, and what the command was asked. */
 export interface AmiPruneRequest {
   readonly ec2: Ec2;
   readonly usage: AmiUsage;
+  /** Whose AMIs may go: only those tagged with this project's id. */
+  readonly project: ProjectIdentity;
   /** The build region first, then copy_to: every region the project uses. */
   readonly regions: readonly string[];
   readonly imageNames: ReadonlySet<string>;
@@ -259,17 +343,27 @@ export function launchTemplateReasons(found: readonly LaunchTemplateImage[]): Ma
  * fails makes the plan a problem: nothing is removed when what is in use cannot be known.
  */
 export async function amiPrune(request: AmiPruneRequest): Promise<TargetPrunePlan> {
-  const { ec2, usage, regions, keep, referenced, imageNames, options } = request;
+  const { ec2, usage, regions, keep, referenced, imageNames, options, project } = request;
+  const now = options?.now ?? new Date();
   try {
     const prefixes = [...imageNames].map((n) => `${n}-`);
-    const [tagged, named, templates] = await Promise.all([
+    const [ours, tagged, named, templates] = await Promise.all([
+      listProjectAmis(ec2, regions, project.id),
+      // Only to say what is not this project's: of the tool's AMIs, those of this config's image names without
+      // a project tag (another project's are none of this one's business, and only counted).
       listToolAmis(ec2, regions),
       Promise.all(regions.map((r) => usage.findImagesByNamePrefix(r, prefixes))).then((f) => f.flat()),
       Promise.all(regions.map((r) => usage.launchTemplateImages(r))).then((f) => f.flat()),
     ]);
-    const images = [...tagged, ...named];
+    const others = [...tagged, ...named].filter((i) => i.tags[TAG.project] !== undefined && i.tags[TAG.project] !== project.id);
+    // Of the config's image names only: another project's old AMIs of other names are not worth a line here.
+    const unattributed = [...tagged, ...named].filter(
+      (i) =>
+        i.tags[TAG.project] === undefined && (imageNames.has(i.tags[TAG.image] ?? '') || imageOfAmiName(i.name, imageNames) !== undefined),
+    );
+    const images = [...ours, ...unattributed];
     const inUse = launchTemplateReasons(templates);
-    let plan = planPrune({ images, keep, referenced, imageNames, inUse });
+    let plan = planPrune({ images, project: project.id, now, keep, referenced, imageNames, inUse });
     if (options !== undefined && plan.remove.length > 0) {
       // Only what would go is asked about (one call per AMI and region), and only AMIs that can launch anything
       // (available: a pending or failed one never did); a recent launch keeps it, and so its parents.
@@ -285,10 +379,30 @@ export async function amiPrune(request: AmiPruneRequest): Promise<TargetPrunePla
         const reason: KeepReason = { kind: 'launched', at: at!, region: ami.region, within: options.usedWithin.text };
         inUse.set(ami.id, [...(inUse.get(ami.id) ?? []), reason]);
       }
-      if (recent.length > 0) plan = planPrune({ images, keep, referenced, imageNames, inUse });
+      if (recent.length > 0) plan = planPrune({ images, project: project.id, now, keep, referenced, imageNames, inUse });
     }
+    const legacy = plan.notOurs.filter((n) => n.why.kind === 'no-project').map((n) => n.ami);
+    // Only those of this config's image names: the ones a user might take for this project's.
+    const sameNames = others.filter((i) => imageOfAmiName(i.name, imageNames) !== undefined || imageNames.has(i.tags[TAG.image] ?? ''));
+    const otherProjects = new Set(sameNames.map((i) => i.tags[TAG.project]));
+    const otherNames = new Set(sameNames.map((i) => i.name));
     return {
-      lines: describePrunePlan(plan),
+      lines: [
+        `project ${project.id} (from ${project.source}): only AMIs tagged ${TAG.project}=${project.id} are removed`,
+        ...(project.from === 'path' ? [`note: the project identity is ${project.source}: ${PATH_IDENTITY_ADVICE}`] : []),
+        ...describePrunePlan(plan),
+        ...(otherNames.size === 0
+          ? []
+          : [
+              `left alone: ${otherNames.size} AMI${otherNames.size === 1 ? '' : 's'} of these image names built by ${otherProjects.size === 1 ? 'another project' : `${otherProjects.size} other projects`} (${[...otherProjects].sort().join(', ')})`,
+            ]),
+        ...(legacy.length === 0
+          ? []
+          : [
+              `note: ${legacy.length} AMI${legacy.length === 1 ? ' has' : 's have'} no ${TAG.project} tag and ${legacy.length === 1 ? 'is' : 'are'} never removed, reused or counted. If ${legacy.length === 1 ? 'it is' : 'they are'} this project's (not another project's with the same image names), tag ${legacy.length === 1 ? 'it' : 'them'} once, then prune again:`,
+              ...adoptCommands(legacy, project.id).map((c) => `  ${c}`),
+            ]),
+      ],
       removeCount: plan.remove.length,
       async apply(onRemoved) {
         const outcome = await executePrune(ec2, plan, { onRemoved: (a) => onRemoved(`removed ${a.region} ${a.id} and its snapshots`) });

@@ -6,13 +6,15 @@ import { TOOL_VERSION } from '../../version.js';
 import type { Target, TargetDefinition } from '../target.js';
 import { amiLogFile, buildAmiImage, type BuiltAmi } from './build-image.js';
 import { builderCidr } from './builder-address.js';
-import { amiRegions, describeAmiFailure, findReusable } from './checks.js';
-import { amiUsageApi, type AmiImage, type AmiUsage, type Ec2 } from './ec2.js';
+import { amiRegions, describeAmiFailure, findReusable, newest, projectImageTags } from './checks.js';
+import { amiUsageApi, Ec2Error, type AmiImage, type AmiUsage, type Ec2 } from './ec2.js';
+import { TAG } from './tags.js';
 import { resolveSourceAmi } from './source-ami.js';
 import { readGitCommit } from './git-commit.js';
 import { amiPrune } from './prune.js';
 import { readProvenance } from '../../provenance/provenance.js';
 import { TOOL_TAG_PREFIX } from '../../config/rules-ami.js';
+import { projectIdentity } from '../project.js';
 
 export interface AmiTargetDeps {
   readonly ec2: Ec2;
@@ -44,9 +46,12 @@ export function amiTarget(
 ): Target<BuiltAmi, AmiContext> {
   const regions = amiRegions(target);
   const inBuildRegion = (artifact: BuiltAmi): string => artifact.amis[target.region]!.id;
+  // Tagged on every AMI (TAG.project): reuse, findEarlier and prune see only this project's AMIs.
+  const project = projectIdentity(config);
   return {
     definition,
     concurrency: target.concurrency,
+    project,
     // Tags do not shape content; the build region, copies, instance, source and encryption do.
     settings: (image) => ({
       'targets.ami.region': target.region,
@@ -82,7 +87,7 @@ export function amiTarget(
     async findReusable(queries) {
       const found = new Map<string, BuiltAmi>();
       for (const { image, fingerprint } of queries) {
-        const lookup = await findReusable(deps.ec2, { image, fingerprint, regions });
+        const lookup = await findReusable(deps.ec2, { project: project.id, image, fingerprint, regions });
         // The lookup failing is not "nothing to reuse": say why (access denied, throttled) instead of planning a build.
         if (!lookup.ok) return err(`looking for a reusable AMI of image "${image}": ${describeAmiFailure(lookup.error)}`);
         if (lookup.value.kind !== 'reusable') continue;
@@ -90,6 +95,29 @@ export function amiTarget(
         found.set(image, { name: amis[target.region]!.name, amis });
       }
       return ok(found);
+    },
+    async findEarlier(queries) {
+      // A fresh runner has no manifest: this project's newest AMI of the image in the build region (by EC2's
+      // CreationDate, whatever its fingerprint) lets plan say "changed" or "source AMI changed" rather than "new".
+      // Only the build region: describe() and provenance() read nothing else. Another project's AMI of the same
+      // name says nothing about this one. A failed lookup only shapes wording: it answers nothing.
+      const out = new Map<string, BuiltAmi>();
+      await Promise.all(
+        queries.map(async ({ image }) => {
+          try {
+            const found = await deps.ec2.findImagesByTags(target.region, projectImageTags(project.id, image));
+            const latest = newest(
+              found.filter(
+                (i) => i.tags[TAG.project] === project.id && i.tags[TAG.image] === image && i.tags[TAG.fingerprint] !== undefined,
+              ),
+            );
+            if (latest !== undefined) out.set(image, { name: latest.name, amis: { [target.region]: latest } });
+          } catch (e: unknown) {
+            if (!(e instanceof Ec2Error)) throw e;
+          }
+        }),
+      );
+      return out;
     },
     beforeRoots: async () => undefined,
     build: (node, parent, fingerprint, ctx) =>
@@ -111,6 +139,7 @@ export function amiTarget(
           ...(ctx.timeoutMs === undefined ? {} : { timeoutMs: ctx.timeoutMs }),
           onLine: ctx.onLine,
           toolVersion: TOOL_VERSION,
+          project: project.id,
           // The engine's provenance (commit and dirty, read with git) when it has one; else what preflight read from .git.
           gitCommit: ctx.provenance.git?.commit ?? ctx.context.gitCommit,
           gitDirty: ctx.provenance.git?.dirty,
@@ -146,6 +175,7 @@ export function amiTarget(
         amiPrune({
           ec2: deps.ec2,
           usage: deps.usage ?? amiUsageApi(),
+          project,
           regions,
           imageNames: new Set(config.images.map((i) => i.name)),
           keep,

@@ -26,6 +26,7 @@ const FINGERPRINT = '3f9a1c0d2b7e44a09b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b
 const VALUES: AmiBuildValues = {
   target: TARGET,
   image: 'consul',
+  project: 'acme/cortex-images',
   fingerprint: FINGERPRINT,
   amiName: 'consul-3f9a1c0d2b7e44a09b1c2d3e-20261130170412',
   sourceAmi: 'ami-0123456789abcdef0',
@@ -54,6 +55,7 @@ describe('amiTemplateVariables', () => {
         "run_tags": {
           "Name": "build-images: building consul",
           "build-images:image": "consul",
+          "build-images:project": "acme/cortex-images",
           "build-images:version": "0.1.0",
           "team": "observability",
         },
@@ -70,6 +72,7 @@ describe('amiTemplateVariables', () => {
           "build-images:image": "consul",
           "build-images:parent": "ami-0123456789abcdef0",
           "build-images:parent-name": "base-77aa00bb11cc",
+          "build-images:project": "acme/cortex-images",
           "build-images:version": "0.1.0",
           "team": "observability",
         },
@@ -92,7 +95,14 @@ describe('amiTemplateVariables', () => {
     expect(vars.source_ami).toBe('ami-0fedcba9876543210');
     expect(vars).not.toHaveProperty('source_ami_filters');
     expect(vars).not.toHaveProperty('source_ami_owners');
-    expect(Object.keys(vars.tags)).toEqual(['Name', 'team', 'build-images:image', 'build-images:fingerprint', 'build-images:version']);
+    expect(Object.keys(vars.tags)).toEqual([
+      'Name',
+      'team',
+      'build-images:image',
+      'build-images:project',
+      'build-images:fingerprint',
+      'build-images:version',
+    ]);
   });
 
   it('refuses values that would be a bug upstream', () => {

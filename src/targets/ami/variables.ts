@@ -33,6 +33,8 @@ export function amiName(image: string, fingerprint: string, at: Date): string {
 export interface AmiBuildValues {
   readonly target: BuildableAmiTarget;
   readonly image: string;
+  /** projectIdentity(config).id: the AMI's, its snapshots' and the build instance's project tag. */
+  readonly project: string;
   /** The engine's fingerprint of the image: the AMI's fingerprint tag. */
   readonly fingerprint: string;
   /** This build's AMI name, from amiName(). */
@@ -80,6 +82,7 @@ export function amiTemplateVariables(v: AmiBuildValues): AmiTemplateVariables {
     temporary_security_group_source_cidrs: [...v.sshSourceCidrs],
     tags: amiTags({
       image: v.image,
+      project: v.project,
       amiName: name,
       fingerprint: v.fingerprint,
       parent: v.parent,
@@ -89,7 +92,7 @@ export function amiTemplateVariables(v: AmiBuildValues): AmiTemplateVariables {
       base: v.base,
       userTags: target.tags,
     }),
-    run_tags: buildInstanceTags({ image: v.image, toolVersion: v.toolVersion, userTags: target.tags }),
+    run_tags: buildInstanceTags({ image: v.image, project: v.project, toolVersion: v.toolVersion, userTags: target.tags }),
     env_file: v.envFile,
   };
 }
