@@ -190,6 +190,17 @@ describe('findEarlier: the newest earlier build of each image, for a fresh runne
     expect(target.provenance(found.get('root')!)?.base).toEqual({ name: 'local/debian:bookworm', id: id('7') });
   });
 
+  it('with `project:` set, the images labelled with that name (as builds label them), not the path hash', async () => {
+    const named = { ...config, project: { name: 'acme-monitoring' } } as unknown as Config;
+    const images = [
+      built('4', 'root', project, '2026-11-30T12:00:04Z', id('8')),
+      built('2', 'root', 'acme-monitoring', '2026-11-30T12:00:02Z', id('7')),
+    ];
+    const target = dockerTarget({} as never, named, engine(images), () => undefined);
+    const found = await target.findEarlier!([{ image: 'root', fingerprint: R, recorded: [] }], CONTEXT);
+    expect(found.get('root')?.id).toBe(id('2'));
+  });
+
   it('an empty engine with a registry: the image the tfvars pins, read from the registry', async () => {
     const ref = `127.0.0.1:5000/p/root@${id('d')}`;
     const labels = { [FINGERPRINT_LABEL]: C, 'org.build-images.base': 'local/debian:bookworm', 'org.build-images.base-id': id('7') };

@@ -148,7 +148,7 @@ export function dockerTarget(
     },
     async findEarlier(queries) {
       const wanted = new Set(queries.map((q) => q.image));
-      const project = projectId(config.root);
+      const project = projectIdentity(config).id;
       const out = new Map<string, DockerArtifact>();
       try {
         // Newest first: the first of each image is its latest build here. Only this project's: another project's
