@@ -3,7 +3,19 @@ export type ValuePath = readonly (string | number)[];
 
 /** RFC 6901 JSON pointer, the form Ajv reports in `instancePath`. The root is "". */
 export function toPointer(path: ValuePath): string {
-  return path.map((part) => '/' + String(part).replaceAll('~', '~0').replaceAll('/', '~1')).join('');
+  let pointer = '';
+  for (const part of path) pointer += '/' + escape(part);
+  return pointer;
+}
+
+/**
+ * One pointer segment. Called for every value of the config (the parser records each one's place, the rules
+ * look places up): names rarely hold "~" or "/", so those skip the two replaceAll passes.
+ */
+function escape(part: string | number): string {
+  if (typeof part === 'number') return String(part);
+  if (!part.includes('~') && !part.includes('/')) return part;
+  return part.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** Inverse of toPointer; list indexes come back as strings, which is all callers need. */
@@ -16,7 +28,7 @@ export function fromPointer(pointer: string): string[] {
 }
 
 export function childPointer(pointer: string, part: string | number): string {
-  return pointer + toPointer([part]);
+  return pointer + '/' + escape(part);
 }
 
 /** The pointer of the enclosing map or list; undefined for the root. */
