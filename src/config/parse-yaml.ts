@@ -3,6 +3,7 @@ import { diagnostic } from './codes.js';
 import type { Diagnostic, SourceLocation } from './diagnostic.js';
 import { describeKind } from './describe.js';
 import type { LocationMap, NodeInfo } from './locations.js';
+import { OffsetInfo, SourceText } from './offsets.js';
 import { childPointer } from './pointer.js';
 import { err, ok, type Result } from '../result.js';
 
@@ -29,16 +30,17 @@ export function parseYaml(source: string, file: string): Result<ParsedFile, Diag
   const lineCounter = new LineCounter();
   // uniqueKeys off: duplicates are found below, with both locations and a clearer message.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
-  const at = locator(text, file, lineCounter);
+  const src = new SourceText(file, text, lineCounter);
+  const at: Locator = (start, end) => src.locate(start, end);
 
   if (doc.errors.length > 0) return err(doc.errors.map((e) => syntaxError(e, file, at)));
   if (doc.contents === null) {
     return err([diagnostic('empty-config', `${file} is empty`, { file, line: 1, column: 1 }, `a minimal config is:\n${MINIMAL_CONFIG}`)]);
   }
-  const walker = new Walker(doc, at, file);
+  const walker = new Walker(doc, src);
   let value: unknown;
   try {
-    value = walker.build(doc.contents, '', undefined);
+    value = walker.build(doc.contents, '', -1, -1);
   } catch (e: unknown) {
     if (e instanceof AliasBudgetExceeded) return err([e.diagnostic]);
     throw e;
@@ -63,16 +65,6 @@ export function parseYaml(source: string, file: string): Result<ParsedFile, Diag
 }
 
 type Locator = (start: number, end: number) => SourceLocation;
-
-/** Turns an offset range into a location whose underline stays on the first line. */
-function locator(text: string, file: string, lineCounter: LineCounter): Locator {
-  return (start, end) => {
-    const { line, col } = lineCounter.linePos(start);
-    const lineEnd = text.indexOf('\n', start);
-    const stop = Math.min(end, lineEnd === -1 ? text.length : lineEnd);
-    return { file, line, column: col, length: Math.max(1, stop - start) };
-  };
-}
 
 function syntaxError(error: YAMLError, file: string, at: Locator): Diagnostic {
   const [start, end] = error.pos;
@@ -110,7 +102,10 @@ class AliasBudgetExceeded extends Error {
   }
 }
 
-/** Converts the YAML AST to plain data, recording a NodeInfo for every value on the way. */
+/**
+ * Converts the YAML AST to plain data, recording where every value was written on the way: as offsets
+ * (OffsetInfo), since a valid config needs the line and column of almost none of them.
+ */
 class Walker {
   readonly locations = new Map<string, NodeInfo>();
   readonly diagnostics: Diagnostic[] = [];
@@ -122,29 +117,25 @@ class Walker {
 
   constructor(
     private readonly doc: Document,
-    private readonly at: Locator,
-    private readonly file: string,
+    private readonly src: SourceText,
   ) {}
 
-  build(node: unknown, pointer: string, key: SourceLocation | undefined): unknown {
+  /** `keyStart`/`keyEnd`: the offsets of the map key that holds the value, -1 for list items and the root. */
+  build(node: unknown, pointer: string, keyStart: number, keyEnd: number): unknown {
     const range = hasRange(node) ? node.range : undefined;
-    const own = range !== undefined && range[1] > range[0] ? this.at(range[0], range[1]) : undefined;
+    const start = range !== undefined && range[1] > range[0] ? range[0] : -1;
+    const end = range !== undefined && start >= 0 ? range[1] : -1;
     if (this.aliasDepth > 0 && ++this.aliased > MAX_ALIASED_VALUES) {
       throw new AliasBudgetExceeded(
         diagnostic(
           'yaml-alias-limit',
-          `YAML aliases in ${this.file} expand to more than ${MAX_ALIASED_VALUES} values`,
-          this.aliasAt ?? own,
+          `YAML aliases in ${this.src.file} expand to more than ${MAX_ALIASED_VALUES} values`,
+          this.aliasAt ?? (start >= 0 ? this.src.locate(start, end) : undefined),
           'aliases (*name) copy what their anchor (&name) holds; aliases of lists of aliases multiply. Write the values out, or alias less deeply',
         ),
       );
     }
-    const value = own ?? key ?? { file: this.file, line: 1, column: 1 };
-    const info = (source?: string): NodeInfo => ({
-      value,
-      ...(key === undefined ? {} : { key }),
-      ...(source === undefined ? {} : { source }),
-    });
+    const info = (source?: string): OffsetInfo => new OffsetInfo(this.src, start, end, keyStart, keyEnd, source);
 
     if (isScalar(node)) {
       const v = node.value;
@@ -158,7 +149,8 @@ class Walker {
       // Tags such as !!binary resolve to objects; config values are plain text.
       return text ?? String(v);
     }
-    this.locations.set(pointer, info());
+    const here = info();
+    this.locations.set(pointer, here);
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       // yaml reports undefined and self-containing aliases as errors before we get here.
@@ -166,23 +158,24 @@ class Walker {
       this.resolving.add(target);
       // The outermost alias is what the user wrote here: blame it when the expansion runs away.
       const outer = this.aliasAt;
-      this.aliasAt ??= value;
+      this.aliasAt ??= here.value;
       this.aliasDepth++;
-      const resolved = this.build(target, pointer, key);
+      const resolved = this.build(target, pointer, keyStart, keyEnd);
       this.aliasDepth--;
       this.aliasAt = outer;
       this.resolving.delete(target);
-      this.locations.set(pointer, info(this.locations.get(pointer)?.source));
+      this.locations.set(pointer, here.withSource(this.locations.get(pointer)?.source));
       return resolved;
     }
-    if (isSeq(node)) return node.items.map((item, i) => this.build(item, childPointer(pointer, i), undefined));
+    if (isSeq(node)) return node.items.map((item, i) => this.build(item, childPointer(pointer, i), -1, -1));
     if (isMap(node)) return this.buildMap(node.items, pointer);
     return null;
   }
 
   private buildMap(pairs: readonly { key: unknown; value: unknown }[], pointer: string): unknown {
     const result: Record<string, unknown> = {};
-    const seen = new Map<string, SourceLocation>();
+    /** Each key's first occurrence: [start, end] offsets. */
+    const seen = new Map<string, readonly [number, number]>();
     for (const pair of pairs) {
       const keyNode = pair.key;
       if (!isScalar(keyNode) || !keyNode.range) {
@@ -191,13 +184,13 @@ class Walker {
           diagnostic(
             'unsupported-key',
             'map keys must be plain names, not lists, maps or empty values',
-            range === undefined ? this.locations.get(pointer)?.value : this.at(range[0], range[1]),
+            range === undefined ? this.locations.get(pointer)?.value : this.src.locate(range[0], range[1]),
           ),
         );
         continue;
       }
       const name = keyString(keyNode.value, keyNode.source);
-      const keyLocation = this.at(keyNode.range[0], keyNode.range[1]);
+      const [keyStart, keyEnd] = keyNode.range;
       const child = childPointer(pointer, name);
       const first = seen.get(name);
       if (first !== undefined) {
@@ -205,8 +198,8 @@ class Walker {
           diagnostic(
             'duplicate-key',
             `duplicate key ${JSON.stringify(name)}`,
-            keyLocation,
-            `it is already set on line ${first.line}; a key may appear only once in a map (the later one would silently win)`,
+            this.src.locate(keyStart, keyEnd),
+            `it is already set on line ${this.src.locate(first[0], first[1]).line}; a key may appear only once in a map (the later one would silently win)`,
           ),
         );
         // The later value wins, as YAML loaders do; forget where the earlier one's parts were.
@@ -214,11 +207,11 @@ class Walker {
           if (p === child || p.startsWith(child + '/')) this.locations.delete(p);
         }
       } else {
-        seen.set(name, keyLocation);
+        seen.set(name, [keyStart, keyEnd]);
       }
       // defineProperty, not assignment: a key named "__proto__" is data, not a prototype.
       Object.defineProperty(result, name, {
-        value: this.build(pair.value, child, keyLocation),
+        value: this.build(pair.value, child, keyStart, keyEnd),
         enumerable: true,
         writable: true,
         configurable: true,
