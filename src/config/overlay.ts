@@ -1,5 +1,5 @@
 import type { LocationMap, NodeInfo } from './locations.js';
-import { childPointer } from './pointer.js';
+import { childPointer, parentPointer } from './pointer.js';
 
 /** A parsed config file, or several already overlaid. */
 export interface Layer {
@@ -16,15 +16,35 @@ export interface Layer {
 export function overlay(layers: readonly Layer[]): Layer | undefined {
   const [first, ...rest] = layers;
   if (first === undefined) return undefined;
+  // One file (the usual case, and the big one): nothing to merge, and no copy of its locations.
+  if (rest.length === 0) return first;
   let value = first.value;
   const locations = new Map<string, NodeInfo>(first.locations);
   for (const layer of rest) {
-    value = mergeMaps(value, layer.value, '', locations);
+    const replaced = new Set<string>();
+    value = mergeMaps(value, layer.value, '', replaced);
+    forgetInside(locations, replaced);
     for (const [pointer, info] of layer.locations) {
       if (pointer !== '') locations.set(pointer, info);
     }
   }
   return { value, locations };
+}
+
+/**
+ * Deletes the locations of everything inside the replaced values: one pass over the map, each pointer's
+ * ancestors looked up in a set (scanning the whole map once per replaced value grew with their product).
+ */
+function forgetInside(locations: Map<string, NodeInfo>, replaced: ReadonlySet<string>): void {
+  if (replaced.size === 0) return;
+  for (const pointer of [...locations.keys()]) {
+    for (let p = parentPointer(pointer); p !== undefined; p = parentPointer(p)) {
+      if (replaced.has(p)) {
+        locations.delete(pointer);
+        break;
+      }
+    }
+  }
 }
 
 type PlainMap = Record<string, unknown>;
@@ -33,17 +53,17 @@ function isMap(value: unknown): value is PlainMap {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Merges `top` over `base`; where a value is replaced, forgets where the old one's parts were. */
-function mergeMaps(base: PlainMap, top: PlainMap, pointer: string, locations: Map<string, NodeInfo>): PlainMap {
+/** Merges `top` over `base`; collects the pointers of replaced values, whose old parts' places are to be forgotten. */
+function mergeMaps(base: PlainMap, top: PlainMap, pointer: string, replaced: Set<string>): PlainMap {
   const result: PlainMap = {};
   for (const [key, value] of Object.entries(base)) define(result, key, value);
   for (const [key, value] of Object.entries(top)) {
     const child = childPointer(pointer, key);
     const old = Object.hasOwn(base, key) ? base[key] : undefined;
     if (isMap(old) && isMap(value)) {
-      define(result, key, mergeMaps(old, value, child, locations));
+      define(result, key, mergeMaps(old, value, child, replaced));
     } else {
-      for (const p of [...locations.keys()]) if (p.startsWith(child + '/')) locations.delete(p);
+      replaced.add(child);
       define(result, key, value);
     }
   }
