@@ -18,15 +18,32 @@ export const MAX_IMAGE_ENVIRONMENT_BYTES = 1024 * 1024;
 const bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 const kib = (n: number): string => `${Math.round(n / 1024)} KiB`;
 
+/**
+ * Whether `s` is at most `limit` bytes in UTF-8, counting only when it could be over: a UTF-16 code unit
+ * takes at most 3 bytes (a surrogate pair, two units, takes 4), so a string of up to limit/3 units fits.
+ */
+const fitsIn = (s: string, limit: number): boolean => s.length * 3 <= limit || bytes(s) <= limit;
+
+/** The same bound for a whole environment ("NAME=value\0" per entry): exact sums only for big ones. */
+function environmentFits(env: Readonly<Record<string, RawVariableValue>>): boolean {
+  let units = 0;
+  for (const name in env) units += name.length + String(env[name]).length + 2;
+  return units * 3 <= MAX_IMAGE_ENVIRONMENT_BYTES;
+}
+
 /** Values the schema cannot judge: variable values a process environment can hold, the Docker base image reference. */
 export function checkValues(raw: RawConfig, locations: LocationMap): Diagnostic[] {
   const out: Diagnostic[] = [];
   const check = (variables: Readonly<Record<string, RawVariableValue>> | undefined, path: readonly string[]): void => {
     for (const [name, value] of Object.entries(variables ?? {})) {
       if (typeof value !== 'string') continue;
+      const nul = value.includes('\0');
+      const tooLarge = !fitsIn(value, MAX_VARIABLE_BYTES);
+      // Nearly every value passes: where it is and how to name it only for the others.
+      if (!nul && !tooLarge) continue;
       const at = locate(locations, toPointer([...path, name]));
       const subject = describePath([...path, name]);
-      if (value.includes('\0')) {
+      if (nul) {
         out.push(
           diagnostic(
             'variable-nul',
@@ -36,7 +53,7 @@ export function checkValues(raw: RawConfig, locations: LocationMap): Diagnostic[
           ),
         );
       }
-      if (bytes(value) > MAX_VARIABLE_BYTES) {
+      if (tooLarge) {
         out.push(
           diagnostic(
             'variable-too-large',
@@ -52,6 +69,7 @@ export function checkValues(raw: RawConfig, locations: LocationMap): Diagnostic[
   for (const [image, config] of Object.entries(raw.images)) {
     check(config.variables, ['images', image, 'variables']);
     const env = { ...raw.variables, ...config.variables };
+    if (environmentFits(env)) continue;
     const total = Object.entries(env).reduce((sum, [k, v]) => sum + bytes(k) + bytes(String(v)) + 2, 0);
     const oneTooLarge = Object.values(env).some((v) => bytes(String(v)) > MAX_VARIABLE_BYTES);
     if (total > MAX_IMAGE_ENVIRONMENT_BYTES && !oneTooLarge) {

@@ -108,13 +108,13 @@ export function checkProvisioners(raw: RawConfig, locations: LocationMap, facts:
     config.provisioners.forEach((name, index) => {
       if (!isProvisionerName(name)) return; // the schema check already reported it
       const fact = facts.scripts.get(name) ?? { kind: 'missing' };
+      // Every image's every script is looked at and almost all are fine: the message parts only for the rest.
+      if (fact.kind === 'ok') return;
       const path = ['images', image, 'provisioners', String(index)];
       const at = locate(locations, toPointer(path));
       const subject = `provisioner ${JSON.stringify(name)} of ${describePath(path.slice(0, 2))}`;
       const script = `provisioners/${name}.sh`;
       switch (fact.kind) {
-        case 'ok':
-          return;
         case 'missing':
           out.push(diagnostic('missing-provisioner', `${subject} not found: there is no ${script}`, at, missingHint(name, facts)));
           return;
