@@ -79,6 +79,16 @@ describe('finding 9: values that pass the schema but break the build', () => {
     `);
   });
 
+  test('the 64 KiB limit counts UTF-8 bytes, not characters, on both sides of it', async () => {
+    // "€" is one UTF-16 code unit and 3 UTF-8 bytes: 21,845 of them are 65,535 bytes, one more is 65,538.
+    const config = (text: string) => `version: 1\nvariables:\n  V: "${text}"\n${IMAGES}`;
+    expect((await loaded({ 'images.yaml': config('€'.repeat(21_845)) })).config.variables['V']).toHaveLength(21_845);
+    expect(await codes({ 'images.yaml': config('€'.repeat(21_846)) })).toEqual(['variable-too-large']);
+    // "é" is 2 bytes: 32,768 of them are exactly 64 KiB; one more is over.
+    expect((await loaded({ 'images.yaml': config('é'.repeat(32_768)) })).config.variables['V']).toHaveLength(32_768);
+    expect(await codes({ 'images.yaml': config('é'.repeat(32_769)) })).toEqual(['variable-too-large']);
+  });
+
   test("many variables that together exceed what one process's environment can hold", async () => {
     const vars = Array.from({ length: 20 }, (_, i) => `  V${i}: "${'b'.repeat(60_000)}"`).join('\n');
     const text = await problems({ 'images.yaml': `version: 1\nvariables:\n${vars}\n${IMAGES}` });
