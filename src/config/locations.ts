@@ -28,3 +28,33 @@ export function locate(locations: LocationMap, pointer: string, prefer: 'key' | 
   }
   return undefined;
 }
+
+/**
+ * A LocationMap that can tell the text of a number or boolean without working out places: the quick read
+ * (quick-load.ts) knows those, and the places only when asked.
+ */
+export interface WrittenAs {
+  writtenAs(pointer: string): string | undefined;
+}
+
+/** The text as written of the number or boolean at `pointer` (`1.10`, not the 1.1 it parses to). */
+export function writtenAs(locations: LocationMap, pointer: string): string | undefined {
+  return 'writtenAs' in locations ? (locations as LocationMap & WrittenAs).writtenAs(pointer) : locations.get(pointer)?.source;
+}
+
+/**
+ * Defines `location` on `target` as a property worked out on first read, then kept: a valid config has a
+ * place for every image, and nothing reads them unless something is wrong.
+ */
+export function defineLocation<T extends object, L extends SourceLocation | undefined>(
+  target: T,
+  find: () => L,
+): T & { readonly location: L } {
+  let found: { at: L } | undefined;
+  Object.defineProperty(target, 'location', {
+    enumerable: true,
+    configurable: true,
+    get: () => (found ??= { at: find() }).at,
+  });
+  return target as T & { readonly location: L };
+}

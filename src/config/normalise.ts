@@ -1,7 +1,7 @@
 import { diagnostic } from './codes.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AmiSourceFilter, AmiTargetConfig, BuildableAmiTarget, Config, ImageConfig } from './types.js';
-import { locate, type LocationMap } from './locations.js';
+import { defineLocation, locate, writtenAs, type LocationMap } from './locations.js';
 import { parseMaxAge, type MaxAge } from './max-age.js';
 import { toPointer, type ValuePath } from './pointer.js';
 import type { RawAmiTarget, RawConfig, RawVariableValue } from './raw.js';
@@ -35,9 +35,7 @@ export function normalise(
   const maxAge = (text: string | undefined): MaxAge | undefined => (text === undefined ? undefined : parseMaxAge(text));
   const globalMaxAge = maxAge(raw.max_age);
   const images = Object.entries(raw.images).map(([name, image]): ImageConfig => {
-    const location = locate(locations, toPointer(['images', name]), 'key');
-    if (location === undefined) throw new Error(`internal error: no location for image "${name}"`);
-    return {
+    const image_ = {
       name,
       parent: image.parent,
       provisioners: [...image.provisioners],
@@ -52,14 +50,20 @@ export function normalise(
             },
           }),
       ...optional('maxAge', maxAge(image.max_age) ?? globalMaxAge),
-      location,
     };
+    return defineLocation(image_, () => {
+      const location = locate(locations, toPointer(['images', name]), 'key');
+      if (location === undefined) throw new Error(`internal error: no location for image "${name}"`);
+      return location;
+    });
   });
   return {
     root: source.root,
     files: [...source.files],
     version: 1,
-    ...(raw.project === undefined ? {} : { project: { name: raw.project, location: locate(locations, toPointer(['project'])) } }),
+    ...(raw.project === undefined
+      ? {}
+      : { project: defineLocation({ name: raw.project }, () => locate(locations, toPointer(['project']))) }),
     variables: globals,
     secrets: [...(raw.secrets ?? [])],
     ...optional('maxAge', globalMaxAge),
@@ -80,7 +84,7 @@ export function normalise(
 
 function normaliseAmi(ami: RawAmiTarget, locations: LocationMap): AmiTargetConfig {
   const filter = ami.source_ami_filter;
-  return {
+  const target = {
     region: ami.region,
     copyTo: [...(ami.copy_to ?? [])],
     instanceType: ami.instance_type ?? DEFAULT_AMI_INSTANCE_TYPE,
@@ -104,8 +108,8 @@ function normaliseAmi(ami: RawAmiTarget, locations: LocationMap): AmiTargetConfi
     tags: { ...ami.tags },
     concurrency: ami.concurrency ?? DEFAULT_AMI_CONCURRENCY,
     keep: ami.keep ?? DEFAULT_AMI_KEEP,
-    location: locate(locations, toPointer(['targets', 'ami']), 'key'),
   };
+  return defineLocation(target, () => locate(locations, toPointer(['targets', 'ami']), 'key'));
 }
 
 /**
@@ -153,7 +157,7 @@ function stringify(
   return Object.fromEntries(
     Object.entries(variables ?? {}).map(([name, value]) => [
       name,
-      typeof value === 'string' ? value : (locations.get(toPointer([...path, name]))?.source ?? String(value)),
+      typeof value === 'string' ? value : (writtenAs(locations, toPointer([...path, name])) ?? String(value)),
     ]),
   );
 }
