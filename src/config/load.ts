@@ -5,6 +5,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { normalise } from './normalise.js';
 import { overlay, type Layer } from './overlay.js';
 import { parseYaml } from './parse-yaml.js';
+import { quickLoad } from './quick-load.js';
 import { checkRules, referencedProvisioners } from './rules.js';
 import { checkSchema } from './schema.js';
 import { inspectProvisioners } from './scripts.js';
@@ -16,16 +17,29 @@ import { err, ok, type Result } from '../result.js';
  * Reads, overlays and checks the --config files (later files overlay earlier ones) and
  * returns the validated config, or every problem found, sorted by file, line and column.
  *
- * Stages: each file is parsed on its own; if any file cannot be parsed, only those
+ * A single file is first read quickly (quick-load.ts): when that finds it valid, that is the answer.
+ * Otherwise (several files, text the quick read leaves alone, any problem), the exact path:
+ * each file is parsed on its own; if any file cannot be parsed, only those
  * problems are reported, since checking a partial overlay would invent errors. Then the
  * schema check; then, if the shape is right, the rules (parents, scripts on disk).
  */
-export async function loadConfig(files: readonly string[], opts: { cwd: string }): Promise<Result<Config, Diagnostic[]>> {
+export async function loadConfig(
+  files: readonly string[],
+  opts: { cwd: string; /** false: always the exact path (tests compare the two). */ quick?: boolean },
+): Promise<Result<Config, Diagnostic[]>> {
   if (files.length === 0) throw new Error('loadConfig: no config files given (the caller applies the default)');
   const absolute = files.map((f) => path.resolve(opts.cwd, f));
   const shown = absolute.map((f) => displayPath(f, opts.cwd));
   const root = path.dirname(absolute[0] ?? opts.cwd);
   const sorted = (ds: readonly Diagnostic[]) => err(sortDiagnostics(ds, shown));
+
+  // One file (the usual case, and the only big one): first the quick read, which settles a valid config.
+  const only = absolute.length === 1 && opts.quick !== false ? absolute[0] : undefined;
+  if (only !== undefined) {
+    const text = await readConfigFile(only, shown[0] ?? only);
+    const config = text.ok ? await quickLoad(text.value, shown[0] ?? only, { root, files }) : undefined;
+    if (config !== undefined) return ok(config);
+  }
 
   const layers: Layer[] = [];
   const problems: Diagnostic[] = [];

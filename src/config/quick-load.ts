@@ -1,0 +1,84 @@
+import type { Diagnostic } from './diagnostic.js';
+import { quickParse } from './fast-parse.js';
+import type { LocationMap, NodeInfo, WrittenAs } from './locations.js';
+import { normalise } from './normalise.js';
+import { parseYaml } from './parse-yaml.js';
+import { checkRules, referencedProvisioners } from './rules.js';
+import { checkSchema } from './schema.js';
+import { inspectProvisioners } from './scripts.js';
+import type { Config } from './types.js';
+
+/**
+ * The places of one file's values, worked out by the exact parse (parse-yaml.ts) the first time any is
+ * asked for; the text of numbers and booleans comes from the quick read without it.
+ */
+class PlacesOnDemand implements LocationMap, WrittenAs {
+  #exact: LocationMap | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly sources: ReadonlyMap<string, string>,
+  ) {}
+
+  private get exact(): LocationMap {
+    if (this.#exact !== undefined) return this.#exact;
+    const parsed = parseYaml(this.text, this.file);
+    // The quick read accepted this text, so the exact one does: anything else is a bug in fast-parse.ts.
+    if (!parsed.ok || parsed.value.diagnostics.length > 0)
+      throw new Error(
+        `internal error: ${this.file} read quickly but not exactly: ${JSON.stringify(parsed.ok ? parsed.value.diagnostics : parsed.error)}`,
+      );
+    return (this.#exact = parsed.value.locations);
+  }
+
+  writtenAs(pointer: string): string | undefined {
+    return this.sources.get(pointer);
+  }
+
+  get size(): number {
+    return this.exact.size;
+  }
+  get(pointer: string): NodeInfo | undefined {
+    return this.exact.get(pointer);
+  }
+  has(pointer: string): boolean {
+    return this.exact.has(pointer);
+  }
+  forEach(fn: (value: NodeInfo, key: string, map: ReadonlyMap<string, NodeInfo>) => void): void {
+    this.exact.forEach((value, key) => fn(value, key, this));
+  }
+  entries(): MapIterator<[string, NodeInfo]> {
+    return this.exact.entries();
+  }
+  keys(): MapIterator<string> {
+    return this.exact.keys();
+  }
+  values(): MapIterator<NodeInfo> {
+    return this.exact.values();
+  }
+  [Symbol.iterator](): MapIterator<[string, NodeInfo]> {
+    return this.exact[Symbol.iterator]();
+  }
+}
+
+/**
+ * One config file, read quickly (fast-parse.ts) and checked by the same schema and rules: the config
+ * when it is valid; undefined when the quick read cannot vouch for the text or anything is wrong, and
+ * the caller then takes the exact path, which finds and places every problem.
+ */
+export async function quickLoad(
+  text: string,
+  display: string,
+  source: { readonly root: string; readonly files: readonly string[] },
+): Promise<Config | undefined> {
+  const quick = quickParse(text);
+  if (quick === undefined) return undefined;
+  const places = new PlacesOnDemand(text, display, quick.sources);
+  const schema = checkSchema(quick.value, places);
+  if (schema.raw === undefined || schema.diagnostics.length > 0) return undefined;
+  const facts = await inspectProvisioners(source.root, referencedProvisioners(schema.raw));
+  const problems: readonly Diagnostic[] = checkRules(schema.raw, places, facts);
+  if (problems.length > 0) return undefined;
+  return normalise(schema.raw, places, source);
+}
