@@ -1,4 +1,6 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, YAMLError } from 'yaml';
 import { diagnostic } from './codes.js';
 import type { Diagnostic, SourceLocation } from './diagnostic.js';
 import { describeKind } from './describe.js';
@@ -6,6 +8,14 @@ import type { LocationMap, NodeInfo } from './locations.js';
 import { OffsetInfo, SourceText } from './offsets.js';
 import { childPointer } from './pointer.js';
 import { err, ok, type Result } from '../result.js';
+
+const require = createRequire(import.meta.url);
+let yamlLibrary: typeof Yaml | undefined;
+/**
+ * The yaml library is loaded on first use (its ~80 CommonJS modules take 40-60 ms to load): a valid
+ * single config file is read by quick-load.ts without it.
+ */
+const yaml = (): typeof Yaml => (yamlLibrary ??= require('yaml') as typeof Yaml);
 
 /** One config file as plain data, with where every value came from. */
 export interface ParsedFile {
@@ -27,6 +37,7 @@ images:
 export function parseYaml(source: string, file: string): Result<ParsedFile, Diagnostic[]> {
   // A byte order mark is not a column: without it, line 1 positions match what editors show.
   const text = source.replace(/^\uFEFF/, '');
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   // uniqueKeys off: duplicates are found below, with both locations and a clearer message.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
@@ -114,6 +125,7 @@ class Walker {
   private aliased = 0;
   private aliasDepth = 0;
   private aliasAt: SourceLocation | undefined;
+  private readonly y = yaml();
 
   constructor(
     private readonly doc: Document,
@@ -137,7 +149,7 @@ class Walker {
     }
     const info = (source?: string): OffsetInfo => new OffsetInfo(this.src, start, end, keyStart, keyEnd, source);
 
-    if (isScalar(node)) {
+    if (this.y.isScalar(node)) {
       const v = node.value;
       const text = typeof node.source === 'string' ? node.source : undefined;
       if (typeof v === 'number' || typeof v === 'boolean') {
@@ -151,7 +163,7 @@ class Walker {
     }
     const here = info();
     this.locations.set(pointer, here);
-    if (isAlias(node)) {
+    if (this.y.isAlias(node)) {
       const target = node.resolve(this.doc);
       // yaml reports undefined and self-containing aliases as errors before we get here.
       if (target === undefined || this.resolving.has(target)) return null;
@@ -167,8 +179,8 @@ class Walker {
       this.locations.set(pointer, here.withSource(this.locations.get(pointer)?.source));
       return resolved;
     }
-    if (isSeq(node)) return node.items.map((item, i) => this.build(item, childPointer(pointer, i), -1, -1));
-    if (isMap(node)) return this.buildMap(node.items, pointer);
+    if (this.y.isSeq(node)) return node.items.map((item, i) => this.build(item, childPointer(pointer, i), -1, -1));
+    if (this.y.isMap(node)) return this.buildMap(node.items, pointer);
     return null;
   }
 
@@ -178,7 +190,7 @@ class Walker {
     const seen = new Map<string, readonly [number, number]>();
     for (const pair of pairs) {
       const keyNode = pair.key;
-      if (!isScalar(keyNode) || !keyNode.range) {
+      if (!this.y.isScalar(keyNode) || !keyNode.range) {
         const range = hasRange(keyNode) ? keyNode.range : undefined;
         this.diagnostics.push(
           diagnostic(
