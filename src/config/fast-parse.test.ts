@@ -126,9 +126,54 @@ describe('the quick read of a config (js-yaml) agrees with the exact one (yaml)'
     ['a scalar at the top', 'a\n'],
     ['an empty file', ''],
     ['a syntax error', 'a: b: c\n'],
+    ['a bare ! tag (js-yaml reads null, yaml "")', 'a: !\n'],
+    ['an implicit key over 1,024 characters (yaml refuses it)', `${'k'.repeat(1100)}: v\n`],
   ])('%s is left to the exact path', (_name, text) => {
     expect(quickParse(text)).toBeUndefined();
   });
+});
+
+/** Odd and broken text: the quick read leaves it alone or reads what the exact one reads, never more. */
+const ODD = [
+  'a: @x\n',
+  'a: `x\n',
+  '- a: b: c\n',
+  'a: [b] c\n',
+  'a: {b: 1} c\n',
+  'a: "b" c\n',
+  'a:\n  b: 1\n c: 2\n',
+  'a:\n- b\n- c\nd: 1\n',
+  'a: b\n  c: d\n',
+  'a: - b\n',
+  'a: [b, c,]\n',
+  'a: {b, c}\n',
+  'a: [b: c]\n',
+  'a: {b: [c}\n',
+  'a: b #c\n',
+  'a: b# c\n',
+  "a: 'b\n",
+  'a: |\n b\n  c\n',
+  'a: >-\n\n  x\n',
+  'a:\n  - b\n  -\n  - c\n',
+  'a: [a, b]x\n',
+  '"a\\x": 1\n',
+  'a: "\\q"\n',
+  'a: -\n',
+  'a: ---\n',
+  '- \n',
+  'a: ,b\n',
+  'a: [,]\n',
+  'a: {:}\n',
+  "a: '#'\n",
+  'a: "x" # y\n',
+  'a:\n\n  b: c\n',
+  'a: !!null\n',
+  'a: &x\n',
+  'a: "multi\\\n  line"\n',
+];
+
+test.each(ODD)('odd text %j: left alone or read the same', (text) => {
+  expect(['quick', 'left to the exact path']).toContain(agrees(text));
 });
 
 describe('loadConfig, quick and exact', () => {

@@ -13,9 +13,10 @@ import { childPointer } from './pointer.js';
  *   the same tests, in the same order, the same conversions); js-yaml's own core schema differs (it reads
  *   `1_000` and `0b1` as numbers). Numbers and booleans keep the text as written, as parse-yaml does.
  * - Everything the two libraries treat differently, or that only the exact path can report, gives up:
- *   anchors, aliases and tags (the listener sees them), directives, explicit (`?`) and collection keys,
+ *   anchors, aliases and tags, even the bare `!` (the listener sees them), directives, explicit (`?`) and collection keys,
  *   keys that are not text (null, numbers, booleans, empty), `__proto__`, tabs, a flow collection that
- *   spans lines (yaml checks its indentation, js-yaml does not), duplicate keys, several documents, any
+ *   spans lines (yaml checks its indentation, js-yaml does not), lines over 1,024 characters (yaml's
+ *   limit on implicit keys), duplicate keys, several documents, any
  *   js-yaml error or warning, a file that is not a map.
  * fast-parse.test.ts compares both on every kind of value.
  */
@@ -80,8 +81,14 @@ function outsideSubset(text: string): boolean {
   if (text.includes('\t') || /^%/m.test(text) || /\?(?:[ \r\n]|$)/.test(text) || /[\]}][ ]*:(?:[ \r\n]|$)/.test(text)) return true;
   let depth = 0;
   let quote = '';
+  let lineStart = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
+    // yaml refuses an implicit key over 1,024 characters, js-yaml does not: long lines are left to yaml.
+    if (c === '\n') {
+      if (i - lineStart > 1024) return true;
+      lineStart = i + 1;
+    }
     if (quote !== '') {
       if (c === '\\' && quote === '"') i++;
       else if (c === quote) quote = '';
@@ -110,7 +117,7 @@ function outsideSubset(text: string): boolean {
         break;
     }
   }
-  return depth !== 0 || quote !== '';
+  return depth !== 0 || quote !== '' || text.length - lineStart > 1024;
 }
 
 /** The values of a config file when the quick read can vouch for them (see above), else undefined. */
@@ -127,7 +134,7 @@ export function quickParse(source: string): QuickFile | undefined {
       listener: (event, state) => {
         if (event !== 'close') return;
         const { tag, anchor } = state as unknown as { tag: string | null; anchor: string | null };
-        if (anchor !== null || (tag !== null && tag !== '?' && tag !== '!' && tag !== PLAIN_TAG)) throw new GiveUp();
+        if (anchor !== null || (tag !== null && tag !== '?' && tag !== PLAIN_TAG)) throw new GiveUp();
       },
     });
   } catch {
