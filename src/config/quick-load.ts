@@ -74,11 +74,13 @@ export async function quickLoad(
 ): Promise<Config | undefined> {
   const quick = quickParse(text);
   if (quick === undefined) return undefined;
-  const places = new PlacesOnDemand(text, display, quick.sources);
-  const schema = checkSchema(quick.value, places);
+  // The checks only place the problems they find, and any problem sends the file down the exact path,
+  // which checks and places again: placing them here would parse the file exactly twice.
+  const unplaced: LocationMap = new Map();
+  const schema = checkSchema(quick.value, unplaced);
   if (schema.raw === undefined || schema.diagnostics.length > 0) return undefined;
   const facts = await inspectProvisioners(source.root, referencedProvisioners(schema.raw));
-  const problems: readonly Diagnostic[] = checkRules(schema.raw, places, facts);
+  const problems: readonly Diagnostic[] = checkRules(schema.raw, unplaced, facts);
   if (problems.length > 0) return undefined;
-  return normalise(schema.raw, places, source);
+  return normalise(schema.raw, new PlacesOnDemand(text, display, quick.sources), source);
 }
