@@ -196,3 +196,25 @@ describe('loadConfig, quick and exact', () => {
     expect(quick.value.images[0]?.location).toEqual(plainInfo({ value: quick.value.images[0]!.location })?.value);
   });
 });
+
+describe('the project name, placed without parsing the whole file exactly', () => {
+  test.each([
+    ['plain', 'project: demo\n'],
+    ['quoted, with a comment', 'project: "demo" # the name\n'],
+    ['spaces before the colon, after the images', null],
+    ['CRLF line ends', 'crlf'],
+    ['its value on the next line', 'project:\n  demo\n'],
+  ])('%s: the same place as the exact path', async (_name, project) => {
+    const images = 'images:\n  base: { provisioners: [base] }\n';
+    let text = `version: 1\n${project ?? ''}${images}${project === null ? 'project : demo\n' : ''}`;
+    if (project === 'crlf') text = `version: 1\r\nproject: demo\r\n${images.replaceAll('\n', '\r\n')}`;
+    const dir = await tempDir({ ...SCRIPTS, 'images.yaml': text });
+    const quick = await loadConfig(['images.yaml'], { cwd: dir });
+    const exactly = await loadConfig(['images.yaml'], { cwd: dir, quick: false });
+    if (!quick.ok || !exactly.ok) throw new Error('expected both to load');
+    // Read first, before anything else makes the quick config parse the file exactly.
+    const at = quick.value.project?.location;
+    expect(at).toBeDefined();
+    expect(at).toEqual(exactly.value.project?.location);
+  });
+});

@@ -19,6 +19,7 @@ class PlacesOnDemand implements LocationMap, WrittenAs {
     private readonly text: string,
     private readonly file: string,
     private readonly sources: ReadonlyMap<string, string>,
+    private readonly top: Readonly<Record<string, unknown>>,
   ) {}
 
   private get exact(): LocationMap {
@@ -40,7 +41,35 @@ class PlacesOnDemand implements LocationMap, WrittenAs {
     return this.exact.size;
   }
   get(pointer: string): NodeInfo | undefined {
+    if (this.#exact === undefined) {
+      const alone = this.topLevelScalar(pointer);
+      if (alone !== undefined) return alone;
+    }
     return this.exact.get(pointer);
+  }
+
+  /**
+   * The place of a top-level key whose value is a simple text on its own line (`project: name`, which
+   * every command reads to name the project), without parsing the whole file: the quick read accepted
+   * the file, so it is a map with no multi-line flow collections or quoted scalars, and a line that
+   * starts at column 1 with `key:` is that key (a value's further lines are indented). Its value must
+   * be a plain word or a quoted text without escapes, equal to what the quick read found; the place is
+   * then what yaml gives (the key from column 1; the value from its first character, quotes included).
+   * fast-parse.test.ts compares it with the exact path. Anything else: undefined.
+   */
+  private topLevelScalar(pointer: string): NodeInfo | undefined {
+    const key = pointer.slice(1);
+    if (!/^[a-z_]+$/.test(key)) return undefined;
+    const match = new RegExp(`^(${key}[ ]*:[ ]+)([A-Za-z0-9._/-]+|"[^"\\\\\n]*"|'[^'\\n]*')[ ]*(?:#[^\\n]*)?\\r?$`, 'm').exec(this.text);
+    const token = match?.[2];
+    if (match === null || token === undefined) return undefined;
+    const unquoted = /^["']/.test(token) ? token.slice(1, -1) : token;
+    if (this.top[key] !== unquoted) return undefined;
+    const line = countLines(this.text, match.index) + 1;
+    return {
+      key: { file: this.file, line, column: 1, length: key.length },
+      value: { file: this.file, line, column: (match[1] ?? '').length + 1, length: token.length },
+    };
   }
   has(pointer: string): boolean {
     return this.exact.has(pointer);
@@ -60,6 +89,13 @@ class PlacesOnDemand implements LocationMap, WrittenAs {
   [Symbol.iterator](): MapIterator<[string, NodeInfo]> {
     return this.exact[Symbol.iterator]();
   }
+}
+
+/** How many line ends come before `offset`. */
+function countLines(text: string, offset: number): number {
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
 }
 
 /**
@@ -82,5 +118,5 @@ export async function quickLoad(
   const facts = await inspectProvisioners(source.root, referencedProvisioners(schema.raw));
   const problems: readonly Diagnostic[] = checkRules(schema.raw, unplaced, facts);
   if (problems.length > 0) return undefined;
-  return normalise(schema.raw, new PlacesOnDemand(text, display, quick.sources), source);
+  return normalise(schema.raw, new PlacesOnDemand(text, display, quick.sources, quick.value), source);
 }
