@@ -139,6 +139,44 @@ version: 1
     expect(await fingerprintsOf(dir, ['images.yaml', 'overlay.yaml'])).toEqual(await fingerprintsOf(await project()));
   });
 
+  // Pinned: an image built before a change to rendering or fingerprinting must still be reused after it. These values were
+  // computed by the code before the speed-ups of issue 18 (commit 0675288); a change here means every built image rebuilds.
+  it('are byte-for-byte the values of record (templates, files, variables, settings, parent, base, secrets)', async () => {
+    const dir = await project(CONFIG.replace('version: 1\n', 'version: 1\nsecrets: [TOKEN]\n'));
+    const config = await load(dir);
+    const tree = buildTree(config.images);
+    const render = (packer: typeof v166) => new Map(dockerTemplates(tree, packer, true).map((f, i) => [tree.order[i]!.name, f.content]));
+    const base = { name: 'local/debian:bookworm', id: `sha256:${'ab'.repeat(32)}` };
+    const withBase = await fingerprintTree(config, tree, render(v166), dockerSettings(config), () => base);
+    const plugins = await fingerprintTree(config, tree, render({ major: 1, minor: 9, patch: 4 }), dockerSettings(config));
+    expect({
+      withBase: Object.fromEntries([...withBase].map(([k, v]) => [k, v.fingerprint])),
+      plugins: Object.fromEntries([...plugins].map(([k, v]) => [k, v.fingerprint])),
+      plain: await fingerprintsOf(await project()),
+    }).toMatchInlineSnapshot(`
+      {
+        "plain": {
+          "app": "e5bdb9feb1e049c10d3b73c64b6094dc65eb760d6b58238e7ae8a80df6fbaf65",
+          "app-debug": "82a2b2ec60b4253026f4cc081d96bf27a98662d8873ef692becbc8cd094ee1a9",
+          "base": "afd75e09aca6251114fa914889bb228eeb19c0e54947deb77f0f7d543c4989c6",
+          "tool": "57c24278c6b7e32baa12d8b668ffd46ef5500648944adfd1064d1c66d8951c02",
+        },
+        "plugins": {
+          "app": "f1edbf2e31655d3767742cb09d6dcd7653bc6bad3a83ef9d410dcf4cd511aada",
+          "app-debug": "49d936516a617aec44c684024cdef4169917a944ef3e33ee7cb85e8231136d26",
+          "base": "8bc5a552f83ce2ee5acdc6201c6d22121d29d9beeda91f9cb262ff5224931b7c",
+          "tool": "18e2fbe7aaaedc657591bc0db563313a44b22905fd663c9b6cfe74f5199ae7d8",
+        },
+        "withBase": {
+          "app": "367d6d534f6a101c7096b0a481199c05e213d0c08b15cd811e9c0edc3403c631",
+          "app-debug": "2377c69661d0c4aae32af2617f0a8ee173f80f190cd6a35b3f92b93a64da5a1c",
+          "base": "78499b97f85445ae69afd4327bbbc4df456ce0584821fce41c1a8c7b85769e35",
+          "tool": "1d4172395b86079f150b8e843534e73271e15a233872de73e5d64df1ad2714d4",
+        },
+      }
+    `);
+  });
+
   it('canonical JSON ignores key order at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
   });

@@ -36,14 +36,17 @@ export const sha256 = (data: string | Uint8Array): string => createHash('sha256'
 /**
  * JSON with object keys sorted at every level: key order in the config cannot change a fingerprint.
  * Otherwise as JSON.stringify: keys whose value is undefined are left out, undefined in an array is null.
+ * `known`: the canonical JSON of objects already serialised (objects shared by many images), used as is.
  */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
+export function canonicalJson(value: unknown, known?: WeakMap<object, string>): string {
+  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item, known))).join(',')}]`;
   if (value !== null && typeof value === 'object') {
+    const cached = known?.get(value);
+    if (cached !== undefined) return cached;
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, known)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -51,8 +54,8 @@ export function canonicalJson(value: unknown): string {
 /** Bump when the meaning of the inputs changes, so old artifacts stop matching. */
 const SCHEME = 'build-images/fingerprint/v1';
 
-export function fingerprint(inputs: FingerprintInputs): string {
-  return sha256(`${SCHEME}\n${canonicalJson(inputs)}`);
+export function fingerprint(inputs: FingerprintInputs, known?: WeakMap<object, string>): string {
+  return sha256(`${SCHEME}\n${canonicalJson(inputs, known)}`);
 }
 
 /** How a target words a change of its roots' resolved base in `plan` (TargetDefinition.wording.base). */

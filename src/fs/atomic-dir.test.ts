@@ -1,9 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
-import { replaceDirContents } from './atomic-dir.js';
+import { dirtyKb, replaceDirContents } from './atomic-dir.js';
 
 afterEach(removeTempDirs);
 
@@ -96,5 +98,51 @@ describe('replaceDirContents', () => {
   it('refuses a path for a file name, as a bug', async () => {
     const root = await tempDir({});
     await expect(replaceDirContents(join(root, 'd'), changes({ '../escape': 'x' }))).rejects.toThrow(/bug: not a file name/);
+  });
+
+  it('reads Dirty + Writeback from /proc/meminfo text, and Infinity when it cannot', () => {
+    expect(dirtyKb('MemFree:  123 kB\nDirty:             104 kB\nWriteback:          28 kB\nWritebackTmp: 0 kB\n')).toBe(132);
+    expect(dirtyKb('MemFree: 1 kB\n')).toBe(Infinity);
+  });
+
+  // The syscalls themselves, counted by strace in a child process (the module bundled by esbuild, as the CLI is):
+  // one syncfs for a large set instead of one fsync per file, and per-file fsyncs when the page cache is busy.
+  const strace = spawnSync('strace', ['-V']).status === 0;
+  if (!strace && process.env.CI !== 'true') console.log('skipping the syscall-count tests: no strace');
+  it.skipIf(!strace && process.env.CI !== 'true').each([
+    { policy: 'one syncfs for 100 files', maxDirtyKb: Number.MAX_SAFE_INTEGER, syncfs: 1, fsync: 1 },
+    // 100 files, the staging directory, the parent after the renames.
+    { policy: 'one fsync per file when the page cache is busy', maxDirtyKb: -1, syncfs: 0, fsync: 102 },
+  ])('$policy (strace -c -f)', async ({ maxDirtyKb, syncfs, fsync }) => {
+    const root = await tempDir({ 'packer/docker/keep.hcl': 'K' });
+    const script = join(root, 'run.mjs');
+    buildSync({
+      stdin: {
+        contents: `import { replaceDirContents } from './atomic-dir.ts';
+          const write = new Map(Array.from({ length: 100 }, (_, i) => ['t' + i + '.pkr.hcl', 'template ' + i + '\\n']));
+          await replaceDirContents(process.argv[2], { write, remove: [] }, { maxDirtyKb: ${maxDirtyKb} });`,
+        resolveDir: import.meta.dirname,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: script,
+      logLevel: 'silent',
+    });
+    const counts = join(root, 'strace.txt');
+    const dir = join(root, 'packer', 'docker');
+    const run = spawnSync('strace', ['-f', '-c', '-e', 'trace=fsync,fdatasync,syncfs', '-o', counts, process.execPath, script, dir], {
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const calls = (name: string) =>
+      Number(
+        new RegExp(`^\\s*[\\d.]+\\s+[\\d.]+\\s+\\d+\\s+(\\d+)\\s+(?:\\d+\\s+)?${name}$`, 'm').exec(readFileSync(counts, 'utf8'))?.[1] ?? 0,
+      );
+    expect({ syncfs: calls('syncfs'), fsync: calls('fsync'), fdatasync: calls('fdatasync') }).toEqual({ syncfs, fsync, fdatasync: 0 });
+    expect(await readdir(dir)).toHaveLength(101);
+    expect(await readFile(join(dir, 't99.pkr.hcl'), 'utf8')).toBe('template 99\n');
   });
 });

@@ -3,7 +3,12 @@
  * name rule, fixed paths); user values travel in the JSON variables file, never in template text.
  * Escaping is still complete so a mistake elsewhere cannot turn into template structure.
  */
+/** Anything the slow path below would change: a quote, a backslash, a control character, a `$` or `%` sigil. */
+const NEEDS_ESCAPE = /[\\"\u0000-\u001f\u007f$%]/;
+
 export function hclString(value: string): string {
+  // Most values (image names, paths, descriptions) need no escape: one regex test instead of a loop per character.
+  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
   let out = '';
   for (const ch of value) {
     switch (ch) {

@@ -6,6 +6,14 @@ export const WORKDIR = '/tmp/build-images';
 /** A path from a template's directory (packer/<target>/) back to the project root: an HCL expression prefix and an escaped literal. */
 export const fromTemplate = (path: string): string => `"\${path.root}/../../${hclString(path).slice(1)}`;
 
+/** A provisioner script's path expression; a large tree shares a few scripts, so each is rendered once. */
+const scriptPaths = new Map<string, string>();
+const scriptPath = (name: string): string => {
+  let path = scriptPaths.get(name);
+  if (path === undefined) scriptPaths.set(name, (path = fromTemplate(`provisioners/${name}.sh`)));
+  return path;
+};
+
 export interface ProvisionSteps {
   /** Shell commands run first (making WORKDIR, waiting for cloud-init...). */
   readonly prepare: readonly string[];
@@ -35,7 +43,7 @@ export function renderProvisionSteps(steps: ProvisionSteps): string[] {
   if (steps.uploadLib) upload(fromTemplate('provisioners/lib/'), `${WORKDIR}/lib`);
   if (steps.provisioners.length > 0) {
     lines.push('  provisioner "shell" {');
-    lines.push(`    scripts = [${steps.provisioners.map((p) => fromTemplate(`provisioners/${p}.sh`)).join(', ')}]`);
+    lines.push(`    scripts = [${steps.provisioners.map(scriptPath).join(', ')}]`);
     lines.push(`    execute_command = ${hclString(steps.executeCommand)}`);
     lines.push('  }', '');
   }

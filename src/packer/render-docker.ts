@@ -48,30 +48,7 @@ export type DockerTemplateVariables = {
 
 export function renderDockerTemplate(input: DockerTemplateInput): string {
   const name = hclLabel(input.image);
-  const plugins = usesPlugins(input.packer);
-  const lines: string[] = [GENERATED_HEADER, ''];
-
-  lines.push('packer {');
-  if (plugins) {
-    lines.push('  required_version = ">= 1.7.0"');
-    lines.push('  required_plugins {');
-    lines.push('    docker = {');
-    lines.push(`      version = ${hclString(DOCKER_PLUGIN_VERSION)}`);
-    lines.push('      source  = "github.com/hashicorp/docker"');
-    lines.push('    }');
-    lines.push('  }');
-  } else {
-    lines.push('  required_version = ">= 1.6.0"');
-  }
-  lines.push('}', '');
-
-  for (const [key, v] of Object.entries(DOCKER_TEMPLATE_VARIABLES)) {
-    lines.push(`variable ${hclString(key)} {`);
-    lines.push(`  type        = ${v.type}`);
-    lines.push(`  description = ${hclString(v.description)}`);
-    lines.push('}', '');
-  }
-
+  const lines: string[] = [];
   lines.push(`source "docker" ${hclString(name)} {`);
   lines.push('  image  = var.source_image');
   lines.push('  commit = true');
@@ -101,5 +78,38 @@ export function renderDockerTemplate(input: DockerTemplateInput): string {
   lines.push('    tags       = var.tags');
   lines.push('  }');
   lines.push('}');
-  return lines.join('\n') + '\n';
+  return dockerHead(usesPlugins(input.packer)) + lines.join('\n') + '\n';
+}
+
+/** The header, packer block and variable blocks: the same in every template for a Packer version, so rendered once per run. */
+const heads = new Map<boolean, string>();
+
+function dockerHead(plugins: boolean): string {
+  const cached = heads.get(plugins);
+  if (cached !== undefined) return cached;
+  const lines: string[] = [GENERATED_HEADER, ''];
+
+  lines.push('packer {');
+  if (plugins) {
+    lines.push('  required_version = ">= 1.7.0"');
+    lines.push('  required_plugins {');
+    lines.push('    docker = {');
+    lines.push(`      version = ${hclString(DOCKER_PLUGIN_VERSION)}`);
+    lines.push('      source  = "github.com/hashicorp/docker"');
+    lines.push('    }');
+    lines.push('  }');
+  } else {
+    lines.push('  required_version = ">= 1.6.0"');
+  }
+  lines.push('}', '');
+
+  for (const [key, v] of Object.entries(DOCKER_TEMPLATE_VARIABLES)) {
+    lines.push(`variable ${hclString(key)} {`);
+    lines.push(`  type        = ${v.type}`);
+    lines.push(`  description = ${hclString(v.description)}`);
+    lines.push('}', '');
+  }
+  const head = lines.join('\n') + '\n';
+  heads.set(plugins, head);
+  return head;
 }
