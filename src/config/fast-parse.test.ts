@@ -218,3 +218,26 @@ describe('the project name, placed without parsing the whole file exactly', () =
     expect(at).toEqual(exactly.value.project?.location);
   });
 });
+
+describe('several --config files, read quickly and overlaid', () => {
+  test.each([
+    ['the reference tree with the offline overlay', repoFile('images.yaml'), repoFile('examples/offline/images.yaml')],
+    [
+      'numbers as written, from the file that set each value; a project and an image from the overlay',
+      `version: 1\nproject: demo\nvariables: { A: 1.10, B: 0x1F, C: true }\ntargets:\n  docker: { repository: demo }\nimages:\n  base: { provisioners: [base], variables: { D: 007 } }\n`,
+      `project: other\nvariables: { B: "0x1F", C: 2.50 }\nimages:\n  app: { parent: base, provisioners: [base], variables: { E: 1e3 } }\n`,
+    ],
+  ])('give the same config as the exact path, places included: %s', async (_name, main, over) => {
+    const dir = await tempDir({ ...SCRIPTS, 'images.yaml': main, 'over.yaml': over, 'provisioners/base.sh': '#!/bin/sh\n' });
+    const names = ['images.yaml', 'over.yaml'];
+    const quick = await loadConfig(names, { cwd: dir });
+    const exactly = await loadConfig(names, { cwd: dir, quick: false });
+    if (!exactly.ok) throw new Error(JSON.stringify(exactly.error));
+    // Read before anything else makes the quick config parse the files exactly.
+    expect(quick.ok && quick.value.project?.location).toEqual(exactly.value.project?.location);
+    expect(quick).toEqual(exactly);
+    if (!quick.ok) return;
+    expect(quick.value.images.map((i) => i.location)).toEqual(exactly.value.images.map((i) => i.location));
+    expect(quick.value.targets.docker?.location ?? null).toEqual(exactly.value.targets.docker?.location ?? null);
+  });
+});

@@ -17,8 +17,8 @@ import { err, ok, type Result } from '../result.js';
  * Reads, overlays and checks the --config files (later files overlay earlier ones) and
  * returns the validated config, or every problem found, sorted by file, line and column.
  *
- * A single file is first read quickly (quick-load.ts): when that finds it valid, that is the answer.
- * Otherwise (several files, text the quick read leaves alone, any problem), the exact path:
+ * The files are first read quickly (quick-load.ts): when that finds the config valid, that is the answer.
+ * Otherwise (text the quick read leaves alone, any problem), the exact path:
  * each file is parsed on its own; if any file cannot be parsed, only those
  * problems are reported, since checking a partial overlay would invent errors. Then the
  * schema check; then, if the shape is right, the rules (parents, scripts on disk).
@@ -33,11 +33,15 @@ export async function loadConfig(
   const root = path.dirname(absolute[0] ?? opts.cwd);
   const sorted = (ds: readonly Diagnostic[]) => err(sortDiagnostics(ds, shown));
 
-  // One file (the usual case, and the only big one): first the quick read, which settles a valid config.
-  const only = absolute.length === 1 && opts.quick !== false ? absolute[0] : undefined;
-  if (only !== undefined) {
-    const text = await readConfigFile(only, shown[0] ?? only);
-    const config = text.ok ? await quickLoad(text.value, shown[0] ?? only, { root, files }) : undefined;
+  // First the quick read, which settles a valid config (the usual case, and the only fast one for a big file).
+  if (opts.quick !== false) {
+    const texts: { text: string; display: string }[] = [];
+    for (const [i, file] of absolute.entries()) {
+      const text = await readConfigFile(file, shown[i] ?? file);
+      if (!text.ok) break;
+      texts.push({ text: text.value, display: shown[i] ?? file });
+    }
+    const config = texts.length === absolute.length ? await quickLoad(texts, { root, files }) : undefined;
     if (config !== undefined) return ok(config);
   }
 
