@@ -238,6 +238,5 @@ describe('several --config files, read quickly and overlaid', () => {
     expect(quick).toEqual(exactly);
     if (!quick.ok) return;
     expect(quick.value.images.map((i) => i.location)).toEqual(exactly.value.images.map((i) => i.location));
-    expect(quick.value.targets.docker?.location ?? null).toEqual(exactly.value.targets.docker?.location ?? null);
   });
 });
