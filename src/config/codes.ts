@@ -51,7 +51,8 @@ export type ConfigErrorCode =
   | 'invalid-tag-key'
   | 'packer-template-text'
   // Docker target rules.
-  | 'invalid-registry';
+  | 'invalid-registry'
+  | 'run-args-name';
 
 export function diagnostic(code: ConfigErrorCode, message: string, location?: SourceLocation, hint?: string): Diagnostic {
   return {

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { registryProblem } from './rules-docker.js';
+import { loaded, problems } from '../../tests/helpers/load-helpers.js';
+import { removeTempDirs } from '../../tests/helpers/temp-dir.js';
+
+afterAll(removeTempDirs);
 
 describe('registryProblem (targets.docker.registry)', () => {
   it.each([
@@ -27,5 +31,24 @@ describe('registryProblem (targets.docker.registry)', () => {
     const problem = registryProblem(value);
     expect(problem?.message).toContain(message);
     expect(problem?.hint).toContain(hint);
+  });
+});
+
+describe('run_args that set the build container name', () => {
+  it('are refused at their place: docker run keeps the last --name, and the tool finds leftovers by its own', async () => {
+    const yaml = `version: 1
+targets:
+  docker:
+    run_args: ["--memory=2g", "--name=mine"]
+images:
+  base: { provisioners: [base] }
+`;
+    const text = await problems({ 'images.yaml': yaml });
+    expect(text).toContain('images.yaml:4:31: error: run_args sets the build container\'s name ("--name=mine")');
+    expect(text).toContain('hint: remove it: build-images names each build container itself');
+    expect(await problems({ 'images.yaml': yaml.replace('"--name=mine"', '"--name", "mine"') })).toContain('images.yaml:4:31: error:');
+    expect((await loaded({ 'images.yaml': yaml.replace('"--name=mine"', '"--hostname=mine"') })).config.targets.docker.runArgs).toContain(
+      '--hostname=mine',
+    );
   });
 });

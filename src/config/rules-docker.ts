@@ -72,9 +72,26 @@ export function registryProblem(value: string): { message: string; hint: string 
 
 /** `targets.docker.registry`, when set, is a valid registry and repository prefix. */
 export function checkDockerRules(raw: RawConfig, locations: LocationMap): Diagnostic[] {
+  const out: Diagnostic[] = [];
   const value = raw.targets?.docker?.registry;
-  if (value === undefined) return [];
-  const problem = registryProblem(value);
-  if (problem === undefined) return [];
-  return [diagnostic('invalid-registry', problem.message, locate(locations, toPointer(['targets', 'docker', 'registry'])), problem.hint)];
+  const problem = value === undefined ? undefined : registryProblem(value);
+  if (problem !== undefined)
+    out.push(
+      diagnostic('invalid-registry', problem.message, locate(locations, toPointer(['targets', 'docker', 'registry'])), problem.hint),
+    );
+  (raw.targets?.docker?.run_args ?? []).forEach((arg, i) => {
+    // `docker run` takes the last --name (a flag given twice keeps its last value): the user's would replace the
+    // name build-images gives each build container, by which the next run and doctor find a killed build's
+    // container, with its environment file of variables and secrets (src/targets/docker/build-container.ts).
+    if (/^--name(=|$)/.test(arg))
+      out.push(
+        diagnostic(
+          'run-args-name',
+          `run_args sets the build container's name (${JSON.stringify(arg)})`,
+          locate(locations, toPointer(['targets', 'docker', 'run_args', i])),
+          'remove it: build-images names each build container itself (build-images-<project>-<host>-<pid>-<image>), so that a killed build’s container is found and removed',
+        ),
+      );
+  });
+  return out;
 }
