@@ -169,6 +169,7 @@ async function recordedIds<A, C>(
   for (const [image, entry] of Object.entries(manifest?.images ?? {})) if (entry.id) ids.set(image, [entry.id]);
   const inTfvars = await readTfvarsFile(root, target.definition);
   if (!inTfvars.ok) return inTfvars;
-  for (const [image, list] of inTfvars.value) ids.set(image, [...(ids.get(image) ?? []), ...list]);
+  // The manifest and the tfvars name the same ID after a good run: once each.
+  for (const [image, list] of inTfvars.value) ids.set(image, [...new Set([...(ids.get(image) ?? []), ...list])]);
   return ok(ids);
 }

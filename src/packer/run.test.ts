@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packerCli } from './run.js';
+import { versionCache } from './version-cache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'packer-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,6 +33,25 @@ describe('packerCli version()', () => {
     expect(got.ok).toBe(want.ok);
     if (got.ok && 'value' in want) expect(got.value).toMatchObject(want.value as object);
     if (!got.ok && 'error' in want) expect(got.error).toMatch(want.error as RegExp);
+  });
+
+  it('asks a given executable once: later runs read what it said from the cache, until the file changes', async () => {
+    const counter = join(dir, 'asked');
+    const path = script('counted-packer', `echo x >> ${counter}; echo "Packer v1.6.6"`);
+    const cache = versionCache(join(dir, 'cache'));
+    const asked = (): number => (existsSync(counter) ? readFileSync(counter, 'utf8').split('\n').length - 1 : 0);
+    expect(await packerCli(path, {}, cache).version()).toEqual({ ok: true, value: { major: 1, minor: 6, patch: 6 } });
+    expect(await packerCli(path, {}, cache).version()).toEqual({ ok: true, value: { major: 1, minor: 6, patch: 6 } });
+    expect(asked()).toBe(1);
+    // An upgrade in place: new content, so a new size, mtime and ctime.
+    script('counted-packer', `echo x >> ${counter}; echo "Packer v1.9.4"`);
+    expect(await packerCli(path, {}, cache).version()).toEqual({ ok: true, value: { major: 1, minor: 9, patch: 4 } });
+    expect(asked()).toBe(2);
+    // A failure is never cached: the next run asks again.
+    const broken = script('broken-packer', `echo x >> ${counter}; exit 1`);
+    await packerCli(broken, {}, cache).version();
+    await packerCli(broken, {}, cache).version();
+    expect(asked()).toBe(4);
   });
 
   it('names the fix when the executable is not on PATH', async () => {

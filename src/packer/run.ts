@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { constants, createWriteStream } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, realpath } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { err, ok, type Result } from '../result.js';
 import { ArtifactCollector, humanText, parseMachineLine, type Artifact } from './machine-readable.js';
 import { parsePackerVersion, type PackerVersion } from './version.js';
 import { redact } from './redact.js';
+import { versionCache, type VersionCache } from './version-cache.js';
 
 export { redact };
 
@@ -68,7 +69,11 @@ const packerEnv = { CHECKPOINT_DISABLE: '1', PACKER_NO_COLOR: '1' };
 export const CLEANUP_GRACE_MS = 120_000;
 
 /** `extraEnv` is added to the environment of every Packer process (tests select the stand-in's scenarios with it). */
-export function packerCli(executable = 'packer', extraEnv: Readonly<Record<string, string>> = {}): Packer & PackerProbe {
+export function packerCli(
+  executable = 'packer',
+  extraEnv: Readonly<Record<string, string>> = {},
+  cache: VersionCache = versionCache(),
+): Packer & PackerProbe {
   const env = { ...extraEnv, ...packerEnv };
   // `version`, `init` and the probes are short and need no streaming: node's execFile, so `plan`, a
   // no-op build and doctor never load execa (about 70 ms of start-up, docs/benchmarks.md).
@@ -79,11 +84,17 @@ export function packerCli(executable = 'packer', extraEnv: Readonly<Record<strin
   return {
     version() {
       versionRun ??= (async () => {
+        // What this very executable said before (version-cache.ts); only a version that parsed is kept.
+        const where = await findOnPath(executable, process.env.PATH ?? '').then((p) => (p === undefined ? undefined : realpath(p).catch(() => undefined)));
+        const cached = where === undefined ? undefined : await cache.get(where);
+        const known = cached === undefined ? undefined : parsePackerVersion(cached);
+        if (known !== undefined) return ok(known);
         const run = await runVersion();
         if (run.kind !== 'done') return err(run.message);
         const version = parsePackerVersion(run.stdout);
+        if (version !== undefined && where !== undefined) await cache.set(where, run.stdout);
         return version ? ok(version) : err(`could not read a version from \`${executable} version\`: ${run.stdout.trim()}`);
-      })();
+      })().catch((e: unknown) => err(e instanceof Error ? e.message : String(e)));
       return versionRun;
     },
 

@@ -127,6 +127,14 @@ describe('a rerun whose recorded images are all still there', () => {
     expect(listed.count).toBe(1);
   });
 
+  it('the manifest and the tfvars recording the same ID is the fast case; two fitting IDs are left to the full search', async () => {
+    const same = await reuse({ root: [id('a'), id('a')], child: [id('c'), id('c')] });
+    expect(same.listed).toBe(0);
+    expect(same.child?.id).toBe(id('c'));
+    const two = await reuse({ root: [id('a'), id('b')], child: [id('c')] });
+    expect(two.listed).toBe(1);
+  });
+
   it('falls back to the full search when a recorded child was built on another parent than the recorded one', async () => {
     // Recorded root a, recorded child d (built on b): the inspects cannot answer; the search pairs b with d.
     const mixed = await reuse({ root: [id('a')], child: [id('d')] });

@@ -273,21 +273,29 @@ export function dockerTarget(
 }
 
 /**
- * The common case of a rerun, asked cheaply: every image's one recorded ID is still in the engine with the
- * fingerprint wanted, and each child was built on its parent's recorded ID. Then the full search below would
- * choose exactly these (a recorded candidate comes first there), so one inspect per image, all at once,
- * answers it; listing every labelled image costs the engine ~40 ms with 190 images (curl on this machine)
- * and grows with the engine's image count. Anything else (nothing recorded, a missing or changed image, a
- * parent rebuilt): undefined, and the full search decides.
+ * The common case of a rerun, asked cheaply: for every image exactly one of its recorded IDs (the manifest's,
+ * the tfvars') is still in the engine with the fingerprint wanted and, for a child, built on its parent's
+ * choice. The full search below would choose exactly that one (among the candidates, a recorded one comes
+ * first, and it is the only recorded candidate), so one inspect per recorded ID, all at once, answers it;
+ * listing every labelled image costs the engine ~40 ms with 190 images (curl on this machine) and grows with
+ * the engine's image count. Anything else (nothing recorded, none or several fitting, a parent rebuilt):
+ * undefined, and the full search decides.
  */
 async function recordedStillThere(docker: DockerEngine, queries: readonly ReuseQuery[]): Promise<Map<string, DockerArtifact> | undefined> {
-  if (queries.length === 0 || queries.some((q) => q.recorded.length !== 1)) return undefined;
-  const infos = await Promise.all(queries.map((q) => docker.inspectImage(q.recorded[0]!)));
+  if (queries.length === 0 || queries.some((q) => q.recorded.length === 0)) return undefined;
+  const ids = [...new Set(queries.flatMap((q) => q.recorded))];
+  const infos = new Map(await Promise.all(ids.map(async (id) => [id, await docker.inspectImage(id)] as const)));
   const found = new Map<string, DockerArtifact>();
-  for (const [i, query] of queries.entries()) {
-    const info = infos[i];
-    if (info === undefined || info.labels[FINGERPRINT_LABEL] !== query.fingerprint) return undefined;
-    if (query.parent !== undefined && info.labels[PARENT_LABEL] !== found.get(query.parent)?.id) return undefined;
+  for (const query of queries) {
+    const parentId = query.parent === undefined ? undefined : found.get(query.parent)?.id;
+    const fitting = [...new Set(query.recorded)].flatMap((id) => {
+      const info = infos.get(id);
+      if (info === undefined || info.labels[FINGERPRINT_LABEL] !== query.fingerprint) return [];
+      return query.parent !== undefined && info.labels[PARENT_LABEL] !== parentId ? [] : [info];
+    });
+    const distinct = [...new Map(fitting.map((i) => [i.id, i])).values()];
+    if (distinct.length !== 1) return undefined;
+    const info = distinct[0]!;
     // To the second, as the engine's image list gives it (listByLabel): the same artifact either way.
     const created = new Date(Math.floor(Date.parse(info.created) / 1000) * 1000).toISOString();
     found.set(query.image, { id: info.id, created, labels: info.labels });
