@@ -1,9 +1,9 @@
 import { parse } from '@cdktf/hcl2json';
+import { amiTarget } from '../../tests/helpers/ami/target.js';
 import { execa } from 'execa';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SOURCE_AMI_FILTER } from '../config/normalise.js';
 import { removeTempDirs, tempDir } from '../../tests/helpers/temp-dir.js';
 import type { BuildableAmiTarget } from '../config/types.js';
 import { buildTree } from '../graph/tree.js';
@@ -227,24 +227,7 @@ describe('renderAmiTemplate', () => {
   });
 });
 
-const TARGET: BuildableAmiTarget = {
-  region: 'eu-central-1',
-  copyTo: [],
-  instanceType: 't3.micro',
-  sshUsername: 'ubuntu',
-  sourceAmiFilter: DEFAULT_SOURCE_AMI_FILTER,
-  subnetId: undefined,
-  subnetTags: {},
-  vpcTags: {},
-  associatePublicIpAddress: undefined,
-  encryptBoot: undefined,
-  kmsKeyId: undefined,
-  regionKmsKeyIds: {},
-  tags: {},
-  concurrency: 4,
-  keep: 3,
-  location: undefined,
-};
+const TARGET = amiTarget();
 
 function values(root: boolean, target: BuildableAmiTarget = TARGET, envFile = '/tmp/env') {
   return {

@@ -2,6 +2,7 @@
  * One AMI build end to end, without AWS: the real Packer runner drives the stand-in `packer`
  * (tests/fixtures/fake-packer), and the real EC2Client answers from an in-memory account.
  */
+import { amiTarget } from '../../../tests/helpers/ami/target.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_PACKER, fakeAmiId, scenarios } from '../../../tests/helpers/fake-packer.js';
-import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
 import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir.js';
 import type { BuildableAmiTarget } from '../../config/types.js';
 import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
@@ -28,24 +28,7 @@ afterAll(async () => {
   await removeTempDirs();
 });
 
-const TARGET: BuildableAmiTarget = {
-  region: 'eu-central-1',
-  copyTo: ['us-east-1'],
-  instanceType: 't3.micro',
-  sshUsername: 'ubuntu',
-  sourceAmiFilter: DEFAULT_SOURCE_AMI_FILTER,
-  subnetId: undefined,
-  subnetTags: {},
-  vpcTags: {},
-  associatePublicIpAddress: undefined,
-  encryptBoot: undefined,
-  kmsKeyId: undefined,
-  regionKmsKeyIds: {},
-  tags: { team: 'observability' },
-  concurrency: 4,
-  keep: 3,
-  location: undefined,
-};
+const TARGET = amiTarget({ copyTo: ['us-east-1'], tags: { team: 'observability' } });
 
 /** Fingerprints as the engine makes them (sha256 hex); AMI names take their first 24 digits. */
 const F1 = 'f1'.repeat(32);

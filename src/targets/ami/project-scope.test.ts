@@ -3,6 +3,7 @@
  * reuse, findEarlier and prune see only their own project's. Through the real EC2Client against an in-memory
  * account (aws-sdk-client-mock), asserting the DescribeImages requests themselves.
  */
+import { amiTarget } from '../../../tests/helpers/ami/target.js';
 import { parse } from '@cdktf/hcl2json';
 import { execa } from 'execa';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,8 +11,6 @@ import { join } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SOURCE_AMI_FILTER } from '../../config/normalise.js';
-import type { BuildableAmiTarget } from '../../config/types.js';
 import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
 import { fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 import { loadProject } from '../../../tests/helpers/stub-target.js';
@@ -243,24 +242,7 @@ describe('findEarlier is scoped by project', () => {
 });
 
 describe('the project tag in the template’s inputs', () => {
-  const TARGET: BuildableAmiTarget = {
-    region: 'eu-central-1',
-    copyTo: [],
-    instanceType: 't3.micro',
-    sshUsername: 'ubuntu',
-    sourceAmiFilter: DEFAULT_SOURCE_AMI_FILTER,
-    subnetId: undefined,
-    subnetTags: {},
-    vpcTags: {},
-    associatePublicIpAddress: undefined,
-    encryptBoot: undefined,
-    kmsKeyId: undefined,
-    regionKmsKeyIds: {},
-    tags: {},
-    concurrency: 4,
-    keep: 3,
-    location: undefined,
-  };
+  const TARGET = amiTarget();
   const values = (project: string) => ({
     target: TARGET,
     image: 'base',
