@@ -16,12 +16,13 @@ let seq = 0;
 
 /**
  * Runs a command to completion. Resolves (never rejects on a non-zero exit) with
- * { code, signal, wallMs, stdout, stderr, maxRssKb }; maxRssKb is set when `memory` is asked
+ * { code, signal, wallMs, stdout, stderr, maxRssKb, userMs, systemMs }; the last three (GNU time: peak
+ * resident memory, user and system CPU time of the child and what it waited for) are set when `memory` is asked
  * for and GNU time is available.
  */
 export async function run(cmd, args, { cwd, env = process.env, timeoutMs = 15 * 60_000, memory = false, onStdoutLine } = {}) {
   const timeFile = memory && hasGnuTime() ? join(tmpdir(), `bench-time-${process.pid}-${seq++}`) : undefined;
-  const [file, argv] = timeFile ? [GNU_TIME, ['-f', '%M', '-o', timeFile, cmd, ...args]] : [cmd, args];
+  const [file, argv] = timeFile ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
   const started = process.hrtime.bigint();
   const child = spawn(file, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = [];
@@ -44,13 +45,16 @@ export async function run(cmd, args, { cwd, env = process.env, timeoutMs = 15 * 
   clearTimeout(timer);
   if (onStdoutLine && partial) onStdoutLine(partial);
   let maxRssKb;
+  let userMs;
+  let systemMs;
   if (timeFile) {
     const text = await readFile(timeFile, 'utf8').catch(() => '');
-    const last = text.trim().split('\n').at(-1) ?? '';
-    if (/^\d+$/.test(last)) maxRssKb = Number(last);
+    const last = /^(\d+) (\d+\.\d+) (\d+\.\d+)$/.exec(text.trim().split('\n').at(-1) ?? '');
+    if (last) [maxRssKb, userMs, systemMs] = [Number(last[1]), Number(last[2]) * 1000, Number(last[3]) * 1000];
     await rm(timeFile, { force: true });
   }
-  return { code, signal, wallMs, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errs).toString('utf8'), maxRssKb };
+  const stdout = Buffer.concat(out).toString('utf8');
+  return { code, signal, wallMs, stdout, stderr: Buffer.concat(errs).toString('utf8'), maxRssKb, userMs, systemMs };
 }
 
 /** Like run, but throws with the command's stderr when it does not exit 0. */

@@ -365,11 +365,13 @@ function summary(results) {
     const fast = b.plan.wallMs < 500;
     const gen = b.generate?.wallMs;
     const growth = s.marginal.map((m) => `${msText(m.planMs)}/image (${count(m.from)}→${count(m.to)})`).join(', ');
-    rows.push(['5', `\`plan\`, ${count(b.n)} images`, `**${sec(b.plan.wallMs)}**, ${mbKb(b.plan.maxRssKb)} peak`, '< 0.5 s', met(fast)]);
+    // CPU time (GNU time) says whether the process computed or waited, and whether in its own code or the kernel.
+    const cpu = (r) => (r?.userMs === undefined ? '' : `; CPU: user ${sec(r.userMs)}, system ${sec(r.systemMs)}`);
+    rows.push(['5', `\`plan\`, ${count(b.n)} images`, `**${sec(b.plan.wallMs)}**, ${mbKb(b.plan.maxRssKb)} peak${cpu(b.plan)}`, '< 0.5 s', met(fast)]);
     rows.push([
       '5',
       `\`generate --packer-version 1.6.6\`, ${count(b.n)} images`,
-      `**${sec(gen)}**, ${mbKb(b.generate?.maxRssKb)} peak`,
+      `**${sec(gen)}**, ${mbKb(b.generate?.maxRssKb)} peak${cpu(b.generate)}`,
       '< 0.6 s',
       met(gen === undefined ? undefined : gen < 600),
     ]);
@@ -449,6 +451,12 @@ function highlights(results) {
       );
     }
   }
+  const gen = s?.big.generate;
+  if (gen?.systemMs !== undefined && gen.systemMs > gen.userMs) {
+    out.push(
+      `\`generate\` on ${count(s.big.n)} images spends more CPU in the kernel than in its own code (system ${sec(gen.systemMs)}, user ${sec(gen.userMs)}, wall ${sec(gen.wallMs)}): creating ${count(s.big.n)} new files and syncing them once (\`packer/\` is removed before each run, so every template is new). See section 5.`,
+    );
+  }
   if (p && !p.error && loadsAws(p) && awsMs(p) !== undefined) {
     out.push(
       `Every command loads the AWS SDK at start-up (\`cli.js\` imports \`targets/ami/ec2.js\` statically): ${msText(awsMs(p))} here, on Docker-only runs too. It counts in the no-op rebuild, in the overhead and in every \`plan\`. See section 3.`,
@@ -461,6 +469,15 @@ function highlights(results) {
     if (toolChildren > handChildren * 1.2) {
       out.push(
         `The children's builds took ${sec(toolChildren)} in all when build-images ran them ${results.tree.concurrency} at a time, against ${sec(handChildren)} one after another: on ${results.machine.nproc} CPUs (load average ${results.machine.loadStart[0].toFixed(1)} at the start), builds side by side slow each other down, which eats much of what running them in parallel gains. See section 1.`,
+      );
+    }
+    const first = t.tool[0];
+    if (first && t.tool.length > 1 && first.wallMs > median(t.tool.slice(1).map((r) => r.wallMs)) * 1.05) {
+      out.push(
+        `build-images' first cold run (${sec(first.wallMs)}) had no recorded build times (a fresh project: every image expected to take the same, so the children start in config order); the later ones (${t.tool
+          .slice(1)
+          .map((r) => sec(r.wallMs))
+          .join(', ')}) ordered them by the times the run before recorded. See section 1.`,
       );
     }
     if (t.ideal.longestFirst < t.ideal.configOrder * 0.95) {

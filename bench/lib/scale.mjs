@@ -65,9 +65,16 @@ async function repeat(times, fn, check) {
     const r = await fn();
     if (r.code !== 0) throw new Error(`exit ${r.code}:\n${r.stderr.trim().split('\n').slice(-10).join('\n')}`);
     check?.(r);
-    runs.push({ wallMs: r.wallMs, maxRssKb: r.maxRssKb });
+    runs.push({ wallMs: r.wallMs, maxRssKb: r.maxRssKb, userMs: r.userMs, systemMs: r.systemMs });
   }
-  return { runs, wallMs: median(runs.map((r) => r.wallMs)), maxRssKb: Math.max(...runs.map((r) => r.maxRssKb ?? NaN)) };
+  const cpu = (key) => (runs.every((r) => r[key] !== undefined) ? median(runs.map((r) => r[key])) : undefined);
+  return {
+    runs,
+    wallMs: median(runs.map((r) => r.wallMs)),
+    maxRssKb: Math.max(...runs.map((r) => r.maxRssKb ?? NaN)),
+    userMs: cpu('userMs'),
+    systemMs: cpu('systemMs'),
+  };
 }
 
 export async function measureScale(repo, dir, n, times, { generate: timeGenerate = true } = {}) {
