@@ -367,7 +367,13 @@ function summary(results) {
     const growth = s.marginal.map((m) => `${msText(m.planMs)}/image (${count(m.from)}→${count(m.to)})`).join(', ');
     // CPU time (GNU time) says whether the process computed or waited, and whether in its own code or the kernel.
     const cpu = (r) => (r?.userMs === undefined ? '' : `; CPU: user ${sec(r.userMs)}, system ${sec(r.systemMs)}`);
-    rows.push(['5', `\`plan\`, ${count(b.n)} images`, `**${sec(b.plan.wallMs)}**, ${mbKb(b.plan.maxRssKb)} peak${cpu(b.plan)}`, '< 0.5 s', met(fast)]);
+    rows.push([
+      '5',
+      `\`plan\`, ${count(b.n)} images`,
+      `**${sec(b.plan.wallMs)}**, ${mbKb(b.plan.maxRssKb)} peak${cpu(b.plan)}`,
+      '< 0.5 s',
+      met(fast),
+    ]);
     rows.push([
       '5',
       `\`generate --packer-version 1.6.6\`, ${count(b.n)} images`,
