@@ -458,6 +458,13 @@ function highlights(results) {
     }
   }
   const gen = s?.big.generate;
+  const gp = s?.big.phases;
+  if (gen !== undefined && gen.wallMs >= 600 && gp && !gp.error && gp.loadConfigMs !== undefined) {
+    const known = gp.nodeStartMs + gp.loadConfigMs + (gp.renderMs ?? 0);
+    out.push(
+      `\`generate\` on ${count(s.big.n)} images took ${sec(gen.wallMs)}${gen.userMs === undefined ? '' : ` (CPU: user ${sec(gen.userMs)}, system ${sec(gen.systemMs)})`}: Node's start-up ${msText(gp.nodeStartMs)}, loading and validating the config ${msText(gp.loadConfigMs)}, rendering the templates ${msText(gp.renderMs ?? 0)} (bench/plan-phases.mjs, same tree); the other ${msText(gen.wallMs - known)} are loading the CLI's modules and writing ${count(s.big.n)} new files into a staging directory, one sync and the swap. See section 5.`,
+    );
+  }
   if (gen?.systemMs !== undefined && gen.systemMs > gen.userMs) {
     out.push(
       `\`generate\` on ${count(s.big.n)} images spends more CPU in the kernel than in its own code (system ${sec(gen.systemMs)}, user ${sec(gen.userMs)}, wall ${sec(gen.wallMs)}): creating ${count(s.big.n)} new files and syncing them once (\`packer/\` is removed before each run, so every template is new). See section 5.`,
