@@ -12,7 +12,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { amiTemplatePath, renderAmiTemplate } from '../../packer/render-ami.js';
-import { fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
+import { amiInRegions, fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 import { loadProject } from '../../../tests/helpers/stub-target.js';
 import { removeTempDirs, tempDir } from '../../../tests/helpers/temp-dir.js';
 import type { ProjectIdentity } from '../project.js';
@@ -50,16 +50,7 @@ function ami(
   tags: Record<string, string>,
   name = `${image}-${FP(String(n % 10))}`,
 ): Array<[string, FakeAmi]> {
-  return REGIONS.map((region, r) => [
-    region,
-    {
-      id: `ami-${String(n).padStart(7, '0')}${r + 1}`,
-      name,
-      created: `2026-11-${String(day).padStart(2, '0')}T10:00:0${r}.000Z`,
-      snapshots: [`snap-${n}${r + 1}`],
-      tags: { [TAG.image]: image, ...tags },
-    },
-  ]);
+  return amiInRegions(REGIONS, n, name, day, { [TAG.image]: image, ...tags });
 }
 const finished = (project: string | undefined, fingerprint: string): Record<string, string> => ({
   ...(project === undefined ? {} : { [TAG.project]: project }),

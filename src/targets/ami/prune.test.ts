@@ -6,7 +6,7 @@ import { amiUsageApi, ec2Api, type AmiImage } from './ec2.js';
 import { amiPrune, describePrunePlan, executePrune, imageOfAmiName, listToolAmis, planPrune } from './prune.js';
 import { TAG } from './tags.js';
 import type { ProjectIdentity } from '../project.js';
-import { fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
+import { amiInRegions, fakeAccount, type FakeAccount, type FakeAmi } from '../../../tests/helpers/ami/fake-account.js';
 
 const mock = mockClient(EC2Client);
 beforeEach(() => mock.reset());
@@ -152,16 +152,11 @@ const NOW = new Date('2026-11-30T12:00:00.000Z');
 
 /** A finished AMI as Packer leaves it after StepCreateTags: our image and fingerprint tags in every region. */
 function finished(n: number, image: string, name: string, day: number): Array<[string, FakeAmi]> {
-  return REGIONS.map((region, r) => [
-    region,
-    {
-      id: `ami-${String(n).padStart(7, '0')}${r + 1}`,
-      name,
-      created: `2026-11-${String(day).padStart(2, '0')}T10:00:0${r}.000Z`,
-      snapshots: [`snap-${n}${r + 1}`],
-      tags: { [TAG.project]: PROJECT.id, [TAG.image]: image, [TAG.fingerprint]: name.slice(image.length + 1) },
-    },
-  ]);
+  return amiInRegions(REGIONS, n, name, day, {
+    [TAG.project]: PROJECT.id,
+    [TAG.image]: image,
+    [TAG.fingerprint]: name.slice(image.length + 1),
+  });
 }
 
 describe('prune: what a failed or interrupted copy left (issue 14, finding 6)', () => {

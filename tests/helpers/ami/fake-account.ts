@@ -232,3 +232,26 @@ const notFound = (ids: readonly string[]): EC2ServiceException =>
     $metadata: {},
     message: `The image id '[${ids.join(', ')}]' does not exist`,
   });
+
+/**
+ * One logical AMI in each of `regions`, as Packer leaves one built and copied: IDs `ami-<n, 7 digits><region
+ * index + 1>`, one snapshot each, created on 2026-11-<day> (a second apart per region).
+ */
+export function amiInRegions(
+  regions: readonly string[],
+  n: number,
+  name: string,
+  day: number,
+  tags: Record<string, string>,
+): Array<[string, FakeAmi]> {
+  return regions.map((region, r) => [
+    region,
+    {
+      id: `ami-${String(n).padStart(7, '0')}${r + 1}`,
+      name,
+      created: `2026-11-${String(day).padStart(2, '0')}T10:00:0${r}.000Z`,
+      snapshots: [`snap-${n}${r + 1}`],
+      tags,
+    },
+  ]);
+}
