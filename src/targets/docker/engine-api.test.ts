@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineAddress, httpEngineApi, queryString, EngineHttpError } from './engine-api.js';
-import { isStatus } from './engine.js';
+import { engineAddress, httpEngineApi, modemEngineApi, queryString, EngineHttpError } from './engine-api.js';
+import { isStatus, newDockerClient } from './engine.js';
 
 describe('engineAddress reads DOCKER_HOST as the docker CLI does', () => {
   it('unix sockets, the default, and tcp with or without TLS; ssh:// is left to dockerode', () => {
@@ -58,8 +58,21 @@ describe('httpEngineApi against a real HTTP server on a unix socket', () => {
     const error = await api.json('GET', '/images/missing/json').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngineHttpError);
     expect(isStatus(error, 404)).toBe(true);
-    expect((error as Error).message).toBe('(HTTP code 404) unexpected - No such image: missing');
+    expect((error as Error).message).toBe('No such image: missing (HTTP 404)');
     expect(seen).toContain('POST /images/x/tag?repo=r&tag=t');
+  });
+
+  it('the same requests through dockerode’s modem (the ssh:// path) give the same answers', async () => {
+    // dockerode on this unix socket: only the transport differs from an ssh:// engine (docker-modem's dial either way).
+    const api = modemEngineApi(newDockerClient({ socketPath, timeout: 5_000 }));
+    expect(await api.json('GET', '/info')).toEqual({ ServerVersion: '20.10.24' });
+    seen.length = 0;
+    await api.json('POST', '/images/x/tag', { repo: 'r', tag: 't' });
+    expect(seen).toEqual(['POST /images/x/tag?repo=r&tag=t']);
+    const error = await api.json('GET', '/images/missing/json').catch((e: unknown) => e);
+    expect(isStatus(error, 404)).toBe(true);
+    expect(await api.text('GET', '/info', { filters: { label: ['a'] } })).toBe('{"ServerVersion":"20.10.24"}');
+    expect(seen.at(-1)).toBe('GET /info?filters=%7B%22label%22%3A%5B%22a%22%5D%7D');
   });
 
   it('gives up on an engine that stays silent past the time limit', async () => {

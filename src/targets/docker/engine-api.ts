@@ -26,14 +26,14 @@ export interface EngineApi {
 
 export type Query = Readonly<Record<string, string | number | boolean | Readonly<Record<string, readonly string[]>>>>;
 
-/** An error the engine answered with: its status and its own words, as docker-modem words them. */
+/** An error the engine answered with: its own words and its status. */
 export class EngineHttpError extends Error {
   constructor(
     readonly statusCode: number,
     engineMessage: string,
   ) {
-    // docker-modem's form (lib/modem.js, buildPayload): "(HTTP code 404) unexpected - No such image: x".
-    super(`(HTTP code ${statusCode}) unexpected - ${engineMessage}`);
+    // The engine's own words carry the meaning ("No such image: x"); the status says which kind of answer it was.
+    super(`${engineMessage} (HTTP ${statusCode})`);
   }
 }
 
